@@ -1,0 +1,31 @@
+# planlib: two commands on a fresh machine (Python 3.11+, make, PyPI):
+#   make briefings   build every briefing on the bundled data
+#   make test        run the whole test suite
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.planlib-installed
+
+.PHONY: install briefings test check clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "planlib needs Python 3.11+; set PYTHON=python3.11")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --editable ".[test]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+briefings: install
+	$(BIN)/planlib check
+	$(BIN)/planlib summary
+
+check: install
+	$(BIN)/planlib check
+
+test: install
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf build .pytest_cache

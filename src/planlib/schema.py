@@ -1,0 +1,121 @@
+"""Table schemas built from data/dictionary.csv, validated with pandera.
+
+The data dictionary is the single description of every table: column order, type,
+whether a value is required, and its allowed values (a list, a pattern, a numeric
+range or a reference to another table's column). This module turns it into pandera
+schemas and turns pandera's failure cases into messages that name the file, the row,
+the column, the bad value and the valid choices.
+"""
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.errors import SchemaErrors
+
+TABLES = ("regions", "indicators", "sources", "units", "observations")
+
+
+class DataError(ValueError):
+    """Invalid input data. The message names file, row (1-based data row; header is line 1), column."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        shown = problems[:25]
+        more = f"\n  … and {len(problems) - len(shown)} more" if len(problems) > len(shown) else ""
+        super().__init__("invalid planlib data:\n  " + "\n  ".join(shown) + more)
+
+
+@dataclass(frozen=True)
+class Column:
+    table: str
+    name: str
+    type: str
+    required: bool
+    allowed: str
+    meaning: str
+
+
+def read_dictionary(path: Path) -> dict[str, list[Column]]:
+    """Read the data dictionary into {table: [Column, ...]} in file order."""
+    out: dict[str, list[Column]] = {t: [] for t in TABLES}
+    with path.open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            out.setdefault(row["table"], []).append(
+                Column(row["table"], row["column"], row["type"], row["required"] == "yes",
+                       row["allowed_values"], row["meaning"])
+            )
+    return out
+
+
+def _location(file: str, index: object) -> str:
+    if isinstance(index, (int,)) and not isinstance(index, bool):
+        return f"{file}, row {index + 1} (line {index + 2})"
+    return f"{file}"
+
+
+def choices_text(values: list[str], limit: int = 40) -> str:
+    vals = sorted(set(values))
+    head = ", ".join(vals[:limit])
+    return head + (f", … ({len(vals)} in all)" if len(vals) > limit else "")
+
+
+def build_schema(columns: list[Column], refs: dict[str, list[str]]) -> pa.DataFrameSchema:
+    """A pandera schema for one table. ``refs`` maps 'table.column' to the valid ids."""
+    cols: dict[str, pa.Column] = {}
+    for c in columns:
+        checks: list[pa.Check] = []
+        allowed = c.allowed
+        if allowed.startswith("pattern:"):
+            checks.append(pa.Check.str_matches(allowed[len("pattern:"):]))
+        elif allowed.startswith("range:"):
+            lo, hi = allowed[len("range:"):].split("-")
+            checks.append(pa.Check.in_range(int(lo), int(hi)))
+        elif allowed.startswith("ref:"):
+            checks.append(pa.Check.isin(refs.get(allowed[4:], []), name=f"isin:{allowed[4:]}"))
+        elif allowed:
+            checks.append(pa.Check.isin(allowed.split("|")))
+        dtype = {"string": str, "integer": "Int64", "float": "Float64"}[c.type]
+        cols[c.name] = pa.Column(dtype, checks=checks, nullable=not c.required, coerce=True,
+                                 required=True)
+    return pa.DataFrameSchema(cols, strict=True, ordered=True)
+
+
+def validate_frame(df: pd.DataFrame, columns: list[Column], refs: dict[str, list[str]],
+                   file: str) -> pd.DataFrame:
+    """Validate and coerce ``df``; raise DataError listing every problem (file, row, column, value)."""
+    schema = build_schema(columns, refs)
+    by_name = {c.name: c for c in columns}
+    try:
+        return schema.validate(df, lazy=True)
+    except SchemaErrors as exc:
+        problems = []
+        fc = exc.failure_cases
+        for rec in fc.itertuples(index=False):
+            col = rec.column
+            check = str(rec.check)
+            value = rec.failure_case
+            if col is None or col not in by_name:
+                problems.append(f"{file}: {check}: {value}")
+                continue
+            spec = by_name[col]
+            where = _location(file, rec.index)
+            if spec.allowed.startswith("ref:"):
+                hint = f"valid choices: {choices_text(refs.get(spec.allowed[4:], []))}"
+            elif spec.allowed and not spec.allowed.startswith(("pattern:", "range:")):
+                hint = f"valid choices: {spec.allowed.replace('|', ', ')}"
+            elif spec.allowed:
+                hint = f"expected {spec.allowed}"
+            elif "coerce" in check or "dtype" in check:
+                hint = f"expected a {spec.type}"
+            else:
+                hint = check
+            if "not_nullable" in check or value is None or (isinstance(value, float) and pd.isna(value)):
+                msg = f"{where}, column '{col}': value is required but empty"
+            else:
+                msg = f"{where}, column '{col}': bad value {value!r}; {hint}"
+            problems.append(msg)
+        raise DataError(sorted(set(problems), key=problems.index)) from None
