@@ -63,6 +63,34 @@ def cmd_summary(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_briefings(args: argparse.Namespace) -> int:
+    """Build briefings; exit 1 if any region failed (after building all the others)."""
+    from pathlib import Path
+
+    from . import batch
+    regions = args.regions or []
+    if args.all or not regions:
+        regions = list(dict.fromkeys(regions + batch.default_regions(args.data)))
+    try:
+        batch.validate_regions(regions, args.data)
+    except ValueError as exc:
+        print(f"planlib: {exc}", file=sys.stderr)
+        return 2
+    langs = ("en", "zh") if args.lang == "both" else (args.lang,)
+    results = batch.build(regions, out=Path(args.out), jobs=args.jobs, langs=langs, data=args.data,
+                          figures=Path(args.figures), progress=not args.quiet)
+    failed = [r for r in results if not r.ok]
+    print(f"Built {len(results) - len(failed)} of {len(results)} briefing(s) into {Path(args.out).resolve()}"
+          f" (index: {Path(args.out).resolve() / 'index.html'})")
+    if failed:
+        print("\nFailed:", file=sys.stderr)
+        for r in failed:
+            print(f"  {r.region_id} ({r.lang}) at {r.cell}: {r.error.splitlines()[0] if r.error else ''}",
+                  file=sys.stderr)
+        return 1
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="planlib", description=__doc__)
     p.add_argument("--data", help="data folder (default: $PLANLIB_DATA or the bundled data/)")
@@ -74,6 +102,16 @@ def build_parser() -> argparse.ArgumentParser:
     c.set_defaults(func=cmd_check)
     s = sub.add_parser("summary", help="numbers per region and indicator coverage")
     s.set_defaults(func=cmd_summary)
+    from .batch import DEFAULT_FIGURES, DEFAULT_OUT
+    b = sub.add_parser("briefings", help="build per-region briefings (notebook → HTML) in parallel")
+    b.add_argument("regions", nargs="*", metavar="REGION", help="region ids (default: every plan region)")
+    b.add_argument("--all", action="store_true", help="every region with a local plan or review")
+    b.add_argument("--jobs", type=int, default=None, help="worker processes (default: number of cores)")
+    b.add_argument("--lang", default="en", choices=["en"], help="language of the briefings")
+    b.add_argument("--out", default=str(DEFAULT_OUT), help=f"output folder (default: {DEFAULT_OUT})")
+    b.add_argument("--figures", default=str(DEFAULT_FIGURES), help="figures folder (one sub-folder per region)")
+    b.add_argument("--quiet", action="store_true", help="no progress bar")
+    b.set_defaults(func=cmd_briefings)
     return p
 
 

@@ -1,0 +1,169 @@
+"""Build briefings in batch: the briefing notebook run by papermill once per region, exported
+to HTML without code, with an index page. One failing region never stops the others."""
+from __future__ import annotations
+
+import html
+import multiprocessing as mp
+import os
+import re
+import tempfile
+import time
+import traceback
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+
+from .data import BUNDLED_DATA, load_tables, plan_regions
+
+ROOT = BUNDLED_DATA.parent
+NOTEBOOK = ROOT / "notebooks" / "briefing.ipynb"
+DEFAULT_OUT = ROOT / "build" / "briefings"
+DEFAULT_FIGURES = ROOT / "figures"
+REGION_ID = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+
+
+@dataclass
+class Result:
+    """Outcome of one region's build."""
+
+    region_id: str
+    lang: str
+    ok: bool
+    seconds: float
+    html: Path | None = None
+    notebook: Path | None = None
+    cell: str = ""
+    error: str = ""
+
+
+def validate_regions(regions: list[str], data: str | None = None) -> list[str]:
+    """Check region ids before they touch a path; unknown ids raise with the valid list."""
+    valid = list(load_tables(data).regions["id"])
+    bad = [r for r in regions if not REGION_ID.match(r) or r not in valid]
+    if bad:
+        raise ValueError(f"unknown region id(s): {', '.join(map(repr, bad))}; valid ids: {', '.join(valid)}")
+    return regions
+
+
+def write_atomic(path: Path, text: str | bytes) -> None:
+    """Write a file so that readers never see it half-written (temp file + rename)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(text.encode("utf-8") if isinstance(text, str) else text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _exporter():
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
+    from traitlets.config import Config
+    c = Config()
+    c.TagRemovePreprocessor.remove_cell_tags = {"remove_cell"}
+    c.TagRemovePreprocessor.enabled = True
+    ex = HTMLExporter(config=c, template_name="lab")
+    ex.exclude_input = True
+    ex.exclude_input_prompt = True
+    ex.exclude_output_prompt = True
+    ex.register_preprocessor(TagRemovePreprocessor(config=c), enabled=True)
+    return ex
+
+
+def build_one(region_id: str, lang: str, out: Path, figures: Path, data: str | None,
+              notebook: Path = NOTEBOOK) -> Result:
+    """Execute the notebook for one region and write <out>/<region>.ipynb and .html atomically."""
+    import nbformat
+    import papermill as pm
+
+    t0 = time.perf_counter()
+    suffix = "" if lang == "en" else f".{lang}"
+    nb_path, html_path = out / f"{region_id}{suffix}.ipynb", out / f"{region_id}{suffix}.html"
+    params = {"region": region_id, "lang": lang, "figures_dir": str(figures),
+              "data_dir": None if data is None else str(Path(data).resolve())}
+    try:
+        nb = pm.execute_notebook(str(notebook), None, parameters=params, kernel_name="python3",
+                                 progress_bar=False, cwd=str(notebook.parent), log_output=False)
+    except pm.PapermillExecutionError as exc:
+        return Result(region_id, lang, False, time.perf_counter() - t0,
+                      cell=f"cell {exc.exec_count}", error=f"{exc.ename}: {exc.evalue}")
+    except Exception as exc:  # kernel death, missing notebook …
+        return Result(region_id, lang, False, time.perf_counter() - t0, cell="-",
+                      error=f"{type(exc).__name__}: {exc}".strip())
+    nb.metadata.setdefault("planlib", {})["parameters"] = params
+    body, _ = _exporter().from_notebook_node(nb)
+    body = body.replace("<html>", f'<html lang="{lang}">', 1)
+    write_atomic(nb_path, nbformat.writes(nb))
+    write_atomic(html_path, body)
+    return Result(region_id, lang, True, time.perf_counter() - t0, html=html_path, notebook=nb_path)
+
+
+def _safe_build(*args) -> Result:
+    try:
+        return build_one(*args)
+    except Exception as exc:
+        return Result(args[0], args[1], False, 0.0, cell="-",
+                      error=f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=3)}")
+
+
+def write_index(results: list[Result], out: Path, data: str | None = None) -> Path:
+    """<out>/index.html linking every briefing, one status line per region."""
+    names = load_tables(data).regions.set_index("id")["name_en"].to_dict()
+    items = []
+    for r in sorted(results, key=lambda r: (r.region_id, r.lang)):
+        label = html.escape(f"{names.get(r.region_id, r.region_id)} ({r.region_id}, {r.lang})")
+        if r.ok:
+            items.append(f'<li><a href="{r.html.name}">{label}</a> — built in {r.seconds:.1f} s</li>')
+        else:
+            items.append(f"<li>{label} — <strong>failed</strong> at {html.escape(r.cell)}: "
+                         f"{html.escape(r.error.splitlines()[0] if r.error else '')}</li>")
+    ok = sum(r.ok for r in results)
+    page = (f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>planlib briefings</title>'
+            f'<style>body{{font-family:system-ui,"Noto Sans CJK SC","PingFang SC","Microsoft YaHei",sans-serif;'
+            f'max-width:48rem;margin:2rem auto;line-height:1.5}}</style></head><body>\n'
+            f"<h1>Health-plan briefings</h1>\n<p>{ok} of {len(results)} built.</p>\n<ul>\n"
+            + "\n".join(items) + "\n</ul>\n</body></html>\n")
+    path = out / "index.html"
+    write_atomic(path, page)
+    return path
+
+
+def build(regions: list[str], out: Path = DEFAULT_OUT, jobs: int | None = None, langs: tuple[str, ...] = ("en",),
+          data: str | None = None, figures: Path = DEFAULT_FIGURES, progress: bool = True,
+          notebook: Path = NOTEBOOK) -> list[Result]:
+    """Build every (region, language) in worker processes; returns one Result each."""
+    from tqdm import tqdm
+
+    validate_regions(regions, data)
+    out, figures = Path(out).resolve(), Path(figures).resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    tasks = [(r, lang, out, figures, data, notebook) for r in regions for lang in langs]
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(tasks)))
+    results: list[Result] = []
+    bar = tqdm(total=len(tasks), desc="briefings", unit="region", disable=not progress)
+    if jobs == 1:
+        for task in tasks:
+            results.append(_safe_build(*task))
+            bar.update()
+    else:
+        # spawn: a forked pool can hang once the parent has started a kernel.
+        with ProcessPoolExecutor(jobs, mp_context=mp.get_context("spawn")) as pool:
+            futures = {pool.submit(_safe_build, *task): task for task in tasks}
+            for f in as_completed(futures):
+                try:
+                    results.append(f.result())
+                except Exception as exc:  # a worker process died
+                    task = futures[f]
+                    results.append(Result(task[0], task[1], False, 0.0, cell="-", error=repr(exc)))
+                bar.update()
+    bar.close()
+    write_index(results, out, data)
+    return sorted(results, key=lambda r: (regions.index(r.region_id), r.lang))
+
+
+def default_regions(data: str | None = None) -> list[str]:
+    """The regions with a local plan or review."""
+    return plan_regions(data)

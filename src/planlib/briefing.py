@@ -1,0 +1,231 @@
+"""Content of one region's briefing: key figures, section texts, quality notes, sources, stamp.
+
+The briefing notebook calls these functions and displays what they return; all logic is here.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import platform
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import pandas as pd
+
+from . import __version__
+from .benchmarks import compare_benchmarks
+from .data import CORE_INDICATORS, Tables, data_hash, load_tables
+from .narrative import TEMPLATES, fmt_num, indicator_paragraph, t, target_phrase, unit_text
+from .quality import check_quality, enrich
+from .targets import assess_progress
+
+SECTIONS: dict[str, tuple[str, ...]] = {
+    "life_expectancy": ("life_expectancy",),
+    "maternal_child": ("maternal_mortality", "infant_mortality", "under5_mortality"),
+    "workforce": ("physicians_per_1000", "nurses_per_1000", "beds_per_1000", "gps_per_10000",
+                  "pharmacists_per_1000", "tcm_physicians_per_1000"),
+}
+OPTIONAL = {"pharmacists_per_1000", "tcm_physicians_per_1000"}  # mentioned only where present
+
+HEADINGS = {
+    "en": {
+        "title": "{name}: health-plan briefing",
+        "subtitle": "{level} in {parent}. Based on {title} ({date}).",
+        "key_figures": "Key figures",
+        "life_expectancy": "Life expectancy",
+        "maternal_child": "Maternal and child mortality",
+        "workforce": "Health workforce and beds",
+        "quality": "Data-quality notes",
+        "sources": "Sources",
+        "stamp": "Reproducibility",
+        "col.indicator": "Indicator", "col.unit": "Unit", "col.latest": "Latest value",
+        "col.target": "2025 target", "col.national": "National value", "col.status": "Status",
+        "no_findings": "The checks found nothing to report for this region.",
+        "quality_intro": "Automatic checks on the numbers this briefing uses. No value has been changed.",
+        "lines": "lines",
+    },
+}
+
+
+def _h(lang: str, key: str, **kw) -> str:
+    if lang not in HEADINGS:
+        raise ValueError(f"unknown language {lang!r}; available: {', '.join(HEADINGS)}")
+    return HEADINGS[lang][key].format(**kw)
+
+
+@dataclass
+class Briefing:
+    """Everything a briefing says about one region, in one language."""
+
+    region_id: str
+    lang: str = "en"
+    data: str | None = None
+    _t: Tables = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._t = load_tables(self.data)
+        ids = list(self._t.regions["id"])
+        if self.region_id not in ids:
+            raise KeyError(f"unknown region {self.region_id!r}; valid ids: {', '.join(ids)}")
+        if self.lang not in TEMPLATES or self.lang not in HEADINGS:
+            raise ValueError(f"unknown language {self.lang!r}; available: {', '.join(TEMPLATES)}")
+
+    # --- analysis results, computed once -------------------------------------------------
+    @cached_property
+    def progress(self) -> pd.DataFrame:
+        return assess_progress(self.region_id, self.data)
+
+    @cached_property
+    def benchmarks(self) -> pd.DataFrame:
+        return compare_benchmarks(self.region_id, self.data, indicators=tuple(
+            i for s in SECTIONS.values() for i in s))
+
+    @cached_property
+    def findings(self) -> pd.DataFrame:
+        return check_quality(self.data, region_id=self.region_id)
+
+    @cached_property
+    def obs(self) -> pd.DataFrame:
+        return enrich(self._t)
+
+    def name(self, indicator_id: str) -> str:
+        ind = self._t.indicators.set_index("id")
+        return ind.loc[indicator_id, "name_en" if self.lang == "en" else "name_zh"]
+
+    @property
+    def region(self) -> pd.Series:
+        return self._t.regions.set_index("id").loc[self.region_id]
+
+    def region_name(self, rid: str | None = None) -> str:
+        reg = self._t.regions.set_index("id")
+        return reg.loc[rid or self.region_id, "name_en" if self.lang == "en" else "name_zh"]
+
+    @cached_property
+    def plan_source(self) -> pd.Series:
+        """The region's own document (local plan or mid-term review)."""
+        src = self._t.sources.set_index("id")
+        mine = self.obs[(self.obs["region_id"] == self.region_id)]["source_id"].unique()
+        local = src.loc[[s for s in mine if src.loc[s, "kind"] in ("local plan", "mid-term review")]]
+        return local.iloc[0] if len(local) else src.loc[mine[0]]
+
+    def latest_actual(self, indicator_id: str) -> pd.Series | None:
+        a = self.obs[(self.obs["region_id"] == self.region_id) & (self.obs["indicator_id"] == indicator_id)
+                     & (self.obs["kind"] == "actual") & self.obs["value_std"].notna() & self.obs["unit_ok"]]
+        if a.empty:
+            return None
+        return a.sort_values(["year", "source_line"], ascending=[False, True]).iloc[0]
+
+    # --- content ---------------------------------------------------------------------------
+    def title(self) -> str:
+        return _h(self.lang, "title", name=self.region_name())
+
+    def subtitle(self) -> str:
+        r = self.region
+        src = self.plan_source
+        parent = self.region_name(r["parent_id"])
+        province = self.region_name(r["province_id"])
+        return _h(self.lang, "subtitle", level=r["level"].capitalize(),
+                  parent=parent if parent == province else f"{parent}, {province}",
+                  title=src["title"], date=src["date"] if pd.notna(src["date"]) else "undated")
+
+    def header_markdown(self) -> str:
+        return f"# {self.title()}\n\n{self.subtitle()}"
+
+    def key_figures_html(self) -> str:
+        """The key-figures table as HTML (with a heading), for notebooks and the HTML briefing."""
+        table = self.key_figures().to_html(index=False, border=0, classes="key-figures", escape=True)
+        return f"<h2>{_h(self.lang, 'key_figures')}</h2>\n{table}"
+
+    def has_own_targets(self) -> bool:
+        p = self.progress
+        return bool(((p["target_basis"] == "own plan") & p["indicator_id"].isin(CORE_INDICATORS)
+                     & p["target_value"].notna()).any())
+
+    def key_figures(self) -> pd.DataFrame:
+        """Indicator, unit, latest value (year), 2025 target, national value, status."""
+        rows = []
+        prog = self.progress.set_index("indicator_id")
+        bench = self.benchmarks
+        for ind in CORE_INDICATORS:
+            latest = self.latest_actual(ind)
+            p = prog.loc[ind] if ind in prog.index else None
+            nat = bench[(bench["indicator_id"] == ind) & (bench["benchmark_level"] == "national")]
+            unit = self._t.indicators.set_index("id").loc[ind, "unit"]
+            target = "–"
+            if p is not None:
+                tv = None if pd.isna(p["target_value"]) else float(p["target_value"])
+                target = p["target_text"] if p["target_derived"] or tv is None else target_phrase(
+                    self.lang, p["comparator"], tv, p["target_text"])
+                if p["target_derived"]:
+                    target += f" (≈{fmt_num(tv)})"
+                if p["target_basis"] != "own plan":
+                    target += f" [{p['target_basis']}]"
+            rows.append({
+                _h(self.lang, "col.indicator"): self.name(ind),
+                _h(self.lang, "col.unit"): unit_text(self.lang, unit),
+                _h(self.lang, "col.latest"): "–" if latest is None else f"{fmt_num(float(latest['value_std']))} ({int(latest['year'])})",
+                _h(self.lang, "col.target"): target,
+                _h(self.lang, "col.national"): "–" if nat.empty else f"{fmt_num(nat.iloc[0]['benchmark_value'])} ({int(nat.iloc[0]['benchmark_year'])})",
+                _h(self.lang, "col.status"): "–" if p is None else t(self.lang, f"status.{p['status']}"),
+            })
+        return pd.DataFrame(rows)
+
+    def section(self, key: str) -> list[str]:
+        """Paragraphs (one per indicator) for a section: life_expectancy, maternal_child, workforce."""
+        prog = self.progress.set_index("indicator_id")
+        names = {r: self.region_name(r) for r in self._t.regions["id"]}
+        paras = []
+        if key == "life_expectancy" and not self.has_own_targets():
+            src = self.plan_source
+            paras.append(t(self.lang, "no_targets_doc", region=self.region_name(), title=src["title"], year=2025,
+                           province=self.region_name(self.region["province_id"])))
+        for ind in SECTIONS[key]:
+            latest = self.latest_actual(ind)
+            p = prog.loc[ind] if ind in prog.index else None
+            if ind in OPTIONAL and latest is None and p is None:
+                continue
+            bench = self.benchmarks[self.benchmarks["indicator_id"] == ind]
+            f = self.findings[self.findings["indicator_id"] == ind]
+            sentences = indicator_paragraph(self.lang, self.name(ind), p, bench, latest, f, names)
+            paras.append(" ".join(sentences))
+        if key == "maternal_child":
+            paras.append(t(self.lang, "small_numbers"))
+        if key in ("maternal_child", "workforce") and not self.benchmarks.empty:
+            paras.append(t(self.lang, "no_significance"))
+        return paras
+
+    def section_markdown(self, key: str) -> str:
+        return f"## {_h(self.lang, key)}\n\n" + "\n\n".join(self.section(key))
+
+    def quality_markdown(self) -> str:
+        f = self.findings
+        head = f"## {_h(self.lang, 'quality')}\n\n{_h(self.lang, 'quality_intro')}\n\n"
+        if f.empty:
+            return head + _h(self.lang, "no_findings")
+        items = [f"- **{r.severity}** · {self.name(r.indicator_id)} {r.year}: {r.message}" for r in f.itertuples()]
+        return head + "\n".join(items)
+
+    def sources_markdown(self) -> str:
+        used = self.obs[(self.obs["region_id"] == self.region_id)]
+        src = self._t.sources.set_index("id")
+        lines = [f"## {_h(self.lang, 'sources')}", ""]
+        for sid, g in used.groupby("source_id", sort=False):
+            s = src.loc[sid]
+            nums = ", ".join(str(int(x)) for x in sorted(g["source_line"].dropna().unique()))
+            doc = f" {s['document_number']}" if pd.notna(s["document_number"]) else ""
+            lines.append(f"- {s['title']}, {s['issuer']}, {s['date'] if pd.notna(s['date']) else 'undated'}{doc}"
+                         + (f"; {_h(self.lang, 'lines')} {nums}" if nums else "")
+                         + (f" (`{s['seed_file']}`)" if pd.notna(s["seed_file"]) else ""))
+        bench_ids = set(self.benchmarks["benchmark_ref"].str.split(" ").str[0]) | set(
+            self.progress.loc[self.progress["target_basis"] != "own plan", "target_source"])
+        for sid in sorted(bench_ids):
+            s = src.loc[sid]
+            lines.append(f"- {s['title']}, {s['issuer']}, {s['date'] if pd.notna(s['date']) else 'undated'}"
+                         + (f". {s['note']}" if pd.notna(s["note"]) else ""))
+        return "\n".join(lines)
+
+    def stamp(self, parameters: dict | None = None) -> str:
+        now = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        params = ", ".join(f"{k}={v!r}" for k, v in (parameters or {}).items())
+        return (f"## {_h(self.lang, 'stamp')}\n\nplanlib {__version__} · data hash "
+                f"`{data_hash(self.data)}` · parameters: {params} · built {now} · "
+                f"Python {platform.python_version()}")
