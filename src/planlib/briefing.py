@@ -104,6 +104,9 @@ class Briefing:
         """The region's own document (local plan or mid-term review)."""
         src = self._t.sources.set_index("id")
         mine = self.obs[(self.obs["region_id"] == self.region_id)]["source_id"].unique()
+        if len(mine) == 0:
+            raise ValueError(f"region {self.region_id!r} has no observations in {self._t.folder}; "
+                             f"a briefing needs at least its own plan's numbers")
         local = src.loc[[s for s in mine if src.loc[s, "kind"] in ("local plan", "mid-term review")]]
         return local.iloc[0] if len(local) else src.loc[mine[0]]
 
