@@ -18,14 +18,14 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 briefings: install
-	$(BIN)/planlib check
-	$(BIN)/planlib summary
+	$(BIN)/planlib briefings --all
 
 check: install
 	$(BIN)/planlib check
 
+# pytest runs tests/ and, through nbval, every notebook in notebooks/ (see pyproject.toml).
 test: install
 	$(BIN)/python -m pytest
 
 clean:
-	rm -rf build .pytest_cache
+	rm -rf build .pytest_cache figures/*/

@@ -1,0 +1,89 @@
+"""Batch build: every region's notebook runs, HTML without code, index, failures isolated."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from planlib import batch
+from planlib.cli import main
+
+REGIONS = ["yangchun", "guangan", "anju", "xiangqiao", "weihai"]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    out = tmp_path_factory.mktemp("briefings")
+    figs = tmp_path_factory.mktemp("figures")
+    results = batch.build(REGIONS, out=out, jobs=2, figures=figs, progress=False)
+    return out, figs, results
+
+
+def test_every_region_builds(built):
+    out, figs, results = built
+    assert [r.region_id for r in results] == REGIONS
+    assert all(r.ok for r in results), [(r.region_id, r.cell, r.error) for r in results if not r.ok]
+    for region in REGIONS:
+        assert (out / f"{region}.ipynb").is_file()
+        assert (out / f"{region}.html").is_file()
+        for name in ("life_expectancy", "mortality", "workforce"):
+            assert (figs / region / f"{name}.png").is_file() and (figs / region / f"{name}.svg").is_file()
+
+
+def test_html_has_narrative_and_no_code(built):
+    out, _, _ = built
+    html = (out / "yangchun.html").read_text(encoding="utf-8")
+    assert '<html lang="en">' in html
+    assert "Yangchun: health-plan briefing" in html
+    assert "2025 target is more than 79 years" in html
+    assert "from planlib" not in html and "Briefing(region" not in html
+    assert "remove_cell" not in html and "This notebook turns one region" not in html
+    assert html.count("data:image/png;base64") >= 3
+    weihai = (out / "weihai.html").read_text(encoding="utf-8")
+    assert "sets no 2025 targets" in weihai
+
+
+def test_index_links_every_briefing(built):
+    out, _, _ = built
+    index = (out / "index.html").read_text(encoding="utf-8")
+    for region in REGIONS:
+        assert f'href="{region}.html"' in index
+    assert "5 of 5 built" in index
+
+
+def test_no_temporary_files_left(built):
+    out, figs, _ = built
+    leftovers = [p for p in list(out.rglob("*")) + list(figs.rglob("*")) if p.name.endswith(".tmp")]
+    assert not leftovers
+
+
+def test_broken_region_does_not_stop_the_others(data_copy, tmp_path, capsys):
+    with (data_copy / "regions.csv").open("a", encoding="utf-8") as fh:
+        fh.write("brokenland,坏区,Brokenland,district,chaozhou,guangdong\n")
+    code = main(["--data", str(data_copy), "briefings", "weihai", "brokenland", "--jobs", "2",
+                 "--out", str(tmp_path / "out"), "--figures", str(tmp_path / "figs"), "--quiet"])
+    assert code == 1
+    err = capsys.readouterr().err
+    assert "brokenland (en) at cell" in err and "has no observations" in err
+    assert (tmp_path / "out" / "weihai.html").is_file()
+    assert not (tmp_path / "out" / "brokenland.html").exists()
+    index = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    assert "Brokenland" in index and "failed" in index
+
+
+@pytest.mark.parametrize("bad", ["atlantis", "../etc", "Yangchun", "a/b"])
+def test_unknown_or_unsafe_region_ids_are_rejected(bad, tmp_path, capsys):
+    assert main(["briefings", bad, "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "unknown region id" in err and "valid ids:" in err and "yangchun" in err
+    assert not any(tmp_path.iterdir())
+
+
+def test_write_atomic_leaves_nothing_on_failure(tmp_path):
+    target = tmp_path / "x.html"
+    target.write_text("old", encoding="utf-8")
+
+    with pytest.raises(TypeError):
+        batch.write_atomic(target, 12345)  # not text or bytes: fails mid-write
+    assert target.read_text(encoding="utf-8") == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["x.html"]
