@@ -15,8 +15,10 @@ from .data import (
     load_units,
     plan_regions,
 )
+from .benchmarks import compare_benchmarks
 from .quality import check_quality
 from .schema import DataError
+from .targets import assess_progress
 from .values import parse_relative, parse_value_text
 
 try:
@@ -25,7 +27,7 @@ except PackageNotFoundError:  # running from a source tree without installation
     __version__ = "0+unknown"
 
 __all__ = [
-    "CORE_INDICATORS", "DataError", "__version__", "check_quality", "data_dir", "data_hash", "load_indicators",
+    "CORE_INDICATORS", "DataError", "__version__", "assess_progress", "check_quality", "compare_benchmarks", "data_dir", "data_hash", "load_indicators",
     "load_observations", "load_regions", "load_sources", "load_tables", "load_units",
     "parse_relative", "parse_value_text", "plan_regions",
 ]

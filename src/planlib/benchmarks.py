@@ -21,7 +21,7 @@ TOLERANCE_REL = 0.05
 BENCHMARK_COLUMNS = [
     "region_id", "indicator_id", "unit", "direction", "year", "value", "value_text", "ref",
     "benchmark_region_id", "benchmark_level", "benchmark_year", "benchmark_value", "benchmark_ref",
-    "year_note", "difference", "comparison", "tolerance", "ci_low", "ci_high", "ci_note",
+    "year_note", "benchmark_alternatives", "difference", "comparison", "tolerance", "ci_low", "ci_high", "ci_note",
 ]
 
 
@@ -85,6 +85,8 @@ def compare_benchmarks(region_id: str, path=None, indicators: tuple[str, ...] = 
             b = _nearest(bench.sort_values(["year", "source_line"]).drop_duplicates("year"), year)
             if b is None:
                 continue
+            same_year = bench[(bench["year"] == b["year"]) & (bench["value_std"] != b["value_std"])]
+            alternatives = "; ".join(f"{v['value_text']} ({v['ref']})" for _, v in same_year.iterrows())
             tol = similar_tolerance(indicator, float(b["value_std"]))
             by = int(b["year"])
             verdict = judge(float(latest["value_std"]), float(b["value_std"]), ind.loc[indicator, "direction"], tol)
@@ -99,6 +101,7 @@ def compare_benchmarks(region_id: str, path=None, indicators: tuple[str, ...] = 
                 "benchmark_region_id": bid, "benchmark_level": level, "benchmark_year": by,
                 "benchmark_value": float(b["value_std"]), "benchmark_ref": b["ref"],
                 "year_note": "" if by == year else f"{level} value for {by}, the nearest year to {year}",
+                "benchmark_alternatives": alternatives,
                 "difference": float(latest["value_std"]) - float(b["value_std"]),
                 "comparison": verdict, "tolerance": tol,
                 "ci_low": ci["ci_low"], "ci_high": ci["ci_high"], "ci_note": ci_note,

@@ -42,7 +42,7 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "no_value": "The plan sets a {target_year} target of {target} {unit} for {name} but reports no current value.",
         "not_reported": "The plan does not report {name}.",
         "bench": "That is {word} {level} value of {bvalue} {unit} ({byear}{ynote}).",
-        "bench_similar_tol": "“Similar” means within ±{tol}.",
+        "bench_alt": "Another official report gives {alts} for the same year.",
         "ci": "With {events} maternal death(s) behind it, the exact 95% interval runs from {low} to {high} per 100,000, so the comparison cannot be called.",
         "no_significance": "The plan reports rates without the counts behind them, so differences from the national and provincial values are not tested for significance; “similar” means within the stated tolerance.",
         "small_numbers": "Maternal deaths are rare: in a population of this size a single death moves the ratio by tens per 100,000, so a low or zero ratio is not evidence of zero risk.",
@@ -161,6 +161,8 @@ def _bench_sentences(lang: str, bench: pd.DataFrame, u: str, names: dict[str, st
         ynote = f"; {b['year_note']}" if b["year_note"] else ""
         out.append(t(lang, "bench", word=t(lang, f"cmp_word.{b['comparison']}"), level=level,
                      bvalue=fmt_num(b["benchmark_value"]), unit=u, byear=int(b["benchmark_year"]), ynote=ynote))
+        if b["benchmark_alternatives"]:
+            out.append(t(lang, "bench_alt", alts=b["benchmark_alternatives"]))
         if pd.notna(b["ci_low"]) and b["comparison"] == "similar":
             out.append(t(lang, "ci", events=1, low=fmt_num(b["ci_low"]), high=fmt_num(b["ci_high"])))
             break
