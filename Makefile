@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.planlib-installed
 
-.PHONY: install briefings test check clean
+.PHONY: install briefings test check explore lab clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "planlib needs Python 3.11+; set PYTHON=python3.11")'
@@ -19,6 +19,15 @@ install: $(STAMP)
 
 briefings: install
 	$(BIN)/planlib briefings --all
+
+# The ipywidgets explorer as a standalone page (Voilà) on http://localhost:8866
+explore: install
+	$(BIN)/voila notebooks/explore.ipynb --port=8866 --no-browser
+
+# JupyterLab for the notebooks and lessons
+lab: install
+	$(BIN)/python -m pip install --quiet ".[lab]"
+	$(BIN)/jupyter lab notebooks/
 
 check: install
 	$(BIN)/planlib check
