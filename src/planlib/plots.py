@@ -22,7 +22,7 @@ import math
 import os
 import re
 import tempfile
-import textwrap
+import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
@@ -36,6 +36,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from .data import load_tables
+from .fonts import register_cjk_font
 from .quality import enrich
 from .targets import assess_progress
 
@@ -92,6 +93,9 @@ def house_rc() -> dict:
         "legend.frameon": False,
         "axes.titlelocation": "left",
     })
+    cjk = register_cjk_font()
+    # DejaVu draws Latin text and numbers; Chinese characters fall back to the CJK font.
+    rc["font.family"] = ["DejaVu Sans"] + ([cjk] if cjk else [])
     return rc
 
 
@@ -167,6 +171,66 @@ LABELS: dict[str, dict[str, str]] = {
         "source.other": "{ids}",
         "source.suffix": "chart: planlib",
         "source.sep": "; ",
+    },
+    "zh": {
+        "title.life_expectancy": "{region}：人均预期寿命",
+        "title.mortality": "{region}：孕产妇和儿童死亡率",
+        "title.workforce": "{region}：卫生人力与床位",
+        "ind.life_expectancy": "人均预期寿命",
+        "ind.maternal_mortality": "孕产妇死亡率",
+        "ind.infant_mortality": "婴儿死亡率",
+        "ind.under5_mortality": "5岁以下儿童死亡率",
+        "ind.physicians_per_1000": "执业（助理）医师",
+        "ind.nurses_per_1000": "注册护士",
+        "ind.beds_per_1000": "医疗卫生机构床位",
+        "ind.gps_per_10000": "全科医生",
+        "unit.years": "岁",
+        "unit.per 100000 live births": "/10万",
+        "unit.per 1000 live births": "‰",
+        "unit.per 1000 population": "人/千人口",
+        "unit.per 10000 population": "人/万人口",
+        "axis.year": "年份",
+        "axis.years": "岁",
+        "series.region": "{region}",
+        "series.region.conflict": "{region}：另有不同数据",
+        "series.national": "全国",
+        "series.province": "{province}（全省）",
+        "series.province.conflict": "{province}：另有不同数据",
+        "series.target": "{year}年目标（{basis}）",
+        "series.required path": "达标所需路径",
+        "basis.own plan": "本地规划",
+        "basis.provincial target": "{province}省级目标",
+        "basis.national target": "全国目标",
+        "bar.region": "实际值",
+        "bar.national": "全国",
+        "bar.target": "目标",
+        "legend.bar.region": "{region}最新报告值",
+        "legend.bar.national": "全国同年",
+        "legend.bar.target": "{year}年目标",
+        "not_reported": "未报告",
+        "not_reported.short": "未报告",
+        "derived": "相对目标",
+        "derived.short": "相对",
+        "basis.short.own plan": "本地",
+        "basis.short.provincial target": "省级",
+        "basis.short.national target": "全国",
+        "required.rate": "需年均{sign}{value:.1f}%",
+        "required.absolute": "需年均{sign}{value:.2f}{unit}",
+        "unit.short.years": "岁",
+        "source.prefix": "资料来源：",
+        "source.lines": "第{lines}行",
+        "source.lines.plural": "第{lines}行",
+        "source.local plan": "{region}{cycle}卫生健康规划",
+        "source.mid-term review": "{region}{cycle}卫生健康规划中期评估",
+        "source.draft": "（征求意见稿）",
+        "source.cycle": "“{cycle}”",
+        "source.group.china": "全国",
+        "source.statistical bulletin": "国家卫生健康事业发展统计公报",
+        "source.press": "新闻报道（{ids}）",
+        "source.national plan": "国家规划（{ids}）",
+        "source.other": "{ids}",
+        "source.suffix": "制图：planlib",
+        "source.sep": "；",
     },
 }
 
@@ -541,6 +605,30 @@ def add_figure_legend(fig: Figure, handles, ncols: int = 3):
     return leg
 
 
+def _cell_width(ch: str) -> int:
+    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+
+
+def wrap_display(text: str, width: int) -> str:
+    """Wrap text to ``width`` display cells: Chinese characters count double and may break
+    anywhere; Latin words break only at spaces."""
+    tokens = re.findall(r"[\u2E80-\u9FFF\uFF00-\uFFEF\u3000-\u303F“”]|[^\s\u2E80-\u9FFF\uFF00-\uFFEF\u3000-\u303F“”]+|\s+", text)
+    lines, line, used = [], "", 0
+    for tok in tokens:
+        w = sum(_cell_width(c) for c in tok)
+        if tok.isspace():
+            if line:
+                line, used = line + " ", used + 1
+            continue
+        if used + w > width and line.strip():
+            lines.append(line.rstrip())
+            line, used = "", 0
+        line, used = line + tok, used + w
+    if line.strip():
+        lines.append(line.rstrip())
+    return "\n".join(lines)
+
+
 def add_source_line(fig: Figure, text: str, fontsize: float = SMALL_FONT_PT):
     """Write ``text`` under the figure (wrapped to its width) and keep the axes clear of it.
 
@@ -550,7 +638,7 @@ def add_source_line(fig: Figure, text: str, fontsize: float = SMALL_FONT_PT):
         old.remove()
     width_pt = (fig.get_figwidth() - 2 * _PAD_IN) * 72
     chars = max(40, int(width_pt / (fontsize * 0.56)))
-    wrapped = textwrap.fill(text, width=chars, break_long_words=False, break_on_hyphens=False)
+    wrapped = wrap_display(text, chars)
     txt = fig.text(0, 0, wrapped, ha="left", va="bottom", fontsize=fontsize, color="#333333",
                    gid=GID_SOURCE, linespacing=1.3)
     txt.set_in_layout(False)
