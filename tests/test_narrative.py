@@ -45,7 +45,7 @@ def test_small_numbers_and_no_significance_caveats():
 
 def test_weihai_maternal_interval():
     s = Briefing("weihai").section_markdown("maternal_child")
-    assert "exact 95% interval runs from 0.189 to 41.66 per 100,000" in s
+    assert "exact 95% interval runs from 0.189 to 41.66 per 100,000 live births" in s
 
 
 def test_missing_indicator_is_said():

@@ -94,8 +94,11 @@ def build_one(region_id: str, lang: str, out: Path, figures: Path, data: str | N
         return Result(region_id, lang, False, time.perf_counter() - t0, cell="-",
                       error=f"{type(exc).__name__}: {exc}".strip())
     nb.metadata.setdefault("planlib", {})["parameters"] = params
+    from .briefing import Briefing
+    nb.metadata["title"] = Briefing(region_id, lang=lang, data=data).title()
     body, _ = _exporter().from_notebook_node(nb)
-    body = body.replace("<html>", f'<html lang="{lang}">', 1)
+    body = re.sub(r"<html[^>]*>", f'<html lang="{lang}">', body, count=1)
+    body = body.replace("</head>", CJK_CSS + "</head>", 1)
     write_atomic(nb_path, nbformat.writes(nb))
     write_atomic(html_path, body)
     return Result(region_id, lang, True, time.perf_counter() - t0, html=html_path, notebook=nb_path)
@@ -109,22 +112,39 @@ def _safe_build(*args) -> Result:
                       error=f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=3)}")
 
 
+LANG_NAMES = {"en": "English", "zh": "中文"}
+#: Font stack that shows Chinese on common systems (Linux Noto, macOS PingFang, Windows YaHei).
+FONT_STACK = ('system-ui, -apple-system, "Segoe UI", "Noto Sans CJK SC", "Noto Sans SC", '
+              '"Source Han Sans SC", "PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", sans-serif')
+CJK_CSS = f"<style>body, .jp-RenderedHTMLCommon {{ font-family: {FONT_STACK}; }}</style>"
+
+
 def write_index(results: list[Result], out: Path, data: str | None = None) -> Path:
-    """<out>/index.html linking every briefing, one status line per region."""
-    names = load_tables(data).regions.set_index("id")["name_en"].to_dict()
+    """<out>/index.html linking every briefing, one status line per region (all its languages)."""
+    reg = load_tables(data).regions.set_index("id")
+    by_region: dict[str, list[Result]] = {}
+    for r in results:
+        by_region.setdefault(r.region_id, []).append(r)
     items = []
-    for r in sorted(results, key=lambda r: (r.region_id, r.lang)):
-        label = html.escape(f"{names.get(r.region_id, r.region_id)} ({r.region_id}, {r.lang})")
-        if r.ok:
-            items.append(f'<li><a href="{r.html.name}">{label}</a> — built in {r.seconds:.1f} s</li>')
-        else:
-            items.append(f"<li>{label} — <strong>failed</strong> at {html.escape(r.cell)}: "
-                         f"{html.escape(r.error.splitlines()[0] if r.error else '')}</li>")
+    for region, rs in by_region.items():
+        label = html.escape(f"{reg.loc[region, 'name_en']} · {reg.loc[region, 'name_zh']} ({region})"
+                            if region in reg.index else region)
+        parts = []
+        for r in sorted(rs, key=lambda r: r.lang):
+            lang = LANG_NAMES.get(r.lang, r.lang)
+            if r.ok:
+                parts.append(f'<a href="{r.html.name}" hreflang="{r.lang}">{lang}</a> '
+                             f'<span class="ok">built in {r.seconds:.1f} s</span>')
+            else:
+                first = r.error.splitlines()[0] if r.error else ""
+                parts.append(f'{lang} <strong class="failed">failed</strong> at {html.escape(r.cell)}: '
+                             f"{html.escape(first)}")
+        items.append(f"<li>{label}: " + " · ".join(parts) + "</li>")
     ok = sum(r.ok for r in results)
     page = (f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>planlib briefings</title>'
-            f'<style>body{{font-family:system-ui,"Noto Sans CJK SC","PingFang SC","Microsoft YaHei",sans-serif;'
-            f'max-width:48rem;margin:2rem auto;line-height:1.5}}</style></head><body>\n'
-            f"<h1>Health-plan briefings</h1>\n<p>{ok} of {len(results)} built.</p>\n<ul>\n"
+            f"<style>body{{font-family:{FONT_STACK};max-width:52rem;margin:2rem auto;line-height:1.6}}"
+            f".failed{{color:#b00}}.ok{{color:#555}}</style></head><body>\n"
+            f"<h1>Health-plan briefings · 卫生健康规划简报</h1>\n<p>{ok} of {len(results)} built.</p>\n<ul>\n"
             + "\n".join(items) + "\n</ul>\n</body></html>\n")
     path = out / "index.html"
     write_atomic(path, page)

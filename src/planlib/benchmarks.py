@@ -21,7 +21,7 @@ TOLERANCE_REL = 0.05
 BENCHMARK_COLUMNS = [
     "region_id", "indicator_id", "unit", "direction", "year", "value", "value_text", "ref",
     "benchmark_region_id", "benchmark_level", "benchmark_year", "benchmark_value", "benchmark_ref",
-    "year_note", "benchmark_alternatives", "difference", "comparison", "tolerance", "ci_low", "ci_high", "ci_note",
+    "year_note", "benchmark_alternatives", "difference", "comparison", "tolerance", "ci_events", "ci_low", "ci_high", "ci_note",
 ]
 
 
@@ -104,14 +104,14 @@ def compare_benchmarks(region_id: str, path=None, indicators: tuple[str, ...] = 
                 "benchmark_alternatives": alternatives,
                 "difference": float(latest["value_std"]) - float(b["value_std"]),
                 "comparison": verdict, "tolerance": tol,
-                "ci_low": ci["ci_low"], "ci_high": ci["ci_high"], "ci_note": ci_note,
+                "ci_events": ci["ci_events"], "ci_low": ci["ci_low"], "ci_high": ci["ci_high"], "ci_note": ci_note,
             })
     return pd.DataFrame(rows, columns=BENCHMARK_COLUMNS)
 
 
 def _interval(obs: pd.DataFrame, region_id: str, year: int, indicator: str) -> dict:
     """Exact Poisson interval where the counts behind a rate are reported."""
-    none = {"ci_low": None, "ci_high": None,
+    none = {"ci_events": None, "ci_low": None, "ci_high": None,
             "ci_note": "the plan gives the rate without its counts: no interval or significance test possible"}
     if indicator != "maternal_mortality":
         return none
@@ -123,5 +123,5 @@ def _interval(obs: pd.DataFrame, region_id: str, year: int, indicator: str) -> d
     d, b = deaths.iloc[0], births.iloc[0]
     ri = rate_interval(float(d["value_std"]), float(b["value_std"]), 100000)
     what = "hospital deliveries (an approximation of live births)" if b["indicator_id"] == "hospital_deliveries_count" else "live births"
-    return {"ci_low": ri.low, "ci_high": ri.high,
+    return {"ci_events": ri.events, "ci_low": ri.low, "ci_high": ri.high,
             "ci_note": f"exact Poisson 95% interval from {d['value_text']} death(s) over {b['value_text']} {what}"}

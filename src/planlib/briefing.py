@@ -14,7 +14,7 @@ import pandas as pd
 from . import __version__
 from .benchmarks import compare_benchmarks
 from .data import CORE_INDICATORS, Tables, data_hash, load_tables
-from .narrative import TEMPLATES, fmt_num, indicator_paragraph, t, target_phrase, unit_text
+from .narrative import TEMPLATES, finding_text, join, fmt_num, indicator_paragraph, t, target_phrase, unit_text
 from .quality import check_quality, enrich
 from .targets import assess_progress
 
@@ -41,9 +41,37 @@ HEADINGS = {
         "col.target": "2025 target", "col.national": "National value", "col.status": "Status",
         "no_findings": "The checks found nothing to report for this region.",
         "quality_intro": "Automatic checks on the numbers this briefing uses. No value has been changed.",
-        "lines": "lines",
+        "lines": "lines {lines}",
+        "undated": "undated",
+        "basis_tag": " [{basis}]",
+        "stamp_text": "planlib {version} · data hash `{hash}` · parameters: {params} · built {now} · Python {py}",
+        "level.nation": "Nation", "level.province": "Province", "level.prefecture-level city": "Prefecture-level city",
+        "level.county-level city": "County-level city", "level.district": "District",
+    },
+    "zh": {
+        "title": "{name}卫生健康规划简报",
+        "subtitle": "{level}，隶属{parent}。依据：{title}（{date}）。",
+        "key_figures": "主要指标",
+        "life_expectancy": "人均预期寿命",
+        "maternal_child": "孕产妇和儿童死亡率",
+        "workforce": "卫生人力与床位",
+        "quality": "数据质量说明",
+        "sources": "资料来源",
+        "stamp": "可重复性信息",
+        "col.indicator": "指标", "col.unit": "单位", "col.latest": "最新值",
+        "col.target": "2025年目标", "col.national": "全国水平", "col.status": "评估",
+        "no_findings": "自动检查未发现该地区数据的问题。",
+        "quality_intro": "以下为对本简报所用数据的自动检查结果，所有数值均未作改动。",
+        "lines": "第{lines}行",
+        "undated": "未注明日期",
+        "basis_tag": "［{basis}目标］",
+        "stamp_text": "planlib {version} · 数据哈希 `{hash}` · 参数：{params} · 生成时间 {now} · Python {py}",
+        "level.nation": "国家", "level.province": "省", "level.prefecture-level city": "地级市",
+        "level.county-level city": "县级市", "level.district": "区",
     },
 }
+BASIS_WORDS = {"en": {"provincial target": "provincial target", "national target": "national target"},
+               "zh": {"provincial target": "省级", "national target": "全国"}}
 
 
 def _h(lang: str, key: str, **kw) -> str:
@@ -126,9 +154,11 @@ class Briefing:
         src = self.plan_source
         parent = self.region_name(r["parent_id"])
         province = self.region_name(r["province_id"])
-        return _h(self.lang, "subtitle", level=r["level"].capitalize(),
-                  parent=parent if parent == province else f"{parent}, {province}",
-                  title=src["title"], date=src["date"] if pd.notna(src["date"]) else "undated")
+        date = src["date"] if pd.notna(src["date"]) else _h(self.lang, "undated")
+        where = parent if parent == province else (f"{parent}, {province}" if self.lang == "en"
+                                                    else f"{province}{parent}")
+        return _h(self.lang, "subtitle", level=_h(self.lang, f"level.{r['level']}"), parent=where,
+                  title=src["title"], date=date)
 
     def header_markdown(self) -> str:
         return f"# {self.title()}\n\n{self.subtitle()}"
@@ -161,7 +191,7 @@ class Briefing:
                 if p["target_derived"]:
                     target += f" (≈{fmt_num(tv)})"
                 if p["target_basis"] != "own plan":
-                    target += f" [{p['target_basis']}]"
+                    target += _h(self.lang, "basis_tag", basis=BASIS_WORDS[self.lang][p["target_basis"]])
             rows.append({
                 _h(self.lang, "col.indicator"): self.name(ind),
                 _h(self.lang, "col.unit"): unit_text(self.lang, unit),
@@ -189,7 +219,7 @@ class Briefing:
             bench = self.benchmarks[self.benchmarks["indicator_id"] == ind]
             f = self.findings[self.findings["indicator_id"] == ind]
             sentences = indicator_paragraph(self.lang, self.name(ind), p, bench, latest, f, names)
-            paras.append(" ".join(sentences))
+            paras.append(join(self.lang, sentences))
         if key == "maternal_child":
             paras.append(t(self.lang, "small_numbers"))
         if key in ("maternal_child", "workforce") and not self.benchmarks.empty:
@@ -204,7 +234,8 @@ class Briefing:
         head = f"## {_h(self.lang, 'quality')}\n\n{_h(self.lang, 'quality_intro')}\n\n"
         if f.empty:
             return head + _h(self.lang, "no_findings")
-        items = [f"- **{r.severity}** · {self.name(r.indicator_id)} {r.year}: {r.message}" for r in f.itertuples()]
+        items = [f"- **{t(self.lang, 'severity.' + r['severity'])}** · {self.name(r['indicator_id'])} {r['year']}: "
+                 f"{finding_text(self.lang, r)}" for _, r in f.iterrows()]
         return head + "\n".join(items)
 
     def sources_markdown(self) -> str:
@@ -215,20 +246,20 @@ class Briefing:
             s = src.loc[sid]
             nums = ", ".join(str(int(x)) for x in sorted(g["source_line"].dropna().unique()))
             doc = f" {s['document_number']}" if pd.notna(s["document_number"]) else ""
-            lines.append(f"- {s['title']}, {s['issuer']}, {s['date'] if pd.notna(s['date']) else 'undated'}{doc}"
-                         + (f"; {_h(self.lang, 'lines')} {nums}" if nums else "")
+            lines.append(f"- {s['title']}, {s['issuer']}, {s['date'] if pd.notna(s['date']) else _h(self.lang, 'undated')}{doc}"
+                         + (f"; {_h(self.lang, 'lines', lines=nums)}" if nums else "")
                          + (f" (`{s['seed_file']}`)" if pd.notna(s["seed_file"]) else ""))
         bench_ids = set(self.benchmarks["benchmark_ref"].str.split(" ").str[0]) | set(
             self.progress.loc[self.progress["target_basis"] != "own plan", "target_source"])
         for sid in sorted(bench_ids):
             s = src.loc[sid]
-            lines.append(f"- {s['title']}, {s['issuer']}, {s['date'] if pd.notna(s['date']) else 'undated'}"
+            lines.append(f"- {s['title']}, {s['issuer']}, {s['date'] if pd.notna(s['date']) else _h(self.lang, 'undated')}"
                          + (f". {s['note']}" if pd.notna(s["note"]) else ""))
         return "\n".join(lines)
 
     def stamp(self, parameters: dict | None = None) -> str:
         now = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
         params = ", ".join(f"{k}={v!r}" for k, v in (parameters or {}).items())
-        return (f"## {_h(self.lang, 'stamp')}\n\nplanlib {__version__} · data hash "
-                f"`{data_hash(self.data)}` · parameters: {params} · built {now} · "
-                f"Python {platform.python_version()}")
+        return f"## {_h(self.lang, 'stamp')}\n\n" + _h(self.lang, "stamp_text", version=__version__,
+                                                       hash=data_hash(self.data), params=params, now=now,
+                                                       py=platform.python_version())

@@ -107,7 +107,8 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("regions", nargs="*", metavar="REGION", help="region ids (default: every plan region)")
     b.add_argument("--all", action="store_true", help="every region with a local plan or review")
     b.add_argument("--jobs", type=int, default=None, help="worker processes (default: number of cores)")
-    b.add_argument("--lang", default="en", choices=["en"], help="language of the briefings")
+    b.add_argument("--lang", default="en", choices=["en", "zh", "both"],
+                   help="language of the briefings (both: English and Chinese)")
     b.add_argument("--out", default=str(DEFAULT_OUT), help=f"output folder (default: {DEFAULT_OUT})")
     b.add_argument("--figures", default=str(DEFAULT_FIGURES), help="figures folder (one sub-folder per region)")
     b.add_argument("--quiet", action="store_true", help="no progress bar")

@@ -1071,8 +1071,11 @@ def save_figure(fig: Figure, out_dir, name: str) -> list[Path]:
 
 
 def region_figures(region_id: str, out_dir, lang: str = "en", path=None) -> dict[str, list[Path]]:
-    """Build and save the three figures of a region (life_expectancy, mortality, workforce)."""
+    """Build and save the three figures of a region. Stable names: ``life_expectancy``,
+    ``mortality``, ``workforce`` in English, with a ``.zh`` suffix for Chinese
+    (``life_expectancy.zh.png``), so both languages can live in one folder."""
     labels(lang)
     _check_region(region_id, path)
-    return {name: save_figure(build(region_id, lang=lang, path=path), out_dir, name)
+    suffix = "" if lang == "en" else f".{lang}"
+    return {name: save_figure(build(region_id, lang=lang, path=path), out_dir, f"{name}{suffix}")
             for name, build in FIGURES.items()}
