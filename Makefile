@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.planlib-installed
 
-.PHONY: install briefings test check explore lab clean
+.PHONY: install briefings test check explore lab bench clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "planlib needs Python 3.11+; set PYTHON=python3.11")'
@@ -28,6 +28,10 @@ explore: install
 lab: install
 	$(BIN)/python -m pip install --quiet ".[lab]"
 	$(BIN)/jupyter lab notebooks/
+
+# Side-by-side speed benchmark (prints figures; not part of the tests)
+bench: install
+	$(BIN)/python benchmarks/briefings.py
 
 check: install
 	$(BIN)/planlib check

@@ -87,3 +87,41 @@ def test_write_atomic_leaves_nothing_on_failure(tmp_path):
         batch.write_atomic(target, 12345)  # not text or bytes: fails mid-write
     assert target.read_text(encoding="utf-8") == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["x.html"]
+
+
+def _texts(nb) -> list[str]:
+    """Displayed text of an executed briefing, without the build-time stamp."""
+    out = []
+    for cell in nb.cells:
+        for o in cell.get("outputs", []):
+            for mime in ("text/markdown", "text/html"):
+                text = o.get("data", {}).get(mime)
+                if text and "built 20" not in text and "生成时间" not in text:
+                    out.append(text)
+    return out
+
+
+def test_reused_kernel_matches_fresh_kernel(tmp_path):
+    """A warm kernel, after building another region, gives the same narrative and figures."""
+    fresh_figs, warm_figs = tmp_path / "fresh", tmp_path / "warm"
+    params = lambda region, figs: {"region": region, "lang": "en", "figures_dir": str(figs), "data_dir": None}
+    fresh = batch._execute(batch.NOTEBOOK, params("anju", fresh_figs), "papermill")
+    batch._execute(batch.NOTEBOOK, params("weihai", warm_figs), "warm")  # dirty the kernel first
+    batch._execute(batch.NOTEBOOK, params("xiangqiao", warm_figs), "warm")
+    warm = batch._execute(batch.NOTEBOOK, params("anju", warm_figs), "warm")
+    assert batch._WARM.runs >= 3
+    assert _texts(fresh) == _texts(warm)
+    for f in sorted((fresh_figs / "anju").iterdir()):
+        assert f.read_bytes() == (warm_figs / "anju" / f.name).read_bytes(), f.name
+
+
+def test_crashed_kernel_is_replaced(tmp_path):
+    import os
+    import signal
+    params = {"region": "weihai", "lang": "en", "figures_dir": str(tmp_path), "data_dir": None}
+    batch._execute(batch.NOTEBOOK, params, "warm")
+    warm = batch._WARM
+    os.kill(warm.km.provisioner.pid, signal.SIGKILL)  # the kernel dies between regions
+    nb = batch._execute(batch.NOTEBOOK, params, "warm")
+    assert any("Weihai" in t for t in _texts(nb))
+    assert batch._WARM.km.is_alive()

@@ -73,11 +73,126 @@ def _exporter():
     return ex
 
 
-def build_one(region_id: str, lang: str, out: Path, figures: Path, data: str | None,
-              notebook: Path = NOTEBOOK) -> Result:
-    """Execute the notebook for one region and write <out>/<region>.ipynb and .html atomically."""
+RESET_CODE = """\
+%reset -f
+import matplotlib, matplotlib.pyplot as plt
+plt.close("all")
+matplotlib.rcdefaults()
+"""
+
+
+class WarmKernel:
+    """One Jupyter kernel kept alive across notebooks, reset between them.
+
+    Starting a kernel and importing pandas, matplotlib and planlib costs seconds per notebook;
+    a worker keeps one kernel and clears its namespace and matplotlib state before each run
+    (``%reset -f``, close figures, matplotlib defaults). Imported modules stay loaded, which is
+    the point. A kernel that dies is replaced by a fresh one.
+    """
+
+    def __init__(self, cwd: Path, kernel_name: str = "python3"):
+        self.cwd, self.kernel_name = cwd, kernel_name
+        self.km = None
+        self.kc = None
+        self.runs = 0
+
+    def _client(self, nb):
+        from jupyter_client.manager import KernelManager
+        from nbclient import NotebookClient
+        if self.km is None:
+            self.km = KernelManager(kernel_name=self.kernel_name)
+        client = NotebookClient(nb, km=self.km, kernel_name=self.kernel_name, timeout=600,
+                                allow_errors=False, resources={"metadata": {"path": str(self.cwd)}})
+        client.kc = self.kc
+        return client
+
+    def run(self, nb):
+        """Execute ``nb`` in the warm kernel (after a reset) and return it executed."""
+        import nbformat
+        if self.runs:
+            reset = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(RESET_CODE)])
+            reset.metadata = nb.metadata
+            c = self._client(reset)
+            c.execute(cwd=str(self.cwd))
+        from nbclient.exceptions import CellExecutionError
+        c = self._client(nb)
+        try:
+            out = c.execute(cwd=str(self.cwd))
+        except CellExecutionError as exc:
+            self.kc = c.kc
+            self.runs += 1
+            failed = [cell for cell in c.nb.cells if cell.cell_type == "code"
+                      and any(o.get("output_type") == "error" for o in cell.get("outputs", []))]
+            exc.exec_count = failed[0].get("execution_count") if failed else None
+            raise
+        self.kc = c.kc
+        self.runs += 1
+        return out
+
+    def shutdown(self) -> None:
+        """Stop the kernel and its client."""
+        if self.kc is not None:
+            try:
+                self.kc.stop_channels()
+            except Exception:
+                pass
+        if self.km is not None and self.km.has_kernel:
+            self.km.shutdown_kernel(now=True)
+        self.km = self.kc = None
+        self.runs = 0
+
+
+_WARM: WarmKernel | None = None
+_EXPORTER = None
+
+
+def _warm_kernel(cwd: Path) -> WarmKernel:
+    global _WARM
+    if _WARM is None or _WARM.cwd != cwd:
+        import atexit
+        if _WARM is not None:
+            _WARM.shutdown()
+        _WARM = WarmKernel(cwd)
+        atexit.register(_WARM.shutdown)
+    return _WARM
+
+
+def _html_exporter():
+    global _EXPORTER
+    if _EXPORTER is None:
+        _EXPORTER = _exporter()
+    return _EXPORTER
+
+
+def _execute(notebook: Path, params: dict, engine: str):
+    """Run the briefing notebook with ``params``; raise on a failing cell."""
     import nbformat
+    if engine == "papermill":
+        import papermill as pm
+        return pm.execute_notebook(str(notebook), None, parameters=params, kernel_name="python3",
+                                   progress_bar=False, cwd=str(notebook.parent), log_output=False)
     import papermill as pm
+    from nbclient.exceptions import DeadKernelError
+    # papermill injects the parameters (prepare_only: no kernel); the warm kernel executes.
+    nb = pm.execute_notebook(str(notebook), None, parameters=params, kernel_name="python3",
+                             prepare_only=True, progress_bar=False, log_output=False)
+    warm = _warm_kernel(notebook.parent)
+    try:
+        return warm.run(nb)
+    except DeadKernelError:
+        warm.shutdown()  # a region that crashed its kernel is retried once on a fresh kernel
+        return warm.run(nb)
+
+
+def build_one(region_id: str, lang: str, out: Path, figures: Path, data: str | None,
+              notebook: Path = NOTEBOOK, engine: str = "warm") -> Result:
+    """Execute the notebook for one region and write <out>/<region>.ipynb and .html atomically.
+
+    ``engine="warm"`` reuses this process's kernel (reset between regions); ``"papermill"``
+    starts a fresh kernel through papermill for every region.
+    """
+    import nbformat
+    from nbclient.exceptions import CellExecutionError
 
     t0 = time.perf_counter()
     suffix = "" if lang == "en" else f".{lang}"
@@ -85,23 +200,36 @@ def build_one(region_id: str, lang: str, out: Path, figures: Path, data: str | N
     params = {"region": region_id, "lang": lang, "figures_dir": str(figures),
               "data_dir": None if data is None else str(Path(data).resolve())}
     try:
-        nb = pm.execute_notebook(str(notebook), None, parameters=params, kernel_name="python3",
-                                 progress_bar=False, cwd=str(notebook.parent), log_output=False)
-    except pm.PapermillExecutionError as exc:
-        return Result(region_id, lang, False, time.perf_counter() - t0,
-                      cell=f"cell {exc.exec_count}", error=f"{exc.ename}: {exc.evalue}")
-    except Exception as exc:  # kernel death, missing notebook …
-        return Result(region_id, lang, False, time.perf_counter() - t0, cell="-",
-                      error=f"{type(exc).__name__}: {exc}".strip())
+        nb = _execute(notebook, params, engine)
+    except Exception as exc:
+        return Result(region_id, lang, False, time.perf_counter() - t0, cell=_failing_cell(exc),
+                      error=_error_text(exc))
     nb.metadata.setdefault("planlib", {})["parameters"] = params
     from .briefing import Briefing
     nb.metadata["title"] = Briefing(region_id, lang=lang, data=data).title()
-    body, _ = _exporter().from_notebook_node(nb)
+    body, _ = _html_exporter().from_notebook_node(nb)
     body = re.sub(r"<html[^>]*>", f'<html lang="{lang}">', body, count=1)
     body = body.replace("</head>", CJK_CSS + "</head>", 1)
     write_atomic(nb_path, nbformat.writes(nb))
     write_atomic(html_path, body)
     return Result(region_id, lang, True, time.perf_counter() - t0, html=html_path, notebook=nb_path)
+
+
+def _failing_cell(exc: Exception) -> str:
+    count = getattr(exc, "exec_count", None)
+    if count is not None:
+        return f"cell {count}"
+    cell = getattr(exc, "cell", None)
+    if cell is not None and cell.get("execution_count") is not None:
+        return f"cell {cell['execution_count']}"
+    return "-"
+
+
+def _error_text(exc: Exception) -> str:
+    ename, evalue = getattr(exc, "ename", None), getattr(exc, "evalue", None)
+    if ename:
+        return f"{ename}: {evalue}"
+    return f"{type(exc).__name__}: {exc}".strip()
 
 
 def _safe_build(*args) -> Result:
@@ -153,14 +281,14 @@ def write_index(results: list[Result], out: Path, data: str | None = None) -> Pa
 
 def build(regions: list[str], out: Path = DEFAULT_OUT, jobs: int | None = None, langs: tuple[str, ...] = ("en",),
           data: str | None = None, figures: Path = DEFAULT_FIGURES, progress: bool = True,
-          notebook: Path = NOTEBOOK) -> list[Result]:
+          notebook: Path = NOTEBOOK, engine: str = "warm") -> list[Result]:
     """Build every (region, language) in worker processes; returns one Result each."""
     from tqdm import tqdm
 
     validate_regions(regions, data)
     out, figures = Path(out).resolve(), Path(figures).resolve()
     out.mkdir(parents=True, exist_ok=True)
-    tasks = [(r, lang, out, figures, data, notebook) for r in regions for lang in langs]
+    tasks = [(r, lang, out, figures, data, notebook, engine) for r in regions for lang in langs]
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(tasks)))
     results: list[Result] = []
     bar = tqdm(total=len(tasks), desc="briefings", unit="region", disable=not progress)

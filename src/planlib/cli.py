@@ -78,7 +78,7 @@ def cmd_briefings(args: argparse.Namespace) -> int:
         return 2
     langs = ("en", "zh") if args.lang == "both" else (args.lang,)
     results = batch.build(regions, out=Path(args.out), jobs=args.jobs, langs=langs, data=args.data,
-                          figures=Path(args.figures), progress=not args.quiet)
+                          figures=Path(args.figures), progress=not args.quiet, engine=args.engine)
     failed = [r for r in results if not r.ok]
     print(f"Built {len(results) - len(failed)} of {len(results)} briefing(s) into {Path(args.out).resolve()}"
           f" (index: {Path(args.out).resolve() / 'index.html'})")
@@ -112,6 +112,9 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--out", default=str(DEFAULT_OUT), help=f"output folder (default: {DEFAULT_OUT})")
     b.add_argument("--figures", default=str(DEFAULT_FIGURES), help="figures folder (one sub-folder per region)")
     b.add_argument("--quiet", action="store_true", help="no progress bar")
+    b.add_argument("--engine", default="warm", choices=["warm", "papermill"],
+                   help="warm: one kernel per worker, reset between regions (fast); "
+                        "papermill: a fresh kernel per region")
     b.set_defaults(func=cmd_briefings)
     return p
 

@@ -1,0 +1,189 @@
+"""Benchmark: building N briefings three ways on this machine, side by side.
+
+(a) naive: per region, the papermill CLI then `jupyter nbconvert --to html --no-input`, serially;
+(b) `planlib briefings` with its defaults (warm kernel per worker, one worker per core);
+(c) floor: planlib's narrative and figure functions in one warm process, no notebook.
+
+Synthetic regions are clones of the five seed regions' observations under new ids, written to
+a temporary data folder (data/ is never touched). Prints seconds per briefing, the ratios, the
+cores and peak memory of (b); the last line is machine-readable:
+
+    briefings n=40 cores=2 naive=13.9s planlib=1.2s floor=1.6s speedup=11.6 overhead=1.5
+
+speedup = naive / planlib; overhead = planlib × cores / floor (per-core cost relative to the floor).
+Run with `make bench` or `python benchmarks/briefings.py --n 40`.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+NOTEBOOK = ROOT / "notebooks" / "briefing.ipynb"
+SEEDS = ["yangchun", "guangan", "anju", "xiangqiao", "weihai"]
+
+
+def make_data(folder: Path, n: int) -> list[str]:
+    """Copy data/ to ``folder`` and add ``n`` synthetic regions cloned from the seed regions."""
+    shutil.copytree(ROOT / "data", folder)
+    with (folder / "regions.csv").open(encoding="utf-8") as fh:
+        regions = list(csv.DictReader(fh))
+    with (folder / "observations.csv").open(encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        fields, obs = reader.fieldnames, list(reader)
+    by_id = {r["id"]: r for r in regions}
+    ids = []
+    new_regions, new_obs = [], []
+    for i in range(n):
+        base = SEEDS[i % len(SEEDS)]
+        rid = f"{base}_s{i:03d}"
+        ids.append(rid)
+        new_regions.append({**by_id[base], "id": rid, "name_en": f"{by_id[base]['name_en']} (synthetic {i})"})
+        new_obs += [{**o, "region_id": rid} for o in obs if o["region_id"] == base]
+    with (folder / "regions.csv").open("a", encoding="utf-8", newline="") as fh:
+        csv.DictWriter(fh, fieldnames=list(regions[0])).writerows(new_regions)
+    with (folder / "observations.csv").open("a", encoding="utf-8", newline="") as fh:
+        csv.DictWriter(fh, fieldnames=fields).writerows(new_obs)
+    return ids
+
+
+class TreeMemory(threading.Thread):
+    """Samples the resident memory of a process and all its descendants (Linux /proc)."""
+
+    def __init__(self, pid: int, every: float = 0.2):
+        super().__init__(daemon=True)
+        self.pid, self.every, self.samples, self.stop = pid, every, [], threading.Event()
+
+    def _tree(self) -> list[int]:
+        children: dict[int, list[int]] = {}
+        for d in os.listdir("/proc"):
+            if d.isdigit():
+                try:
+                    ppid = int(open(f"/proc/{d}/stat").read().rsplit(")", 1)[1].split()[1])
+                except (OSError, IndexError, ValueError):
+                    continue
+                children.setdefault(ppid, []).append(int(d))
+        out, todo = [], [self.pid]
+        while todo:
+            p = todo.pop()
+            out.append(p)
+            todo += children.get(p, [])
+        return out
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            total = 0
+            for p in self._tree():
+                try:
+                    for line in open(f"/proc/{p}/status"):
+                        if line.startswith("VmRSS:"):
+                            total += int(line.split()[1]) * 1024
+                except OSError:
+                    pass
+            self.samples.append((time.perf_counter(), total))
+            time.sleep(self.every)
+
+
+def run_naive(ids: list[str], data: Path, out: Path, figs: Path) -> float:
+    out.mkdir(parents=True)
+    t0 = time.perf_counter()
+    for rid in ids:
+        nb = out / f"{rid}.ipynb"
+        subprocess.run([str(BIN / "papermill"), str(NOTEBOOK), str(nb), "-p", "region", rid, "-p", "lang", "en",
+                        "-p", "figures_dir", str(figs), "-p", "data_dir", str(data), "-k", "python3",
+                        "--cwd", str(NOTEBOOK.parent), "--no-progress-bar"],
+                       check=True, capture_output=True)
+        subprocess.run([str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(nb)],
+                       check=True, capture_output=True)
+    return (time.perf_counter() - t0) / len(ids)
+
+
+def run_planlib(ids: list[str], data: Path, out: Path, figs: Path) -> tuple[float, int, list]:
+    t0 = time.perf_counter()
+    proc = subprocess.Popen([str(BIN / "planlib"), "--data", str(data), "briefings", *ids, "--out", str(out),
+                             "--figures", str(figs), "--quiet"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    mem = TreeMemory(proc.pid)
+    mem.start()
+    stdout, stderr = proc.communicate()
+    mem.stop.set()
+    mem.join()
+    if proc.returncode:
+        sys.exit(f"planlib briefings failed:\n{stderr.decode()[-2000:]}")
+    return (time.perf_counter() - t0) / len(ids), max(s for _, s in mem.samples), mem.samples
+
+
+def run_floor(ids: list[str], data: Path, figs: Path) -> float:
+    """The same work as the notebook, as plain function calls in this (warm) process."""
+    from planlib import plots
+    from planlib.briefing import Briefing
+
+    def one(rid: str) -> None:
+        b = Briefing(rid, lang="en", data=str(data))
+        text = [b.header_markdown(), b.key_figures_html()]
+        text += [b.section_markdown(s) for s in ("life_expectancy", "maternal_child", "workforce")]
+        text += [b.quality_markdown(), b.sources_markdown(), b.stamp({"region": rid})]
+        plots.region_figures(rid, figs / rid, lang="en", path=str(data))
+
+    one(ids[0])  # warm-up: imports and data caches, not counted
+    t0 = time.perf_counter()
+    for rid in ids:
+        one(rid)
+    return (time.perf_counter() - t0) / len(ids)
+
+
+def load_times(data: Path) -> tuple[float, float, float]:
+    """Cold import of planlib, cold first load of the bundled data, warm load (seconds)."""
+    code = ("import time; t=time.perf_counter(); import planlib; t1=time.perf_counter();"
+            "planlib.load_observations(); t2=time.perf_counter();"
+            "[planlib.load_observations() for _ in range(20)]; t3=time.perf_counter();"
+            "print(t1-t, t2-t1, (t3-t2)/20)")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return tuple(float(x) for x in r.stdout.split())
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--n", type=int, default=40, help="briefings per method (default 40)")
+    p.add_argument("--naive-n", type=int, default=None,
+                   help="measure the naive loop on the first K regions only (default: all N); "
+                        "its seconds per briefing are reported as measured")
+    args = p.parse_args(argv)
+    cores = os.cpu_count() or 1
+    tmp = Path(tempfile.mkdtemp(prefix="planlib-bench-"))
+    try:
+        data = tmp / "data"
+        ids = make_data(data, args.n)
+        imp, cold, warm = load_times(data)
+        print(f"cold import of planlib: {imp:.2f} s; load_observations: first {cold:.2f} s, warm {warm * 1000:.1f} ms")
+        naive_ids = ids[: args.naive_n or args.n]
+        print(f"(a) naive: papermill CLI + nbconvert CLI per region, serial, {len(naive_ids)} regions …", flush=True)
+        naive = run_naive(naive_ids, data, tmp / "a", tmp / "figs_a")
+        print(f"    {naive:.2f} s per briefing")
+        print(f"(b) planlib briefings (defaults: warm kernel per worker, {cores} workers), {len(ids)} regions …", flush=True)
+        planlib_s, peak, samples = run_planlib(ids, data, tmp / "b", tmp / "figs_b")
+        quarter = [s for t, s in samples if t <= samples[0][0] + (samples[-1][0] - samples[0][0]) * 0.25]
+        late = [s for t, s in samples if t >= samples[0][0] + (samples[-1][0] - samples[0][0]) * 0.75]
+        print(f"    {planlib_s:.2f} s per briefing; peak memory of the process tree {peak / 2**20:.0f} MiB "
+              f"(max in first quarter {max(quarter) / 2**20:.0f} MiB, last quarter {max(late) / 2**20:.0f} MiB)")
+        print(f"(c) floor: planlib functions in one warm process, no notebook, {len(ids)} regions …", flush=True)
+        floor = run_floor(ids, data, tmp / "figs_c")
+        print(f"    {floor:.2f} s per briefing")
+        speedup, overhead = naive / planlib_s, planlib_s * cores / floor
+        print(f"naive/planlib = {speedup:.1f}x (goal >= 8); planlib x cores / floor = {overhead:.2f} (goal <= 1.5)")
+        print(f"briefings n={args.n} cores={cores} naive={naive:.1f}s planlib={planlib_s:.1f}s floor={floor:.1f}s "
+              f"speedup={speedup:.1f} overhead={overhead:.1f}")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
