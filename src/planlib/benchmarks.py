@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .data import CORE_INDICATORS, load_tables
-from .quality import enrich
+from functools import lru_cache
+
+from .data import CORE_INDICATORS, _stamp, data_dir, load_tables
+from .quality import _enriched, enriched
 from .uncertainty import rate_interval
 
 # "similar" when the region's value is within this of the benchmark: years for life
@@ -44,7 +46,7 @@ def judge(value: float, benchmark: float, direction: str, tolerance: float) -> s
 
 def national_series(indicator_id: str, path=None) -> pd.DataFrame:
     """National actuals of one indicator over time (year, value, ref)."""
-    obs = enrich(load_tables(path))
+    obs = enriched(path)
     s = obs[(obs["region_id"] == "china") & (obs["indicator_id"] == indicator_id)
             & (obs["kind"] == "actual") & obs["value_std"].notna()]
     return s.sort_values("year")[["year", "value_std", "value_text", "ref"]].rename(columns={"value_std": "value"})
@@ -64,7 +66,14 @@ def compare_benchmarks(region_id: str, path=None, indicators: tuple[str, ...] = 
     t = load_tables(path)
     if region_id not in set(t.regions["id"]):
         raise KeyError(f"unknown region {region_id!r}; valid ids: {', '.join(t.regions['id'])}")
-    obs = enrich(t)
+    folder = data_dir(path)
+    return _compare(region_id, folder, _stamp(folder), tuple(indicators)).copy()
+
+
+@lru_cache(maxsize=256)
+def _compare(region_id: str, folder, stamp: tuple, indicators: tuple[str, ...]) -> pd.DataFrame:
+    t = load_tables(folder)
+    obs = _enriched(folder, stamp)
     obs = obs[obs["unit_ok"] & obs["value_std"].notna() & (obs["kind"] == "actual")
               & obs["comparator"].isin(["=", "~"])]
     reg = t.regions.set_index("id")

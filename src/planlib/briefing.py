@@ -15,7 +15,7 @@ from . import __version__
 from .benchmarks import compare_benchmarks
 from .data import CORE_INDICATORS, Tables, data_hash, load_tables
 from .narrative import TEMPLATES, finding_text, join, fmt_num, indicator_paragraph, t, target_phrase, unit_text
-from .quality import check_quality, enrich
+from .quality import check_quality, enriched
 from .targets import assess_progress
 
 SECTIONS: dict[str, tuple[str, ...]] = {
@@ -113,7 +113,7 @@ class Briefing:
 
     @cached_property
     def obs(self) -> pd.DataFrame:
-        return enrich(self._t)
+        return enriched(self.data)
 
     def name(self, indicator_id: str) -> str:
         ind = self._t.indicators.set_index("id")

@@ -37,7 +37,7 @@ from matplotlib.patches import Patch
 
 from .data import load_tables
 from .fonts import register_cjk_font
-from .quality import enrich
+from .quality import enriched
 from .targets import assess_progress
 
 # --- house style ----------------------------------------------------------------------------
@@ -49,7 +49,7 @@ MIN_FONT_PT = 8.0
 #: seaborn "paper" context scale; paper's smallest sizes (tick and legend labels) are 8.8 pt at 1.0.
 FONT_SCALE = 1.0
 SMALL_FONT_PT = max(MIN_FONT_PT, 8.0)  # annotations, source line
-PNG_DPI = 300
+PNG_DPI = 200
 SVG_HASHSALT = "planlib"
 
 _PALETTE = sns.color_palette("colorblind").as_hex()
@@ -303,7 +303,7 @@ def _province_id(region_id: str, path=None) -> str | None:
 
 def _usable(path=None) -> pd.DataFrame:
     """Numeric actuals whose unit matches the indicator's."""
-    obs = enrich(load_tables(path))
+    obs = enriched(path)
     return obs[obs["unit_ok"] & obs["value_std"].notna() & (obs["kind"] == "actual")]
 
 

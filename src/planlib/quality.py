@@ -48,6 +48,17 @@ def enrich(t: Tables) -> pd.DataFrame:
     return obs
 
 
+@lru_cache(maxsize=8)
+def _enriched(folder: Path, stamp: tuple) -> pd.DataFrame:
+    return enrich(load_tables(folder))
+
+
+def enriched(path: str | os.PathLike | None = None) -> pd.DataFrame:
+    """``enrich`` of a data folder's tables, computed once per folder state (returns a copy)."""
+    folder = data_dir(path)
+    return _enriched(folder, _stamp(folder)).copy()
+
+
 def _finding(rows: Iterable[pd.Series] | pd.DataFrame, check: str, severity: str, message: str,
              region: str | None = None, indicator: str | None = None, year: int | None = None) -> dict:
     df = rows if isinstance(rows, pd.DataFrame) else pd.DataFrame(list(rows))
@@ -285,7 +296,7 @@ def ratio_count_consistency(obs: pd.DataFrame) -> list[dict]:
 @lru_cache(maxsize=8)
 def _check(folder: Path, stamp: tuple) -> pd.DataFrame:
     t = load_tables(folder)
-    obs = enrich(t)
+    obs = _enriched(folder, stamp)
     findings = (impossible_relations(obs) + conflicting_values(obs) + implausible_values(obs, t.indicators)
                 + unit_mismatches(obs) + weak_targets(obs) + implausible_changes(obs) + target_outcome_gaps(obs)
                 + ratio_count_consistency(obs))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 import pandas as pd
 
@@ -141,12 +142,20 @@ def _region_targets(obs: pd.DataFrame, regions: pd.DataFrame, region_id: str) ->
 def assess_progress(region_id: str, path=None) -> pd.DataFrame:
     """One row per indicator with a target: baseline, latest value, target, required and observed
     annual change, projection and Open SDG status (or why it cannot be assessed)."""
-    from .data import load_tables
-    from .quality import enrich
+    from .data import _stamp, data_dir, load_tables
     t = load_tables(path)
     if region_id not in set(t.regions["id"]):
         raise KeyError(f"unknown region {region_id!r}; valid ids: {', '.join(t.regions['id'])}")
-    obs = enrich(t)
+    folder = data_dir(path)
+    return _assess(region_id, folder, _stamp(folder)).copy()
+
+
+@lru_cache(maxsize=256)
+def _assess(region_id: str, folder, stamp: tuple) -> pd.DataFrame:
+    from .data import load_tables
+    from .quality import _enriched
+    t = load_tables(folder)
+    obs = _enriched(folder, stamp)
     obs = obs[obs["unit_ok"]]  # a value in a contradicting unit is not used for arithmetic
     targets = _region_targets(obs, t.regions, region_id)
     actual = obs[(obs["region_id"] == region_id) & (obs["kind"] == "actual") & obs["value_std"].notna()]
