@@ -106,6 +106,12 @@ class WarmKernel:
         client.kc = self.kc
         return client
 
+    def _start_kw(self) -> dict:
+        # The kernel's own log chatter (TCP transport notices, shutdown interrupts) is not for the
+        # user; errors in cells arrive through Jupyter messages and are reported per region.
+        import subprocess
+        return {"cwd": str(self.cwd), "stderr": subprocess.DEVNULL}
+
     def run(self, nb):
         """Execute ``nb`` in the warm kernel (after a reset) and return it executed."""
         import nbformat
@@ -113,11 +119,11 @@ class WarmKernel:
             reset = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(RESET_CODE)])
             reset.metadata = nb.metadata
             c = self._client(reset)
-            c.execute(cwd=str(self.cwd))
+            c.execute(**self._start_kw())
         from nbclient.exceptions import CellExecutionError
         c = self._client(nb)
         try:
-            out = c.execute(cwd=str(self.cwd))
+            out = c.execute(**self._start_kw())
         except CellExecutionError as exc:
             self.kc = c.kc
             self.runs += 1
