@@ -293,19 +293,23 @@ def ratio_count_consistency(obs: pd.DataFrame) -> list[dict]:
     return out
 
 
-@lru_cache(maxsize=8)
-def _check(folder: Path, stamp: tuple) -> pd.DataFrame:
+def _run_checks(obs: pd.DataFrame, indicators: pd.DataFrame) -> list[dict]:
+    return (impossible_relations(obs) + conflicting_values(obs) + implausible_values(obs, indicators)
+            + unit_mismatches(obs) + weak_targets(obs) + implausible_changes(obs) + target_outcome_gaps(obs)
+            + ratio_count_consistency(obs))
+
+
+@lru_cache(maxsize=512)
+def _check_region(folder: Path, stamp: tuple, region_id: str) -> pd.DataFrame:
+    """Findings of one region. Every check compares numbers within one region, so regions are
+    checked independently (and a briefing pays only for its own region)."""
     t = load_tables(folder)
     obs = _enriched(folder, stamp)
-    findings = (impossible_relations(obs) + conflicting_values(obs) + implausible_values(obs, t.indicators)
-                + unit_mismatches(obs) + weak_targets(obs) + implausible_changes(obs) + target_outcome_gaps(obs)
-                + ratio_count_consistency(obs))
-    df = pd.DataFrame(findings, columns=FINDING_COLUMNS)
+    mine = obs[obs["region_id"] == region_id]
+    df = pd.DataFrame(_run_checks(mine, t.indicators), columns=FINDING_COLUMNS)
     df = df.drop_duplicates(["region_id", "indicator_id", "year", "check", "message"])
-    order = list(t.regions["id"])
-    df["_r"] = df["region_id"].map(order.index)
     df["_s"] = df["severity"].map(SEVERITY_ORDER)
-    df = df.sort_values(["_r", "_s", "indicator_id", "year", "check"]).drop(columns=["_r", "_s"])
+    df = df.sort_values(["_s", "indicator_id", "year", "check"]).drop(columns=["_s"])
     df["year"] = df["year"].astype("Int64")
     return df.reset_index(drop=True)
 
@@ -313,7 +317,11 @@ def _check(folder: Path, stamp: tuple) -> pd.DataFrame:
 def check_quality(path: str | os.PathLike | None = None, region_id: str | None = None) -> pd.DataFrame:
     """All data-quality findings for a data folder (optionally one region), one row per finding."""
     folder = data_dir(path)
-    df = _check(folder, _stamp(folder)).copy()
+    stamp = _stamp(folder)
+    regions = list(load_tables(folder).regions["id"])
     if region_id is not None:
-        df = df[df["region_id"] == region_id].reset_index(drop=True)
-    return df
+        if region_id not in regions:
+            raise KeyError(f"unknown region {region_id!r}; valid ids: {', '.join(regions)}")
+        return _check_region(folder, stamp, region_id).copy()
+    parts = [_check_region(folder, stamp, r) for r in regions]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=FINDING_COLUMNS)
