@@ -26,7 +26,6 @@ explore: install
 
 # JupyterLab for the notebooks and lessons
 lab: install
-	$(BIN)/python -m pip install --quiet ".[lab]"
 	$(BIN)/jupyter lab notebooks/
 
 # Side-by-side speed benchmark (prints figures; not part of the tests)
