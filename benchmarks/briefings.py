@@ -59,24 +59,22 @@ def make_data(folder: Path, n: int) -> list[str]:
 class TreeMemory(threading.Thread):
     """Samples the resident memory of a process and all its descendants (Linux /proc)."""
 
-    def __init__(self, pid: int, every: float = 0.2):
+    def __init__(self, pid: int, every: float = 0.5):
         super().__init__(daemon=True)
         self.pid, self.every, self.samples, self.stop = pid, every, [], threading.Event()
 
     def _tree(self) -> list[int]:
-        children: dict[int, list[int]] = {}
-        for d in os.listdir("/proc"):
-            if d.isdigit():
-                try:
-                    ppid = int(open(f"/proc/{d}/stat").read().rsplit(")", 1)[1].split()[1])
-                except (OSError, IndexError, ValueError):
-                    continue
-                children.setdefault(ppid, []).append(int(d))
+        """The process and its descendants, read from /proc/<pid>/task/<tid>/children (cheap)."""
         out, todo = [], [self.pid]
         while todo:
             p = todo.pop()
             out.append(p)
-            todo += children.get(p, [])
+            try:
+                for tid in os.listdir(f"/proc/{p}/task"):
+                    with open(f"/proc/{p}/task/{tid}/children") as fh:
+                        todo += [int(c) for c in fh.read().split()]
+            except OSError:
+                pass
         return out
 
     def run(self) -> None:

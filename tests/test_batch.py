@@ -35,6 +35,7 @@ def test_html_has_narrative_and_no_code(built):
     html = (out / "yangchun.html").read_text(encoding="utf-8")
     assert '<html lang="en">' in html
     assert "Yangchun: health-plan briefing" in html
+    assert "<title>Yangchun: health-plan briefing</title>" in html
     assert "2025 target is more than 79 years" in html
     assert "from planlib" not in html and "Briefing(region" not in html
     assert "remove_cell" not in html and "This notebook turns one region" not in html

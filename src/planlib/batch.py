@@ -211,14 +211,23 @@ def build_one(region_id: str, lang: str, out: Path, figures: Path, data: str | N
         return Result(region_id, lang, False, time.perf_counter() - t0, cell=_failing_cell(exc),
                       error=_error_text(exc))
     nb.metadata.setdefault("planlib", {})["parameters"] = params
-    from .briefing import Briefing
-    nb.metadata["title"] = Briefing(region_id, lang=lang, data=data).title()
+    nb.metadata["title"] = _title_of(nb) or region_id
     body, _ = _html_exporter().from_notebook_node(nb)
     body = re.sub(r"<html[^>]*>", f'<html lang="{lang}">', body, count=1)
     body = body.replace("</head>", CJK_CSS + "</head>", 1)
     write_atomic(nb_path, nbformat.writes(nb))
     write_atomic(html_path, body)
     return Result(region_id, lang, True, time.perf_counter() - t0, html=html_path, notebook=nb_path)
+
+
+def _title_of(nb) -> str | None:
+    """The briefing's title: the first Markdown heading the executed notebook displayed."""
+    for cell in nb.cells:
+        for o in cell.get("outputs", []):
+            text = o.get("data", {}).get("text/markdown", "")
+            if text.startswith("# "):
+                return text.splitlines()[0][2:].strip()
+    return None
 
 
 def _failing_cell(exc: Exception) -> str:

@@ -1052,7 +1052,7 @@ def _atomic_savefig(fig: Figure, target: Path, fmt: str, **kw) -> None:
 
 
 def save_figure(fig: Figure, out_dir, name: str) -> list[Path]:
-    """Write ``<name>.png`` (300 dpi) and ``<name>.svg`` into ``out_dir`` and close the figure.
+    """Write ``<name>.png`` (PNG_DPI) and ``<name>.svg`` into ``out_dir`` and close the figure.
 
     Each file is written to a temporary file in the same folder and moved into place, so a
     reader never sees half a file. Output is reproducible: the SVG has a fixed hash salt and no
@@ -1064,6 +1064,8 @@ def save_figure(fig: Figure, out_dir, name: str) -> list[Path]:
     try:
         with mpl.rc_context({"svg.hashsalt": SVG_HASHSALT, "svg.fonttype": "path"}):
             _atomic_savefig(fig, paths[0], "png", dpi=PNG_DPI, metadata={"Software": "planlib (matplotlib)"})
+            # The layout is final after the first save: freeze it rather than solve it again.
+            fig.set_layout_engine("none")
             _atomic_savefig(fig, paths[1], "svg", metadata={"Date": None, "Creator": "planlib (matplotlib)"})
     finally:
         plt.close(fig)
