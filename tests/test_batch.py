@@ -112,6 +112,8 @@ def test_reused_kernel_matches_fresh_kernel(tmp_path):
     warm = batch._execute(batch.NOTEBOOK, params("anju", warm_figs), "warm")
     assert batch._WARM.runs >= 3
     assert _texts(fresh) == _texts(warm)
+    counts = lambda nb: [c.execution_count for c in nb.cells if c.cell_type == "code"]
+    assert counts(fresh) == counts(warm) and len(fresh.cells) == len(warm.cells)
     for f in sorted((fresh_figs / "anju").iterdir()):
         assert f.read_bytes() == (warm_figs / "anju" / f.name).read_bytes(), f.name
 

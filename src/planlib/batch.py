@@ -113,14 +113,16 @@ class WarmKernel:
         return {"cwd": str(self.cwd), "stderr": subprocess.DEVNULL}
 
     def run(self, nb):
-        """Execute ``nb`` in the warm kernel (after a reset) and return it executed."""
+        """Execute ``nb`` in the warm kernel (after a reset) and return it executed.
+
+        The reset runs as an extra first cell of the same execution and is removed afterwards,
+        so the returned notebook has exactly the cells of ``nb``.
+        """
         import nbformat
-        if self.runs:
-            reset = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(RESET_CODE)])
-            reset.metadata = nb.metadata
-            c = self._client(reset)
-            c.execute(**self._start_kw())
         from nbclient.exceptions import CellExecutionError
+        reset = self.runs > 0
+        if reset:
+            nb.cells.insert(0, nbformat.v4.new_code_cell(RESET_CODE))
         c = self._client(nb)
         try:
             out = c.execute(**self._start_kw())
@@ -129,11 +131,33 @@ class WarmKernel:
             self.runs += 1
             failed = [cell for cell in c.nb.cells if cell.cell_type == "code"
                       and any(o.get("output_type") == "error" for o in cell.get("outputs", []))]
-            exc.exec_count = failed[0].get("execution_count") if failed else None
+            count = failed[0].get("execution_count") if failed else None
+            exc.exec_count = count - 1 if (count is not None and reset) else count
             raise
+        finally:
+            if reset:
+                del nb.cells[0]
         self.kc = c.kc
         self.runs += 1
+        if reset:  # number the cells as a fresh kernel would
+            for cell in out.cells:
+                if cell.cell_type == "code" and cell.get("execution_count"):
+                    cell.execution_count -= 1
+                    for o in cell.get("outputs", []):
+                        if "execution_count" in o and o["execution_count"]:
+                            o["execution_count"] -= 1
         return out
+
+    def start(self, warm_up: str = "import planlib.briefing, planlib.plots") -> None:
+        """Start the kernel now and let it import planlib while the caller does other work."""
+        from jupyter_client.manager import KernelManager
+        if self.km is None:
+            self.km = KernelManager(kernel_name=self.kernel_name)
+        if not self.km.has_kernel:
+            self.km.start_kernel(**self._start_kw())
+            self.kc = self.km.client()
+            self.kc.start_channels()
+            self.kc.execute(warm_up, silent=True, store_history=False)
 
     def shutdown(self) -> None:
         """Stop the kernel and its client."""
@@ -161,6 +185,13 @@ def _warm_kernel(cwd: Path) -> WarmKernel:
         _WARM = WarmKernel(cwd)
         atexit.register(_WARM.shutdown)
     return _WARM
+
+
+def _init_worker(cwd: str) -> None:
+    """Pool initializer: start this worker's kernel first, so it boots while the worker
+    imports the rest of its tools."""
+    _warm_kernel(Path(cwd)).start()
+    _html_exporter()
 
 
 def _html_exporter():
@@ -313,7 +344,8 @@ def build(regions: list[str], out: Path = DEFAULT_OUT, jobs: int | None = None, 
             bar.update()
     else:
         # spawn: a forked pool can hang once the parent has started a kernel.
-        with ProcessPoolExecutor(jobs, mp_context=mp.get_context("spawn")) as pool:
+        with ProcessPoolExecutor(jobs, mp_context=mp.get_context("spawn"), initializer=_init_worker,
+                                 initargs=(str(notebook.parent),)) as pool:
             futures = {pool.submit(_safe_build, *task): task for task in tasks}
             for f in as_completed(futures):
                 try:
