@@ -128,3 +128,20 @@ def test_crashed_kernel_is_replaced(tmp_path):
     nb = batch._execute(batch.NOTEBOOK, params, "warm")
     assert any("Weihai" in t for t in _texts(nb))
     assert batch._WARM.km.is_alive()
+
+
+def test_unchanged_briefings_are_skipped_and_changes_rebuild(data_copy, tmp_path):
+    out, figs = tmp_path / "out", tmp_path / "figs"
+    first = batch.build(["weihai"], out=out, jobs=1, figures=figs, data=str(data_copy), progress=False)
+    assert first[0].ok and not first[0].skipped
+    again = batch.build(["weihai"], out=out, jobs=1, figures=figs, data=str(data_copy), progress=False)
+    assert again[0].ok and again[0].skipped
+    assert "unchanged since the last build" in (out / "index.html").read_text(encoding="utf-8")
+    forced = batch.build(["weihai"], out=out, jobs=1, figures=figs, data=str(data_copy), progress=False,
+                         force=True)
+    assert not forced[0].skipped
+    with (data_copy / "observations.csv").open("a", encoding="utf-8") as fh:  # a data fix
+        fh.write("weihai,beds_per_1000,2022,actual,,=,7.1,7.1,张,,weihai_14th_midterm,23,test\n")
+    changed = batch.build(["weihai"], out=out, jobs=1, figures=figs, data=str(data_copy), progress=False)
+    assert changed[0].ok and not changed[0].skipped
+    assert "7.1" in (out / "weihai.html").read_text(encoding="utf-8")

@@ -34,6 +34,7 @@ class Result:
     notebook: Path | None = None
     cell: str = ""
     error: str = ""
+    skipped: bool = False
 
 
 def validate_regions(regions: list[str], data: str | None = None) -> list[str]:
@@ -307,8 +308,9 @@ def write_index(results: list[Result], out: Path, data: str | None = None) -> Pa
         for r in sorted(rs, key=lambda r: r.lang):
             lang = LANG_NAMES.get(r.lang, r.lang)
             if r.ok:
+                when = "unchanged since the last build" if r.skipped else f"built in {r.seconds:.1f} s"
                 parts.append(f'<a href="{r.html.name}" hreflang="{r.lang}">{lang}</a> '
-                             f'<span class="ok">built in {r.seconds:.1f} s</span>')
+                             f'<span class="ok">{when}</span>')
             else:
                 first = r.error.splitlines()[0] if r.error else ""
                 parts.append(f'{lang} <strong class="failed">failed</strong> at {html.escape(r.cell)}: '
@@ -325,20 +327,70 @@ def write_index(results: list[Result], out: Path, data: str | None = None) -> Pa
     return path
 
 
+FIGURE_NAMES = ("life_expectancy", "mortality", "workforce")
+
+
+def inputs_key(region_id: str, lang: str, figures: Path, data: str | None, notebook: Path) -> str:
+    """Hash of everything a briefing depends on: data files, notebook, parameters, planlib version."""
+    import hashlib
+    import json
+
+    from . import __version__
+    from .data import data_hash
+    h = hashlib.sha256()
+    h.update(json.dumps({"region": region_id, "lang": lang, "figures": str(figures),
+                         "data": data_hash(data), "planlib": __version__}, sort_keys=True).encode())
+    h.update(notebook.read_bytes())
+    for module in ("briefing", "narrative", "plots", "targets", "benchmarks", "quality"):
+        h.update((Path(__file__).parent / f"{module}.py").read_bytes())
+    return h.hexdigest()
+
+
+def _stamp_path(out: Path, region_id: str, lang: str) -> Path:
+    suffix = "" if lang == "en" else f".{lang}"
+    return out / f".{region_id}{suffix}.inputs"
+
+
+def _up_to_date(region_id: str, lang: str, out: Path, figures: Path, key: str) -> Result | None:
+    """A Result for a briefing whose outputs exist and whose inputs have not changed, else None."""
+    suffix = "" if lang == "en" else f".{lang}"
+    html_path, nb_path = out / f"{region_id}{suffix}.html", out / f"{region_id}{suffix}.ipynb"
+    stamp = _stamp_path(out, region_id, lang)
+    figs = [figures / region_id / f"{n}{suffix}.{e}" for n in FIGURE_NAMES for e in ("png", "svg")]
+    if stamp.is_file() and stamp.read_text() == key and html_path.is_file() and nb_path.is_file() \
+            and all(f.is_file() for f in figs):
+        return Result(region_id, lang, True, 0.0, html=html_path, notebook=nb_path, skipped=True)
+    return None
+
+
 def build(regions: list[str], out: Path = DEFAULT_OUT, jobs: int | None = None, langs: tuple[str, ...] = ("en",),
           data: str | None = None, figures: Path = DEFAULT_FIGURES, progress: bool = True,
-          notebook: Path = NOTEBOOK, engine: str = "warm") -> list[Result]:
-    """Build every (region, language) in worker processes; returns one Result each."""
+          notebook: Path = NOTEBOOK, engine: str = "warm", force: bool = False) -> list[Result]:
+    """Build every (region, language) in worker processes; returns one Result each.
+
+    A briefing whose outputs exist and whose inputs (data, notebook, parameters, planlib code)
+    are unchanged since its last successful build is skipped unless ``force``.
+    """
     from tqdm import tqdm
 
     validate_regions(regions, data)
     out, figures = Path(out).resolve(), Path(figures).resolve()
     out.mkdir(parents=True, exist_ok=True)
-    tasks = [(r, lang, out, figures, data, notebook, engine) for r in regions for lang in langs]
-    jobs = max(1, min(jobs or os.cpu_count() or 1, len(tasks)))
+    keys = {(r, lang): inputs_key(r, lang, figures, data, notebook) for r in regions for lang in langs}
     results: list[Result] = []
+    tasks = []
+    for (r, lang), key in keys.items():
+        done = None if force else _up_to_date(r, lang, out, figures, key)
+        if done is not None:
+            results.append(done)
+        else:
+            _stamp_path(out, r, lang).unlink(missing_ok=True)
+            tasks.append((r, lang, out, figures, data, notebook, engine))
+    jobs = max(1, min(jobs or os.cpu_count() or 1, max(len(tasks), 1)))
     bar = tqdm(total=len(tasks), desc="briefings", unit="region", disable=not progress)
-    if jobs == 1:
+    if not tasks:
+        pass
+    elif jobs == 1:
         for task in tasks:
             results.append(_safe_build(*task))
             bar.update()
@@ -355,6 +407,9 @@ def build(regions: list[str], out: Path = DEFAULT_OUT, jobs: int | None = None, 
                     results.append(Result(task[0], task[1], False, 0.0, cell="-", error=repr(exc)))
                 bar.update()
     bar.close()
+    for r in results:
+        if r.ok and not r.skipped:
+            write_atomic(_stamp_path(out, r.region_id, r.lang), keys[(r.region_id, r.lang)])
     write_index(results, out, data)
     return sorted(results, key=lambda r: (regions.index(r.region_id), r.lang))
 

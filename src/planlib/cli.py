@@ -78,9 +78,12 @@ def cmd_briefings(args: argparse.Namespace) -> int:
         return 2
     langs = ("en", "zh") if args.lang == "both" else (args.lang,)
     results = batch.build(regions, out=Path(args.out), jobs=args.jobs, langs=langs, data=args.data,
-                          figures=Path(args.figures), progress=not args.quiet, engine=args.engine)
+                          figures=Path(args.figures), progress=not args.quiet, engine=args.engine,
+                          force=args.force)
     failed = [r for r in results if not r.ok]
-    print(f"Built {len(results) - len(failed)} of {len(results)} briefing(s) into {Path(args.out).resolve()}"
+    skipped = sum(r.skipped for r in results)
+    note = f" ({skipped} unchanged since the last build, skipped; --force rebuilds them)" if skipped else ""
+    print(f"Built {len(results) - len(failed)} of {len(results)} briefing(s){note} into {Path(args.out).resolve()}"
           f" (index: {Path(args.out).resolve() / 'index.html'})")
     if failed:
         print("\nFailed:", file=sys.stderr)
@@ -112,6 +115,8 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--out", default=str(DEFAULT_OUT), help=f"output folder (default: {DEFAULT_OUT})")
     b.add_argument("--figures", default=str(DEFAULT_FIGURES), help="figures folder (one sub-folder per region)")
     b.add_argument("--quiet", action="store_true", help="no progress bar")
+    b.add_argument("--force", action="store_true",
+                   help="rebuild briefings whose inputs have not changed since the last build")
     b.add_argument("--engine", default="warm", choices=["warm", "papermill"],
                    help="warm: one kernel per worker, reset between regions (fast); "
                         "papermill: a fresh kernel per region")
