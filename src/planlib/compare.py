@@ -207,21 +207,17 @@ def _place_value_label(ax: Axes, text: str, x: float, y: float, obstacles: list[
     renderer = ax.figure.canvas.get_renderer()
     x0, x1 = ax.get_xlim()
     px_per_unit = ax.bbox.width / (x1 - x0)
-    best, best_score = None, None
-    for side in (-avoid_side or 1, avoid_side or -1):
-        ann = ax.annotate(text, (x, y), xytext=(7 * side, 0), textcoords="offset points",
-                          ha="left" if side > 0 else "right", va="center", **kw)
-        box = ann.get_window_extent(renderer).padded(2)
-        lo, hi = (box.x0 - ax.bbox.x0) / px_per_unit + x0, (box.x1 - ax.bbox.x0) / px_per_unit + x0
-        score = sum(lo <= o <= hi for o in obstacles) + (10 if box.x0 < ax.bbox.x0 or box.x1 > ax.bbox.x1 else 0)
-        if best_score is None or score < best_score:
-            if best is not None:
-                best.remove()
-            best, best_score = ann, score
-        else:
-            ann.remove()
-        if best_score == 0:
-            break
+
+    def scored():
+        for side in (-avoid_side or 1, avoid_side or -1):
+            ann = ax.annotate(text, (x, y), xytext=(7 * side, 0), textcoords="offset points",
+                              ha="left" if side > 0 else "right", va="center", **kw)
+            box = ann.get_window_extent(renderer).padded(2)
+            lo, hi = (box.x0 - ax.bbox.x0) / px_per_unit + x0, (box.x1 - ax.bbox.x0) / px_per_unit + x0
+            outside = box.x0 < ax.bbox.x0 or box.x1 > ax.bbox.x1
+            yield ann, sum(lo <= o <= hi for o in obstacles) + (10 if outside else 0)
+
+    plots.keep_best(scored())
 
 
 def dot_chart(data: pd.DataFrame, indicator_id: str, ax: Axes | None = None, legend: bool = True,

@@ -829,25 +829,11 @@ def _obstacles(ax: Axes) -> np.ndarray:
     return np.vstack(pts) if pts else np.empty((0, 2))
 
 
-def _place_label(ax: Axes, text: str, candidates, placed: list, **kw):
-    """Annotate ``text`` at the candidate (xy, offset, ha, va) whose box covers the fewest line
-    and marker points and no earlier label, staying inside the axes (first candidate on a tie)."""
-    renderer = ax.figure.canvas.get_renderer()
-    obstacles = _obstacles(ax)
-    axes_box = ax.get_window_extent(renderer)
-    others = [p.get_window_extent(renderer) for p in placed if p is not None]
+def keep_best(candidates):
+    """From (annotation, score) pairs produced one at a time, keep the lowest-scoring annotation
+    (the first on a tie), remove the others from the axes, and stop at the first score of 0."""
     best, best_score = None, None
-    for xy, offset, ha, va in candidates:
-        ann = ax.annotate(text, xy, xytext=offset, textcoords="offset points", ha=ha, va=va, **kw)
-        box = ann.get_window_extent(renderer).padded(2)
-        inside = 0
-        if len(obstacles):
-            inside = int(((obstacles[:, 0] >= box.x0) & (obstacles[:, 0] <= box.x1)
-                          & (obstacles[:, 1] >= box.y0) & (obstacles[:, 1] <= box.y1)).sum())
-        score = inside + 100 * sum(box.overlaps(o) for o in others)
-        if not (axes_box.x0 <= box.x0 and box.x1 <= axes_box.x1
-                and axes_box.y0 <= box.y0 and box.y1 <= axes_box.y1):
-            score += 1000
+    for ann, score in candidates:
         if best_score is None or score < best_score:
             if best is not None:
                 best.remove()
@@ -857,6 +843,31 @@ def _place_label(ax: Axes, text: str, candidates, placed: list, **kw):
         if best_score == 0:
             break
     return best
+
+
+def _place_label(ax: Axes, text: str, candidates, placed: list, **kw):
+    """Annotate ``text`` at the candidate (xy, offset, ha, va) whose box covers the fewest line
+    and marker points and no earlier label, staying inside the axes (first candidate on a tie)."""
+    renderer = ax.figure.canvas.get_renderer()
+    obstacles = _obstacles(ax)
+    axes_box = ax.get_window_extent(renderer)
+    others = [p.get_window_extent(renderer) for p in placed if p is not None]
+
+    def scored():
+        for xy, offset, ha, va in candidates:
+            ann = ax.annotate(text, xy, xytext=offset, textcoords="offset points", ha=ha, va=va, **kw)
+            box = ann.get_window_extent(renderer).padded(2)
+            inside = 0
+            if len(obstacles):
+                inside = int(((obstacles[:, 0] >= box.x0) & (obstacles[:, 0] <= box.x1)
+                              & (obstacles[:, 1] >= box.y0) & (obstacles[:, 1] <= box.y1)).sum())
+            score = inside + 100 * sum(box.overlaps(o) for o in others)
+            if not (axes_box.x0 <= box.x0 and box.x1 <= axes_box.x1
+                    and axes_box.y0 <= box.y0 and box.y1 <= axes_box.y1):
+                score += 1000
+            yield ann, score
+
+    return keep_best(scored())
 
 
 _LEGEND_ORDER = ("le-region", "le-region-conflict", "le-target", "le-required path", "le-national",
