@@ -13,9 +13,9 @@ import pandas as pd
 
 from . import __version__
 from .benchmarks import compare_benchmarks
-from .data import CORE_INDICATORS, Tables, data_hash, load_tables
+from .data import CORE_INDICATORS, Tables, _stamp, data_dir, data_hash, load_tables
 from .narrative import TEMPLATES, finding_text, join, fmt_num, indicator_paragraph, t, target_phrase, unit_text
-from .quality import check_quality, enriched
+from .quality import _enriched, check_quality
 from .targets import assess_progress
 
 SECTIONS: dict[str, tuple[str, ...]] = {
@@ -113,7 +113,11 @@ class Briefing:
 
     @cached_property
     def obs(self) -> pd.DataFrame:
-        return enriched(self.data)
+        """Enriched observations of this region, its province and the nation (all it cites)."""
+        folder = data_dir(self.data)
+        o = _enriched(folder, _stamp(folder))
+        keep = {self.region_id, "china", self._t.regions.set_index("id").loc[self.region_id, "province_id"]}
+        return o[o["region_id"].isin(keep)]
 
     def name(self, indicator_id: str) -> str:
         ind = self._t.indicators.set_index("id")
@@ -123,9 +127,14 @@ class Briefing:
     def region(self) -> pd.Series:
         return self._t.regions.set_index("id").loc[self.region_id]
 
+    @cached_property
+    def region_names(self) -> dict[str, str]:
+        """Region id → name in the briefing's language."""
+        col = "name_en" if self.lang == "en" else "name_zh"
+        return dict(zip(self._t.regions["id"], self._t.regions[col]))
+
     def region_name(self, rid: str | None = None) -> str:
-        reg = self._t.regions.set_index("id")
-        return reg.loc[rid or self.region_id, "name_en" if self.lang == "en" else "name_zh"]
+        return self.region_names[rid or self.region_id]
 
     @cached_property
     def plan_source(self) -> pd.Series:
@@ -205,7 +214,7 @@ class Briefing:
     def section(self, key: str) -> list[str]:
         """Paragraphs (one per indicator) for a section: life_expectancy, maternal_child, workforce."""
         prog = self.progress.set_index("indicator_id")
-        names = {r: self.region_name(r) for r in self._t.regions["id"]}
+        names = self.region_names
         paras = []
         if key == "life_expectancy" and not self.has_own_targets():
             src = self.plan_source

@@ -156,7 +156,10 @@ def _assess(region_id: str, folder, stamp: tuple) -> pd.DataFrame:
     from .quality import _enriched
     t = load_tables(folder)
     obs = _enriched(folder, stamp)
-    obs = obs[obs["unit_ok"]]  # a value in a contradicting unit is not used for arithmetic
+    province = t.regions.set_index("id").loc[region_id, "province_id"]
+    # Only the region, its province and the nation matter; a value in a contradicting unit is
+    # not used for arithmetic.
+    obs = obs[obs["unit_ok"] & obs["region_id"].isin({region_id, province, "china"})]
     targets = _region_targets(obs, t.regions, region_id)
     actual = obs[(obs["region_id"] == region_id) & (obs["kind"] == "actual") & obs["value_std"].notna()]
     ind = t.indicators.set_index("id")
