@@ -37,6 +37,13 @@ def test_anju_relative_target_conflict_is_reported():
     assert "Treat this number with care" in s and "81.17" in s
 
 
+def test_targets_met_before_they_were_set_are_called_so():
+    s = Briefing("guangan").section_markdown("maternal_child")
+    assert "The 2020 value already meets this target. The target asks for no improvement" in s
+    w = Briefing("weihai").section_markdown("maternal_child")  # provincial targets: not the plan's
+    assert "asks for no improvement" not in w
+
+
 def test_small_numbers_and_no_significance_caveats():
     s = Briefing("xiangqiao").section_markdown("maternal_child")
     assert "not evidence of zero risk" in s

@@ -192,6 +192,8 @@ def indicator_paragraph(lang: str, name: str, progress: pd.Series | None, bench:
                 out[-1] = t(lang, "no_value", target_year=ty, target=target, unit=u, name=mid(lang, name))
         elif status == "achieved":
             out.append(t(lang, "met", year=int(p["latest_year"])))
+            if p["target_basis"] == "own plan":  # the plan's own target was met before it was set
+                out.append(t(lang, "weak"))
         elif tv is not None:
             if pd.notna(p["observed_annual_change"]):
                 prev_year, ly = p["observed_period"].split("–")

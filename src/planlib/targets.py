@@ -85,13 +85,6 @@ PROGRESS_COLUMNS = [
 ]
 
 
-def _std(df: pd.DataFrame) -> pd.DataFrame:
-    """Observations with canonical values (unit factor applied) and unit-compatibility flag."""
-    from .data import load_tables
-    from .quality import enrich
-    return enrich(load_tables(df)) if not isinstance(df, pd.DataFrame) else df
-
-
 def annual_change(start: float, end: float, years: float, absolute: bool) -> float | None:
     """Annual change: absolute units per year, or a compound annual rate (0.05 = +5 %/year)."""
     if years <= 0:
