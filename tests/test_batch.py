@@ -128,6 +128,17 @@ def test_crashed_kernel_is_replaced(tmp_path):
     nb = batch._execute(batch.NOTEBOOK, params, "warm")
     assert any("Weihai" in t for t in _texts(nb))
     assert batch._WARM.km.is_alive()
+    # the replacement is warmed up like the first: imports frozen out of the collector's view
+    assert _freeze_count(batch._WARM) > 10_000
+
+
+def _freeze_count(warm) -> int:
+    """gc.get_freeze_count() inside a warm kernel."""
+    text = []
+    hook = lambda m: text.append(m["content"]["text"]) if m["msg_type"] == "stream" else None
+    warm.kc.execute_interactive("import gc; print(gc.get_freeze_count())", output_hook=hook,
+                                store_history=False, timeout=60)
+    return int("".join(text))
 
 
 def test_unchanged_briefings_are_skipped_and_changes_rebuild(data_copy, tmp_path):

@@ -1,6 +1,7 @@
 """Charts: tidy data, plot functions, house style, source lines, reproducible atomic saving."""
 from __future__ import annotations
 
+import io
 import re
 import warnings
 from pathlib import Path
@@ -348,6 +349,18 @@ def test_saving_twice_gives_identical_files(tmp_path):
     # and again into the same folder (replacing the files)
     c = plots.save_figure(plots.life_expectancy_figure("yangchun"), tmp_path / "a", "le")
     assert c[1].read_bytes() == b[1].read_bytes()
+
+
+def test_saving_draws_each_file_once_at_the_layout_savefig_would_give(tmp_path, monkeypatch):
+    reference = io.BytesIO()
+    plots.workforce_figure("weihai").savefig(reference, format="png", dpi=plots.PNG_DPI)
+    draws = []
+    real_draw = Figure.draw
+    monkeypatch.setattr(Figure, "draw", lambda self, r: (draws.append(1), real_draw(self, r))[1])
+    png, _ = plots.save_figure(plots.workforce_figure("weihai"), tmp_path, "w")
+    assert len(draws) == 2  # one PNG, one SVG: no dry runs, no second layout solve
+    with Image.open(reference) as a, Image.open(png) as b:
+        assert np.array_equal(np.asarray(a.convert("RGB")), np.asarray(b.convert("RGB")))
 
 
 def test_save_is_atomic_when_writing_fails(tmp_path, monkeypatch):

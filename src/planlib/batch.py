@@ -74,6 +74,15 @@ def _exporter():
     return ex
 
 
+#: Run once in a new kernel: import what every briefing needs, then gc.freeze() those objects so
+#: the full garbage collection in each reset scans only the last region's objects, not the
+#: hundreds of thousands that pandas, matplotlib and seaborn create on import (0.18 s → 0.03 s).
+WARM_UP = """\
+import gc, planlib.briefing, planlib.plots
+gc.collect()
+gc.freeze()
+"""
+
 RESET_CODE = """\
 %reset -f
 import matplotlib, matplotlib.pyplot as plt
@@ -88,7 +97,8 @@ class WarmKernel:
     Starting a kernel and importing pandas, matplotlib and planlib costs seconds per notebook;
     a worker keeps one kernel and clears its namespace and matplotlib state before each run
     (``%reset -f``, close figures, matplotlib defaults). Imported modules stay loaded, which is
-    the point. A kernel that dies is replaced by a fresh one.
+    the point, and are frozen out of the garbage collector's view (``WARM_UP``). A kernel that
+    dies is replaced by a fresh one, warmed up the same way.
     """
 
     def __init__(self, cwd: Path, kernel_name: str = "python3"):
@@ -121,6 +131,7 @@ class WarmKernel:
         """
         import nbformat
         from nbclient.exceptions import CellExecutionError
+        self.start()
         reset = self.runs > 0
         if reset:
             nb.cells.insert(0, nbformat.v4.new_code_cell(RESET_CODE))
@@ -149,7 +160,7 @@ class WarmKernel:
                             o["execution_count"] -= 1
         return out
 
-    def start(self, warm_up: str = "import planlib.briefing, planlib.plots") -> None:
+    def start(self, warm_up: str = WARM_UP) -> None:
         """Start the kernel now and let it import planlib while the caller does other work."""
         from jupyter_client.manager import KernelManager
         if self.km is None:

@@ -1062,6 +1062,25 @@ def _atomic_savefig(fig: Figure, target: Path, fmt: str, **kw) -> None:
         raise
 
 
+def freeze_layout(fig: Figure) -> None:
+    """Solve the figure's layout once and fix it, so each save draws the figure once.
+
+    With a layout engine attached, every ``savefig`` draws twice (a dry run to solve the layout,
+    then the real drawing) and solves the layout each time; a figure saved as PNG and SVG
+    would be drawn four times. Without an engine it is drawn once per file, same positions.
+    """
+    engine = fig.get_layout_engine()
+    if engine is not None:
+        dpi = fig.dpi
+        fig.dpi = PNG_DPI  # solved at the PNG's resolution, as savefig would (text sizes snap to pixels)
+        try:
+            engine.execute(fig)
+        finally:
+            fig.dpi = dpi
+    with mpl.rc_context({"figure.autolayout": False, "figure.constrained_layout.use": False}):
+        fig.set_layout_engine(None)  # None, not "none": a placeholder engine still costs a dry run
+
+
 def save_figure(fig: Figure, out_dir, name: str) -> list[Path]:
     """Write ``<name>.png`` (PNG_DPI) and ``<name>.svg`` into ``out_dir`` and close the figure.
 
@@ -1074,9 +1093,8 @@ def save_figure(fig: Figure, out_dir, name: str) -> list[Path]:
     paths = [out / f"{name}.png", out / f"{name}.svg"]
     try:
         with mpl.rc_context({"svg.hashsalt": SVG_HASHSALT, "svg.fonttype": "path"}):
+            freeze_layout(fig)
             _atomic_savefig(fig, paths[0], "png", dpi=PNG_DPI, metadata={"Software": "planlib (matplotlib)"})
-            # The layout is final after the first save: freeze it rather than solve it again.
-            fig.set_layout_engine("none")
             _atomic_savefig(fig, paths[1], "svg", metadata={"Date": None, "Creator": "planlib (matplotlib)"})
     finally:
         plt.close(fig)
