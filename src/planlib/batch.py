@@ -201,7 +201,15 @@ def _warm_kernel(cwd: Path) -> WarmKernel:
 
 def _init_worker(cwd: str) -> None:
     """Pool initializer: start this worker's kernel first, so it boots while the worker
-    imports the rest of its tools."""
+    imports the rest of its tools.
+
+    Workers are planlib's own processes, so they also skip a known slow import: jsonschema
+    (through nbformat) imports ``rfc3987_syntax`` when installed, which compiles ~35 Earley
+    parsers for IRI formats at import (1.1 s here, python-jsonschema/jsonschema#1428). Notebook
+    schemas use no IRI formats; marking the module absent makes jsonschema skip those checkers.
+    """
+    import sys
+    sys.modules.setdefault("rfc3987_syntax", None)
     _warm_kernel(Path(cwd)).start()
     _html_exporter()
 
