@@ -156,3 +156,16 @@ def test_unchanged_briefings_are_skipped_and_changes_rebuild(data_copy, tmp_path
     changed = batch.build(["weihai"], out=out, jobs=1, figures=figs, data=str(data_copy), progress=False)
     assert changed[0].ok and not changed[0].skipped
     assert "7.1" in (out / "weihai.html").read_text(encoding="utf-8")
+
+
+def test_workers_skip_the_slow_iri_import_and_still_validate_notebooks():
+    import subprocess
+    import sys
+    code = ("import sys, time; from planlib import batch; batch._skip_slow_imports(); t = time.perf_counter()\n"
+            "import nbformat; nb = nbformat.read(str(batch.NOTEBOOK), as_version=4); nbformat.validate(nb)\n"
+            "nb.cells[0]['cell_type'] = 'no such type'\n"
+            "try:\n    nbformat.validate(nb)\nexcept nbformat.ValidationError:\n    print('invalid caught')\n"
+            "print(sys.modules.get('rfc3987_syntax'), round(time.perf_counter() - t, 2))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert "invalid caught" in out
+    assert out.splitlines()[-1].startswith("None ")  # never imported

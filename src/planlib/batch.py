@@ -199,6 +199,12 @@ def _warm_kernel(cwd: Path) -> WarmKernel:
     return _WARM
 
 
+def _skip_slow_imports() -> None:
+    """Mark ``rfc3987_syntax`` absent in this process (see ``_init_worker``); nbformat still validates."""
+    import sys
+    sys.modules.setdefault("rfc3987_syntax", None)
+
+
 def _init_worker(cwd: str) -> None:
     """Pool initializer: start this worker's kernel first, so it boots while the worker
     imports the rest of its tools.
@@ -208,8 +214,7 @@ def _init_worker(cwd: str) -> None:
     parsers for IRI formats at import (1.1 s here, python-jsonschema/jsonschema#1428). Notebook
     schemas use no IRI formats; marking the module absent makes jsonschema skip those checkers.
     """
-    import sys
-    sys.modules.setdefault("rfc3987_syntax", None)
+    _skip_slow_imports()
     _warm_kernel(Path(cwd)).start()
     _html_exporter()
 
