@@ -35,9 +35,9 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from .data import load_tables
+from .data import _stamp, data_dir, load_tables
 from .fonts import register_cjk_font
-from .quality import enriched
+from .quality import _enriched
 from .targets import assess_progress
 
 # --- house style ----------------------------------------------------------------------------
@@ -301,21 +301,39 @@ def _province_id(region_id: str, path=None) -> str | None:
     return None if pd.isna(p) or p == region_id else str(p)
 
 
-def _usable(path=None) -> pd.DataFrame:
-    """Numeric actuals whose unit matches the indicator's."""
-    obs = enriched(path)
-    return obs[obs["unit_ok"] & obs["value_std"].notna() & (obs["kind"] == "actual")]
+@lru_cache(maxsize=8)
+def _usable_groups(folder: Path, stamp: tuple) -> dict[tuple[str, str], pd.DataFrame]:
+    """Numeric actuals whose unit matches the indicator's, split by (region, indicator) once
+    per data state, so that a chart filters a few rows instead of the whole table."""
+    obs = _enriched(folder, stamp)
+    usable = obs[obs["unit_ok"] & obs["value_std"].notna() & (obs["kind"] == "actual")]
+    return {key: g for key, g in usable.groupby(["region_id", "indicator_id"], sort=False)}
 
 
-def _points(obs: pd.DataFrame, region_id: str, indicator_id: str) -> pd.DataFrame:
+@lru_cache(maxsize=4096)
+def _cached_points(folder: Path, stamp: tuple, region_id: str, indicator_id: str) -> pd.DataFrame:
+    group = _usable_groups(folder, stamp).get((region_id, indicator_id))
+    return _points(group, region_id, indicator_id) if group is not None else _points(None, region_id, indicator_id)
+
+
+def _series_points(region_id: str, indicator_id: str, path=None) -> pd.DataFrame:
+    """``_points`` of a region's usable actuals for one indicator (cached per data state;
+    callers must not modify the returned frame)."""
+    folder = data_dir(path)
+    return _cached_points(folder, _stamp(folder), region_id, indicator_id)
+
+
+def _points(obs: pd.DataFrame | None, region_id: str, indicator_id: str) -> pd.DataFrame:
     """One row per (year, distinct value): the first-listed report first, equal reports merged.
 
     Returns year, value, comparator, text, ref and conflict (True for a second, different value
     reported for the same year).
     """
+    rows = []
+    if obs is None:
+        return pd.DataFrame(rows, columns=["year", "value", "comparator", "text", "ref", "conflict"])
     s = obs[(obs["region_id"] == region_id) & (obs["indicator_id"] == indicator_id)
             & (obs["year"] <= END_YEAR)]
-    rows = []
     for year, g in s.sort_values(["year", "source_line"], na_position="last", kind="stable").groupby(
             "year", sort=True):
         seen: dict[float, dict] = {}
@@ -407,15 +425,14 @@ def life_expectancy_data(region_id: str, path=None, lang: str = "en") -> pd.Data
     """
     labels(lang)
     _check_region(region_id, path)
-    obs = _usable(path)
     ind, unit = LE_INDICATOR, "years"
     name = region_name(region_id, lang, path)
     rows: list[dict] = []
-    for _, p in _points(obs, region_id, ind).iterrows():
+    for _, p in _series_points(region_id, ind, path).iterrows():
         label = _l(lang, "series.region.conflict" if p["conflict"] else "series.region", region=name)
         rows.append(_row(region_id, ind, unit, "region", p["year"], p["value"], p["text"], label, p["ref"],
                          comparator=p["comparator"], conflict=p["conflict"]))
-    for _, p in _points(obs, "china", ind).iterrows():
+    for _, p in _series_points("china", ind, path).iterrows():
         if p["year"] >= 2015:
             rows.append(_row(region_id, ind, unit, "national", p["year"], p["value"], p["text"],
                              _l(lang, "series.national"), p["ref"], comparator=p["comparator"],
@@ -423,7 +440,7 @@ def life_expectancy_data(region_id: str, path=None, lang: str = "en") -> pd.Data
     province = _province_id(region_id, path)
     if province:
         pname = region_name(province, lang, path)
-        for _, p in _points(obs, province, ind).iterrows():
+        for _, p in _series_points(province, ind, path).iterrows():
             label = _l(lang, "series.province.conflict" if p["conflict"] else "series.province", province=pname)
             rows.append(_row(region_id, ind, unit, "province", p["year"], p["value"], p["text"], label,
                              p["ref"], comparator=p["comparator"], conflict=p["conflict"]))
@@ -435,14 +452,13 @@ def _latest_comparison(region_id: str, indicators: tuple[str, ...], path, lang: 
     """Per indicator: the region's latest actual, the national value of that year, the target."""
     labels(lang)
     _check_region(region_id, path)
-    obs = _usable(path)
     units = load_tables(path).indicators.set_index("id")["unit"]
     progress = assess_progress(region_id, path)
     name = region_name(region_id, lang, path)
     rows: list[dict] = []
     for ind in indicators:
         unit = str(units.get(ind, ""))
-        mine = _nearest_year(_points(obs, region_id, ind), None)
+        mine = _nearest_year(_series_points(region_id, ind, path), None)
         targets = _target_rows(region_id, ind, unit, progress, lang, path)
         if mine is not None:
             rows.append(_row(region_id, ind, unit, "region", mine["year"], mine["value"], mine["text"],
@@ -450,7 +466,7 @@ def _latest_comparison(region_id: str, indicators: tuple[str, ...], path, lang: 
         # National value of the actual's year (nearest year if that one is not published);
         # without a regional actual, the latest national value before the target year.
         nat_year = int(mine["year"]) if mine is not None else None
-        nat_points = _points(obs, "china", ind)
+        nat_points = _series_points("china", ind, path)
         if nat_year is None and targets:
             nat_points = nat_points[nat_points["year"] <= targets[0]["year"]]
         nat = _nearest_year(nat_points, nat_year)
