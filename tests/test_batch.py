@@ -52,6 +52,17 @@ def test_index_links_every_briefing(built):
     assert "5 of 5 built" in index
 
 
+def test_outputs_get_normal_file_permissions(built):
+    """Temporary files are created 0600; the finished briefings must be readable like any file."""
+    import stat
+
+    from planlib.files import file_mode
+    out, figs, _ = built
+    for path in [out / "yangchun.html", out / "yangchun.ipynb", out / "index.html",
+                 figs / "yangchun" / "life_expectancy.png"]:
+        assert stat.S_IMODE(path.stat().st_mode) == file_mode(), path.name
+
+
 def test_no_temporary_files_left(built):
     out, figs, _ = built
     leftovers = [p for p in list(out.rglob("*")) + list(figs.rglob("*")) if p.name.endswith(".tmp")]
@@ -156,6 +167,27 @@ def test_unchanged_briefings_are_skipped_and_changes_rebuild(data_copy, tmp_path
     changed = batch.build(["weihai"], out=out, jobs=1, figures=figs, data=str(data_copy), progress=False)
     assert changed[0].ok and not changed[0].skipped
     assert "7.1" in (out / "weihai.html").read_text(encoding="utf-8")
+
+
+def test_workers_start_without_pandas():
+    """Batch workers import planlib.batch; that import must not pull in pandas or pandera (it
+    would delay each worker's kernel start), while the public API still loads on first use."""
+    import subprocess
+    import sys
+    code = ("import sys; import planlib.batch as b; import planlib.data as d\n"
+            "print(sorted(m for m in ('pandas', 'pandera') if m in sys.modules))\n")
+    code_light = ("import sys; from planlib import batch; print(sorted(m for m in ('pandas', 'pandera', 'matplotlib')"
+                  " if m in sys.modules), batch.ROOT)")
+    light = subprocess.run([sys.executable, "-c", code_light], capture_output=True, text=True, check=True).stdout
+    assert light.startswith("[] ")
+    from planlib.data import BUNDLED_DATA
+    assert Path(light.split(" ", 1)[1].strip()) / "data" == BUNDLED_DATA
+    full = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert "pandas" in full  # the data module itself still needs it
+    import planlib
+    assert planlib.load_observations is planlib.data.load_observations
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        planlib.nope
 
 
 def test_workers_skip_the_slow_iri_import_and_still_validate_notebooks():

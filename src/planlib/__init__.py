@@ -1,33 +1,38 @@
-"""planlib: indicator tables, progress-to-target analysis and briefings for local health plans."""
+"""planlib: indicator tables, progress-to-target analysis and briefings for local health plans.
+
+The top-level names are loaded on first use (PEP 562 ``__getattr__``), so ``import planlib`` and
+``import planlib.batch`` stay cheap: batch worker processes never import pandas or pandera,
+which only the kernels that build briefings need.
+"""
 from __future__ import annotations
 
+from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
-
-from .data import (
-    CORE_INDICATORS,
-    data_dir,
-    data_hash,
-    load_indicators,
-    load_observations,
-    load_regions,
-    load_sources,
-    load_tables,
-    load_units,
-    plan_regions,
-)
-from .benchmarks import compare_benchmarks
-from .quality import check_quality
-from .schema import DataError
-from .targets import assess_progress
-from .values import parse_relative, parse_value_text
 
 try:
     __version__ = version("planlib")
 except PackageNotFoundError:  # running from a source tree without installation
     __version__ = "0+unknown"
 
-__all__ = [
-    "CORE_INDICATORS", "DataError", "__version__", "assess_progress", "check_quality", "compare_benchmarks", "data_dir", "data_hash", "load_indicators",
-    "load_observations", "load_regions", "load_sources", "load_tables", "load_units",
-    "parse_relative", "parse_value_text", "plan_regions",
-]
+#: Public name -> module that defines it.
+_EXPORTS = {
+    "CORE_INDICATORS": "data", "data_dir": "data", "data_hash": "data", "load_indicators": "data",
+    "load_observations": "data", "load_regions": "data", "load_sources": "data", "load_tables": "data",
+    "load_units": "data", "plan_regions": "data",
+    "compare_benchmarks": "benchmarks", "check_quality": "quality", "DataError": "schema",
+    "assess_progress": "targets", "parse_relative": "values", "parse_value_text": "values",
+}
+
+__all__ = ["__version__", *sorted(_EXPORTS)]
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        value = getattr(import_module(f".{_EXPORTS[name]}", __name__), name)
+        globals()[name] = value  # later lookups skip this function
+        return value
+    raise AttributeError(f"module 'planlib' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))

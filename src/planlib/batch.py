@@ -6,16 +6,17 @@ import html
 import multiprocessing as mp
 import os
 import re
-import tempfile
 import time
 import traceback
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
-from .data import BUNDLED_DATA, load_tables, plan_regions
+from .files import write_atomic
 
-ROOT = BUNDLED_DATA.parent
+#: The checkout planlib runs from (``planlib.data.BUNDLED_DATA`` is ``ROOT / "data"``). Computed here,
+#: not imported, so that worker processes start without importing pandas.
+ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK = ROOT / "notebooks" / "briefing.ipynb"
 DEFAULT_OUT = ROOT / "build" / "briefings"
 DEFAULT_FIGURES = ROOT / "figures"
@@ -39,24 +40,12 @@ class Result:
 
 def validate_regions(regions: list[str], data: str | None = None) -> list[str]:
     """Check region ids before they touch a path; unknown ids raise with the valid list."""
+    from .data import load_tables
     valid = list(load_tables(data).regions["id"])
     bad = [r for r in regions if not REGION_ID.match(r) or r not in valid]
     if bad:
         raise ValueError(f"unknown region id(s): {', '.join(map(repr, bad))}; valid ids: {', '.join(valid)}")
     return regions
-
-
-def write_atomic(path: Path, text: str | bytes) -> None:
-    """Write a file so that readers never see it half-written (temp file + rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(text.encode("utf-8") if isinstance(text, str) else text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _exporter():
@@ -228,7 +217,6 @@ def _html_exporter():
 
 def _execute(notebook: Path, params: dict, engine: str):
     """Run the briefing notebook with ``params``; raise on a failing cell."""
-    import nbformat
     if engine == "papermill":
         import papermill as pm
         return pm.execute_notebook(str(notebook), None, parameters=params, kernel_name="python3",
@@ -254,7 +242,6 @@ def build_one(region_id: str, lang: str, out: Path, figures: Path, data: str | N
     starts a fresh kernel through papermill for every region.
     """
     import nbformat
-    from nbclient.exceptions import CellExecutionError
 
     t0 = time.perf_counter()
     suffix = "" if lang == "en" else f".{lang}"
@@ -320,6 +307,7 @@ CJK_CSS = f"<style>body, .jp-RenderedHTMLCommon {{ font-family: {FONT_STACK}; }}
 
 def write_index(results: list[Result], out: Path, data: str | None = None) -> Path:
     """<out>/index.html linking every briefing, one status line per region (all its languages)."""
+    from .data import load_tables
     reg = load_tables(data).regions.set_index("id")
     by_region: dict[str, list[Result]] = {}
     for r in results:
@@ -440,4 +428,5 @@ def build(regions: list[str], out: Path = DEFAULT_OUT, jobs: int | None = None, 
 
 def default_regions(data: str | None = None) -> list[str]:
     """The regions with a local plan or review."""
+    from .data import plan_regions
     return plan_regions(data)

@@ -24,7 +24,6 @@ import html
 import io
 import os
 import re
-import tempfile
 import textwrap
 from collections.abc import Iterable
 from functools import lru_cache
@@ -41,6 +40,7 @@ from matplotlib.lines import Line2D
 from . import plots
 from .benchmarks import compare_benchmarks, national_series
 from .data import _stamp, data_dir, load_tables, plan_regions
+from .files import atomic_open
 from .narrative import fmt_num
 from .quality import check_quality, enrich
 from .targets import assess_progress
@@ -734,15 +734,8 @@ def save_csv(data: pd.DataFrame, filename: str, out_dir: str | os.PathLike | Non
     if not folder.is_dir():
         raise FileNotFoundError(f"folder not found: {folder}")
     target = folder / name
-    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            data.to_csv(fh, index=False)
-        os.chmod(tmp, plots._file_mode())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_open(target, "w", encoding="utf-8", newline="") as fh:
+        data.to_csv(fh, index=False)
     return target.resolve()
 
 

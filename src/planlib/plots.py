@@ -19,9 +19,7 @@ Every user-visible string is in :data:`LABELS`, keyed by language. Nothing here 
 from __future__ import annotations
 
 import math
-import os
 import re
-import tempfile
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
@@ -36,6 +34,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from .data import _stamp, data_dir, load_tables
+from .files import atomic_open
 from .fonts import register_cjk_font
 from .quality import _enriched
 from .targets import assess_progress
@@ -1055,27 +1054,10 @@ FIGURES = {
 
 # --- saving ---------------------------------------------------------------------------------
 
-def _file_mode() -> int:
-    """Permissions of a newly created file under the current umask (mkstemp would give 0600)."""
-    mask = os.umask(0)
-    os.umask(mask)
-    return 0o666 & ~mask
-
-
 def _atomic_savefig(fig: Figure, target: Path, fmt: str, **kw) -> None:
-    """Write to a temporary file in the target's folder, then move it into place."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fig.savefig(fh, format=fmt, **kw)
-        os.chmod(tmp, _file_mode())
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+    """Save through a temporary file in the target's folder, then move it into place."""
+    with atomic_open(target) as fh:
+        fig.savefig(fh, format=fmt, **kw)
 
 
 def freeze_layout(fig: Figure) -> None:
