@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import csv
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -79,15 +80,15 @@ class TreeMemory(threading.Thread):
 
     def run(self) -> None:
         while not self.stop.is_set():
-            total = 0
-            for p in self._tree():
+            total, tree = 0, self._tree()
+            for p in tree:
                 try:
                     for line in open(f"/proc/{p}/status"):
                         if line.startswith("VmRSS:"):
                             total += int(line.split()[1]) * 1024
                 except OSError:
                     pass
-            self.samples.append((time.perf_counter(), total))
+            self.samples.append((time.perf_counter(), total, len(tree)))
             time.sleep(self.every)
 
 
@@ -116,7 +117,7 @@ def run_planlib(ids: list[str], data: Path, out: Path, figs: Path) -> tuple[floa
     mem.join()
     if proc.returncode:
         sys.exit(f"planlib briefings failed:\n{stderr.decode()[-2000:]}")
-    return (time.perf_counter() - t0) / len(ids), max(s for _, s in mem.samples), mem.samples
+    return (time.perf_counter() - t0) / len(ids), max(s for _, s, _ in mem.samples), mem.samples
 
 
 def run_floor(ids: list[str], data: Path, figs: Path) -> float:
@@ -138,14 +139,68 @@ def run_floor(ids: list[str], data: Path, figs: Path) -> float:
     return (time.perf_counter() - t0) / len(ids)
 
 
-def load_times(data: Path) -> tuple[float, float, float]:
-    """Cold import of planlib, cold first load of the bundled data, warm load (seconds)."""
-    code = ("import time; t=time.perf_counter(); import planlib; t1=time.perf_counter();"
-            "planlib.load_observations(); t2=time.perf_counter();"
-            "[planlib.load_observations() for _ in range(20)]; t3=time.perf_counter();"
-            "print(t1-t, t2-t1, (t3-t2)/20)")
+def load_times() -> dict[str, float]:
+    """Seconds, in a fresh process: ``import planlib`` (top level, loads on first use), importing
+    the data layer (pandas, pandera), the first load of the bundled data and the slowest warm
+    ``planlib.load_*`` call (mean of 20)."""
+    code = ("import time, json; t0 = time.perf_counter(); import planlib; t1 = time.perf_counter()\n"
+            "import planlib.data; t2 = time.perf_counter(); planlib.load_observations(); t3 = time.perf_counter()\n"
+            "names = ['load_tables', 'load_regions', 'load_indicators', 'load_sources', 'load_units', 'load_observations']\n"
+            "warm = {}\n"
+            "for n in names:\n"
+            "    f = getattr(planlib, n); s = time.perf_counter()\n"
+            "    for _ in range(20): f()\n"
+            "    warm[n] = (time.perf_counter() - s) / 20\n"
+            "print(json.dumps({'import': t1 - t0, 'import_data': t2 - t1, 'first_load': t3 - t2,"
+            " 'warm_max': max(warm.values()), 'warm_slowest': max(warm, key=warm.get)}))")
+    import json
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    return tuple(float(x) for x in r.stdout.split())
+    return json.loads(r.stdout)
+
+
+def growth_per_briefing(samples: list[tuple[float, int, int]], seconds_per_briefing: float) -> float:
+    """Least-squares slope of the tree's memory from the end of the first quarter of the run
+    (start-up and first regions excluded) to the first sample with fewer processes (shutdown),
+    in bytes per briefing."""
+    n_max = max(n for _, _, n in samples)
+    end = next((i for i, (_, _, n) in enumerate(samples) if n == n_max), 0)
+    end = next((i for i in range(end, len(samples)) if samples[i][2] < n_max), len(samples))
+    t_start = samples[0][0] + (samples[end - 1][0] - samples[0][0]) * 0.25
+    pts = [(t, m) for t, m, _ in samples[:end] if t >= t_start]
+    if len(pts) < 3:
+        return float("nan")
+    mt = sum(t for t, _ in pts) / len(pts)
+    mm = sum(m for _, m in pts) / len(pts)
+    slope = sum((t - mt) * (m - mm) for t, m in pts) / sum((t - mt) ** 2 for t, _ in pts)
+    return slope * seconds_per_briefing
+
+
+STAMP_TIME = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC")
+
+
+def displayed_text(nb_path: Path) -> list[str]:
+    """Markdown and HTML a briefing notebook displayed, with the build time masked."""
+    import nbformat
+    nb = nbformat.read(nb_path, as_version=4)
+    return [STAMP_TIME.sub("<time>", o["data"][mime]) for c in nb.cells for o in c.get("outputs", [])
+            for mime in ("text/markdown", "text/html") if mime in o.get("data", {})]
+
+
+def compare_outputs(ids: list[str], a: Path, figs_a: Path, b: Path, figs_b: Path) -> tuple[int, int, list[str]]:
+    """Compare (b)'s briefings with the naive (a) ones: displayed text and figure files.
+    Returns (regions compared, figure files compared, differences)."""
+    diffs, files = [], 0
+    for rid in ids:
+        if displayed_text(a / f"{rid}.ipynb") != displayed_text(b / f"{rid}.ipynb"):
+            diffs.append(f"{rid}: narrative differs")
+        names = sorted(p.name for p in (figs_a / rid).iterdir())
+        if names != sorted(p.name for p in (figs_b / rid).iterdir()):
+            diffs.append(f"{rid}: different figure files")
+        for name in names:
+            files += 1
+            if (figs_a / rid / name).read_bytes() != (figs_b / rid / name).read_bytes():
+                diffs.append(f"{rid}/{name}: bytes differ")
+    return len(ids), files, diffs
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -160,18 +215,26 @@ def main(argv: list[str] | None = None) -> None:
     try:
         data = tmp / "data"
         ids = make_data(data, args.n)
-        imp, cold, warm = load_times(data)
-        print(f"cold import of planlib: {imp:.2f} s; load_observations: first {cold:.2f} s, warm {warm * 1000:.1f} ms")
+        lt = load_times()
+        print(f"cold `import planlib`: {lt['import']:.3f} s; data layer (pandas, pandera) {lt['import_data']:.2f} s; "
+              f"first load_observations() {lt['first_load']:.2f} s; slowest warm planlib.load_*: "
+              f"{lt['warm_max'] * 1000:.2f} ms ({lt['warm_slowest']}; goal < 200 ms)")
         naive_ids = ids[: args.naive_n or args.n]
         print(f"(a) naive: papermill CLI + nbconvert CLI per region, serial, {len(naive_ids)} regions …", flush=True)
         naive = run_naive(naive_ids, data, tmp / "a", tmp / "figs_a")
         print(f"    {naive:.2f} s per briefing")
         print(f"(b) planlib briefings (defaults: warm kernel per worker, {cores} workers), {len(ids)} regions …", flush=True)
         planlib_s, peak, samples = run_planlib(ids, data, tmp / "b", tmp / "figs_b")
-        quarter = [s for t, s in samples if t <= samples[0][0] + (samples[-1][0] - samples[0][0]) * 0.25]
-        late = [s for t, s in samples if t >= samples[0][0] + (samples[-1][0] - samples[0][0]) * 0.75]
+        quarter = [s for t, s, _ in samples if t <= samples[0][0] + (samples[-1][0] - samples[0][0]) * 0.25]
+        late = [s for t, s, _ in samples if t >= samples[0][0] + (samples[-1][0] - samples[0][0]) * 0.75]
+        growth = growth_per_briefing(samples, planlib_s)
         print(f"    {planlib_s:.2f} s per briefing; peak memory of the process tree {peak / 2**20:.0f} MiB "
-              f"(max in first quarter {max(quarter) / 2**20:.0f} MiB, last quarter {max(late) / 2**20:.0f} MiB)")
+              f"(max in first quarter {max(quarter) / 2**20:.0f} MiB, last quarter {max(late) / 2**20:.0f} MiB; "
+              f"after the first quarter {growth / 2**20:+.2f} MiB per briefing)")
+        n_cmp, n_files, diffs = compare_outputs(naive_ids, tmp / "a", tmp / "figs_a", tmp / "b", tmp / "figs_b")
+        print(f"    outputs of (b) against (a), {n_cmp} regions: "
+              + ("narrative identical, " f"{n_files} figure files byte-identical" if not diffs
+                 else f"{len(diffs)} DIFFERENCES: " + "; ".join(diffs[:10])))
         print(f"(c) floor: planlib functions in one warm process, no notebook, {len(ids)} regions …", flush=True)
         floor = run_floor(ids, data, tmp / "figs_c")
         print(f"    {floor:.2f} s per briefing")

@@ -83,3 +83,34 @@ def test_new_problem_in_user_data_is_found(data_copy):
         fh.write("weihai,infant_mortality,2021,actual,,=,2.5,2.5‰,‰,,weihai_14th_midterm,25,test\n")
     df = check_quality(data_copy)
     assert _has(df, "weihai", "under5_mortality", "impossible_relation", "1.5‰ < 2.5‰", year=2021)
+
+
+def test_folder_with_more_regions_than_the_region_cache(tmp_path):
+    """Per-region caches are small (a batch worker must not grow with every region); a folder with
+    more regions still gets every region's findings, the same as asking region by region."""
+    import csv
+    import shutil
+
+    from planlib.data import BUNDLED_DATA, REGION_CACHE
+    data = tmp_path / "data"
+    shutil.copytree(BUNDLED_DATA, data)
+    with (data / "regions.csv").open(encoding="utf-8") as fh:
+        regions = {r["id"]: r for r in csv.DictReader(fh)}
+    with (data / "observations.csv").open(encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        fields, obs = reader.fieldnames, [o for o in reader if o["region_id"] == "xiangqiao"]
+    clones = [f"xiangqiao_c{i:02d}" for i in range(REGION_CACHE + 4)]
+    with (data / "regions.csv").open("a", encoding="utf-8", newline="") as fh:
+        csv.DictWriter(fh, fieldnames=list(regions["xiangqiao"])).writerows(
+            {**regions["xiangqiao"], "id": c} for c in clones)
+    with (data / "observations.csv").open("a", encoding="utf-8", newline="") as fh:
+        csv.DictWriter(fh, fieldnames=fields).writerows({**o, "region_id": c} for c in clones for o in obs)
+    whole = check_quality(data)
+    assert set(clones) <= set(whole["region_id"])
+    one_by_one = pd.concat([check_quality(data, region_id=r) for r in planlib.load_regions(data)["id"]],
+                           ignore_index=True)
+    pd.testing.assert_frame_equal(whole, one_by_one)
+    assert whole.equals(check_quality(data))  # and again, from the folder cache
+    mine = whole[whole["region_id"] == clones[-1]].drop(columns="region_id").reset_index(drop=True)
+    theirs = whole[whole["region_id"] == "xiangqiao"].drop(columns="region_id").reset_index(drop=True)
+    pd.testing.assert_frame_equal(mine, theirs)  # a clone has the original's findings

@@ -11,7 +11,7 @@ import pandas as pd
 
 from functools import lru_cache
 
-from .data import CORE_INDICATORS, _stamp, data_dir, load_tables
+from .data import CORE_INDICATORS, REGION_CACHE, _stamp, data_dir, load_tables
 from .quality import _enriched, enriched
 from .uncertainty import rate_interval
 
@@ -70,7 +70,7 @@ def compare_benchmarks(region_id: str, path=None, indicators: tuple[str, ...] = 
     return _compare(region_id, folder, _stamp(folder), tuple(indicators)).copy()
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=REGION_CACHE)
 def _compare(region_id: str, folder, stamp: tuple, indicators: tuple[str, ...]) -> pd.DataFrame:
     t = load_tables(folder)
     obs = _enriched(folder, stamp)

@@ -129,6 +129,12 @@ def _cross_checks(obs: pd.DataFrame, indicators: pd.DataFrame, sources: pd.DataF
     return problems
 
 
+#: Entries kept by the per-region caches (progress, benchmark comparison, quality findings):
+#: enough for a region, its province and the nation and for the bundled data as a whole, small
+#: enough that a worker building hundreds of regions does not grow with each one.
+REGION_CACHE = 16
+
+
 def _stamp(folder: Path) -> tuple:
     return tuple((t, (folder / f"{t}.csv").stat().st_mtime_ns if (folder / f"{t}.csv").exists() else 0)
                  for t in TABLES)

@@ -33,7 +33,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from .data import _stamp, data_dir, load_tables
+from .data import REGION_CACHE, _stamp, data_dir, load_tables
 from .files import atomic_open
 from .fonts import register_cjk_font
 from .quality import _enriched
@@ -309,7 +309,7 @@ def _usable_groups(folder: Path, stamp: tuple) -> dict[tuple[str, str], pd.DataF
     return {key: g for key, g in usable.groupby(["region_id", "indicator_id"], sort=False)}
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=REGION_CACHE * 8)  # eight indicators per region
 def _cached_points(folder: Path, stamp: tuple, region_id: str, indicator_id: str) -> pd.DataFrame:
     group = _usable_groups(folder, stamp).get((region_id, indicator_id))
     return _points(group, region_id, indicator_id) if group is not None else _points(None, region_id, indicator_id)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .data import Tables, _stamp, data_dir, load_tables
+from .data import REGION_CACHE, Tables, _stamp, data_dir, load_tables
 from .targets import baseline_for, derive_relative, meets
 
 FINDING_COLUMNS = ["region_id", "indicator_id", "year", "check", "severity", "message", "source_lines"]
@@ -299,7 +299,7 @@ def _run_checks(obs: pd.DataFrame, indicators: pd.DataFrame) -> list[dict]:
             + ratio_count_consistency(obs))
 
 
-@lru_cache(maxsize=512)
+@lru_cache(maxsize=REGION_CACHE)
 def _check_region(folder: Path, stamp: tuple, region_id: str) -> pd.DataFrame:
     """Findings of one region. Every check compares numbers within one region, so regions are
     checked independently (and a briefing pays only for its own region)."""
@@ -323,5 +323,12 @@ def check_quality(path: str | os.PathLike | None = None, region_id: str | None =
         if region_id not in regions:
             raise KeyError(f"unknown region {region_id!r}; valid ids: {', '.join(regions)}")
         return _check_region(folder, stamp, region_id).copy()
-    parts = [_check_region(folder, stamp, r) for r in regions]
+    return _check_all(folder, stamp).copy()
+
+
+@lru_cache(maxsize=4)
+def _check_all(folder: Path, stamp: tuple) -> pd.DataFrame:
+    """Findings of every region of a folder state, region by region (cached as a whole, so that
+    a folder with more regions than the per-region cache is still checked once)."""
+    parts = [_check_region(folder, stamp, r) for r in load_tables(folder).regions["id"]]
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=FINDING_COLUMNS)

@@ -6,6 +6,7 @@ from functools import lru_cache
 
 import pandas as pd
 
+from .data import REGION_CACHE
 from .values import parse_relative
 
 # Base year of each plan cycle: 13th-plan targets are set on 2015, 14th-plan targets on 2020.
@@ -143,7 +144,7 @@ def assess_progress(region_id: str, path=None) -> pd.DataFrame:
     return _assess(region_id, folder, _stamp(folder)).copy()
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=REGION_CACHE)
 def _assess(region_id: str, folder, stamp: tuple) -> pd.DataFrame:
     from .data import load_tables
     from .quality import _enriched
