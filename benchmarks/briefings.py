@@ -6,7 +6,9 @@
 
 Synthetic regions are clones of the five seed regions' observations under new ids, written to
 a temporary data folder (data/ is never touched). Prints seconds per briefing, the ratios, the
-cores and peak memory of (b); the last line is machine-readable:
+cores and peak memory of (b), checks that (b)'s narrative and figure files equal (a)'s, and
+(d) reads one worker's and its kernel's memory over many regions built one after another (it
+must stay flat). The last line is machine-readable:
 
     briefings n=40 cores=2 naive=13.9s planlib=1.2s floor=1.6s speedup=11.6 overhead=1.5
 
@@ -33,6 +35,11 @@ NOTEBOOK = ROOT / "notebooks" / "briefing.ipynb"
 SEEDS = ["yangchun", "guangan", "anju", "xiangqiao", "weihai"]
 
 
+def make_ids(n: int) -> list[str]:
+    """Ids of the synthetic regions: seed region ids with a running number."""
+    return [f"{SEEDS[i % len(SEEDS)]}_s{i:03d}" for i in range(n)]
+
+
 def make_data(folder: Path, n: int) -> list[str]:
     """Copy data/ to ``folder`` and add ``n`` synthetic regions cloned from the seed regions."""
     shutil.copytree(ROOT / "data", folder)
@@ -42,12 +49,10 @@ def make_data(folder: Path, n: int) -> list[str]:
         reader = csv.DictReader(fh)
         fields, obs = reader.fieldnames, list(reader)
     by_id = {r["id"]: r for r in regions}
-    ids = []
+    ids = make_ids(n)
     new_regions, new_obs = [], []
-    for i in range(n):
+    for i, rid in enumerate(ids):
         base = SEEDS[i % len(SEEDS)]
-        rid = f"{base}_s{i:03d}"
-        ids.append(rid)
         new_regions.append({**by_id[base], "id": rid, "name_en": f"{by_id[base]['name_en']} (synthetic {i})"})
         new_obs += [{**o, "region_id": rid} for o in obs if o["region_id"] == base]
     with (folder / "regions.csv").open("a", encoding="utf-8", newline="") as fh:
@@ -80,15 +85,15 @@ class TreeMemory(threading.Thread):
 
     def run(self) -> None:
         while not self.stop.is_set():
-            total, tree = 0, self._tree()
-            for p in tree:
+            total = 0
+            for p in self._tree():
                 try:
                     for line in open(f"/proc/{p}/status"):
                         if line.startswith("VmRSS:"):
                             total += int(line.split()[1]) * 1024
                 except OSError:
                     pass
-            self.samples.append((time.perf_counter(), total, len(tree)))
+            self.samples.append((time.perf_counter(), total))
             time.sleep(self.every)
 
 
@@ -117,7 +122,7 @@ def run_planlib(ids: list[str], data: Path, out: Path, figs: Path) -> tuple[floa
     mem.join()
     if proc.returncode:
         sys.exit(f"planlib briefings failed:\n{stderr.decode()[-2000:]}")
-    return (time.perf_counter() - t0) / len(ids), max(s for _, s, _ in mem.samples), mem.samples
+    return (time.perf_counter() - t0) / len(ids), max(s for _, s in mem.samples), mem.samples
 
 
 def run_floor(ids: list[str], data: Path, figs: Path) -> float:
@@ -139,6 +144,50 @@ def run_floor(ids: list[str], data: Path, figs: Path) -> float:
     return (time.perf_counter() - t0) / len(ids)
 
 
+def rss_mib(pid: int) -> float:
+    with open(f"/proc/{pid}/status") as fh:
+        return next(int(line.split()[1]) for line in fh if line.startswith("VmRSS:")) / 1024
+
+
+def run_memory(ids: list[str], data: Path, out: Path, figs: Path, skip: int) -> dict[str, tuple[float, float, float]]:
+    """One worker's view, in a new process like a batch worker: build ``ids`` one after another
+    through planlib's warm kernel, reading the resident memory of the worker and of its kernel
+    after each. Returns, per process: MiB after region ``skip`` (caches filled), MiB at the end,
+    and the least-squares slope from region ``skip`` on, in MiB per region."""
+    import json
+    r = subprocess.run([sys.executable, __file__, "--memory-probe", str(data), str(out), str(figs), str(skip), *ids],
+                       capture_output=True, text=True)
+    if r.returncode:
+        sys.exit(f"memory run failed:\n{r.stderr[-2000:]}")
+    return {k: tuple(v) for k, v in json.loads(r.stdout.splitlines()[-1]).items()}
+
+
+def memory_probe(data: Path, out: Path, figs: Path, skip: int, ids: list[str]) -> None:
+    """The child process of :func:`run_memory`; prints its result as JSON."""
+    import json
+
+    from planlib import batch
+    batch._skip_slow_imports()  # as batch._init_worker does
+    out.mkdir(parents=True)
+    worker, kernel = [], []
+    for rid in ids:
+        r = batch.build_one(rid, "en", out, figs, str(data))
+        if not r.ok:
+            sys.exit(f"memory run: {rid} failed: {r.error}")
+        worker.append(rss_mib(os.getpid()))
+        kernel.append(rss_mib(batch._WARM.km.provisioner.pid))
+    batch._WARM.shutdown()
+
+    def summary(values: list[float]) -> tuple[float, float, float]:
+        ys = values[skip - 1:]
+        xs = range(len(ys))
+        mx, my = sum(xs) / len(ys), sum(ys) / len(ys)
+        slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs)
+        return ys[0], ys[-1], slope
+
+    print(json.dumps({"worker": summary(worker), "kernel": summary(kernel)}))
+
+
 def load_times() -> dict[str, float]:
     """Seconds, in a fresh process: ``import planlib`` (top level, loads on first use), importing
     the data layer (pandas, pandera), the first load of the bundled data and the slowest warm
@@ -156,23 +205,6 @@ def load_times() -> dict[str, float]:
     import json
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return json.loads(r.stdout)
-
-
-def growth_per_briefing(samples: list[tuple[float, int, int]], seconds_per_briefing: float) -> float:
-    """Least-squares slope of the tree's memory from the end of the first quarter of the run
-    (start-up and first regions excluded) to the first sample with fewer processes (shutdown),
-    in bytes per briefing."""
-    n_max = max(n for _, _, n in samples)
-    end = next((i for i, (_, _, n) in enumerate(samples) if n == n_max), 0)
-    end = next((i for i in range(end, len(samples)) if samples[i][2] < n_max), len(samples))
-    t_start = samples[0][0] + (samples[end - 1][0] - samples[0][0]) * 0.25
-    pts = [(t, m) for t, m, _ in samples[:end] if t >= t_start]
-    if len(pts) < 3:
-        return float("nan")
-    mt = sum(t for t, _ in pts) / len(pts)
-    mm = sum(m for _, m in pts) / len(pts)
-    slope = sum((t - mt) * (m - mm) for t, m in pts) / sum((t - mt) ** 2 for t, _ in pts)
-    return slope * seconds_per_briefing
 
 
 STAMP_TIME = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC")
@@ -204,11 +236,17 @@ def compare_outputs(ids: list[str], a: Path, figs_a: Path, b: Path, figs_b: Path
 
 
 def main(argv: list[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--memory-probe"]:
+        data, out, figs, skip, *ids = argv[1:]
+        return memory_probe(Path(data), Path(out), Path(figs), int(skip), ids)
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--n", type=int, default=40, help="briefings per method (default 40)")
     p.add_argument("--naive-n", type=int, default=None,
                    help="measure the naive loop on the first K regions only (default: all N); "
                         "its seconds per briefing are reported as measured")
+    p.add_argument("--memory-n", type=int, default=80,
+                   help="regions built one after another by one worker for the memory check (default 80)")
     args = p.parse_args(argv)
     cores = os.cpu_count() or 1
     tmp = Path(tempfile.mkdtemp(prefix="planlib-bench-"))
@@ -225,12 +263,10 @@ def main(argv: list[str] | None = None) -> None:
         print(f"    {naive:.2f} s per briefing")
         print(f"(b) planlib briefings (defaults: warm kernel per worker, {cores} workers), {len(ids)} regions …", flush=True)
         planlib_s, peak, samples = run_planlib(ids, data, tmp / "b", tmp / "figs_b")
-        quarter = [s for t, s, _ in samples if t <= samples[0][0] + (samples[-1][0] - samples[0][0]) * 0.25]
-        late = [s for t, s, _ in samples if t >= samples[0][0] + (samples[-1][0] - samples[0][0]) * 0.75]
-        growth = growth_per_briefing(samples, planlib_s)
+        quarter = [s for t, s in samples if t <= samples[0][0] + (samples[-1][0] - samples[0][0]) * 0.25]
+        late = [s for t, s in samples if t >= samples[0][0] + (samples[-1][0] - samples[0][0]) * 0.75]
         print(f"    {planlib_s:.2f} s per briefing; peak memory of the process tree {peak / 2**20:.0f} MiB "
-              f"(max in first quarter {max(quarter) / 2**20:.0f} MiB, last quarter {max(late) / 2**20:.0f} MiB; "
-              f"after the first quarter {growth / 2**20:+.2f} MiB per briefing)")
+              f"(max in first quarter {max(quarter) / 2**20:.0f} MiB, last quarter {max(late) / 2**20:.0f} MiB)")
         n_cmp, n_files, diffs = compare_outputs(naive_ids, tmp / "a", tmp / "figs_a", tmp / "b", tmp / "figs_b")
         print(f"    outputs of (b) against (a), {n_cmp} regions: "
               + ("narrative identical, " f"{n_files} figure files byte-identical" if not diffs
@@ -238,6 +274,17 @@ def main(argv: list[str] | None = None) -> None:
         print(f"(c) floor: planlib functions in one warm process, no notebook, {len(ids)} regions …", flush=True)
         floor = run_floor(ids, data, tmp / "figs_c")
         print(f"    {floor:.2f} s per briefing")
+        skip = 20
+        print(f"(d) memory: one worker and its warm kernel, {args.memory_n} regions one after another "
+              f"(slope from region {skip} on) …", flush=True)
+        mem_data = data
+        if args.memory_n > args.n:
+            mem_data = tmp / "data_memory"
+            make_data(mem_data, args.memory_n)
+        mem_ids = make_ids(args.memory_n)
+        for name, (start, end, slope) in run_memory(mem_ids, mem_data, tmp / "d", tmp / "figs_d", skip).items():
+            print(f"    {name}: {start:.0f} MiB after region {skip}, {end:.0f} MiB after region {args.memory_n} "
+                  f"({slope:+.3f} MiB per region)")
         speedup, overhead = naive / planlib_s, planlib_s * cores / floor
         print(f"naive/planlib = {speedup:.1f}x (goal >= 8); planlib x cores / floor = {overhead:.2f} (goal <= 1.5)")
         print(f"briefings n={args.n} cores={cores} naive={naive:.1f}s planlib={planlib_s:.1f}s floor={floor:.1f}s "
