@@ -201,3 +201,11 @@ def test_workers_skip_the_slow_iri_import_and_still_validate_notebooks():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert "invalid caught" in out
     assert out.splitlines()[-1].startswith("None ")  # never imported
+
+
+def test_memory_trim_runs_on_glibc():
+    import platform
+    import sys
+    on_glibc = sys.platform == "linux" and platform.libc_ver()[0] == "glibc"
+    assert batch.trim_memory() is on_glibc
+    assert batch.trim_memory() is on_glibc  # and again, from the cached library handle

@@ -77,6 +77,7 @@ RESET_CODE = """\
 import matplotlib, matplotlib.pyplot as plt
 plt.close("all")
 matplotlib.rcdefaults()
+del matplotlib, plt
 """
 
 
@@ -260,7 +261,34 @@ def build_one(region_id: str, lang: str, out: Path, figures: Path, data: str | N
     body = body.replace("</head>", CJK_CSS + "</head>", 1)
     write_atomic(nb_path, nbformat.writes(nb))
     write_atomic(html_path, body)
+    del nb, body
+    trim_memory()
     return Result(region_id, lang, True, time.perf_counter() - t0, html=html_path, notebook=nb_path)
+
+
+def trim_memory() -> bool:
+    """Hand memory freed by the last region back to the operating system (glibc ``malloc_trim``).
+
+    A briefing passes a few megabytes of images through the worker (Jupyter messages, notebook,
+    HTML); glibc keeps such freed blocks, so a worker's resident memory crept up by ~0.15 MiB
+    per region with no live object behind it. Trimming after each region keeps it flat (Dask
+    workers do the same). Returns False where there is no glibc (macOS, Windows, musl).
+    """
+    import ctypes
+    global _LIBC
+    if _LIBC is None:
+        try:
+            _LIBC = ctypes.CDLL(None)  # the C library the interpreter runs on
+            _LIBC.malloc_trim  # noqa: B018 - glibc only
+        except (OSError, AttributeError, TypeError):
+            _LIBC = False
+    if not _LIBC:
+        return False
+    _LIBC.malloc_trim(0)
+    return True
+
+
+_LIBC = None
 
 
 def _title_of(nb) -> str | None:

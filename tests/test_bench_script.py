@@ -1,0 +1,58 @@
+"""The speed benchmark's own helpers (benchmarks/briefings.py): its synthetic data is valid
+planlib data, and its output comparison notices a difference. The timings themselves are
+printed by `make bench`, never asserted in tests."""
+from __future__ import annotations
+
+import importlib.util
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+
+import planlib
+
+SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "briefings.py"
+
+
+@pytest.fixture(scope="module")
+def bench():
+    spec = importlib.util.spec_from_file_location("bench_briefings", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_synthetic_regions_are_valid_clones(bench, tmp_path):
+    ids = bench.make_data(tmp_path / "data", 7)
+    assert ids == bench.make_ids(7) and len(set(ids)) == 7
+    obs = planlib.load_observations(tmp_path / "data")  # validated like any user folder
+    bundled = planlib.load_observations()
+    assert set(ids) <= set(obs["region_id"])
+    for rid in (ids[0], ids[5]):  # both cloned from the first seed region
+        mine = obs[obs["region_id"] == rid].drop(columns="region_id").reset_index(drop=True)
+        seed = bundled[bundled["region_id"] == bench.SEEDS[0]].drop(columns="region_id").reset_index(drop=True)
+        assert mine.equals(seed)
+    assert len(bundled) == len(planlib.load_observations())  # data/ untouched
+
+
+def _briefing(folder: Path, rid: str, text: str) -> None:
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("display(...)")
+    cell.outputs = [nbformat.v4.new_output("display_data", data={"text/markdown": text})]
+    nb.cells = [cell]
+    folder.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, folder / f"{rid}.ipynb")
+
+
+def test_output_comparison_finds_differences(bench, tmp_path):
+    a, b, fa, fb = (tmp_path / n for n in ("a", "b", "fa", "fb"))
+    _briefing(a, "r1", "Built 2026-11-30 09:15 UTC. Life expectancy 77.8")
+    _briefing(b, "r1", "Built 2026-12-01 16:40 UTC. Life expectancy 77.8")  # only the build time differs
+    (fa / "r1").mkdir(parents=True)
+    (fa / "r1" / "x.png").write_bytes(b"png")
+    shutil.copytree(fa, fb)
+    assert bench.compare_outputs(["r1"], a, fa, b, fb) == (1, 1, [])
+    _briefing(b, "r1", "Built 2026-12-01 16:40 UTC. Life expectancy 77.9")
+    (fb / "r1" / "x.png").write_bytes(b"pnG")
+    assert bench.compare_outputs(["r1"], a, fa, b, fb)[2] == ["r1: narrative differs", "r1/x.png: bytes differ"]
