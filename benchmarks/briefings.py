@@ -286,7 +286,8 @@ def main(argv: list[str] | None = None) -> None:
             print(f"    {name}: {start:.0f} MiB after region {skip}, {end:.0f} MiB after region {args.memory_n} "
                   f"({slope:+.3f} MiB per region)")
         speedup, overhead = naive / planlib_s, planlib_s * cores / floor
-        print(f"naive/planlib = {speedup:.1f}x (goal >= 8); planlib x cores / floor = {overhead:.2f} (goal <= 1.5)")
+        print(f"naive/planlib = {speedup:.1f}x (goal >= 8); planlib/floor = {planlib_s / floor:.2f}; "
+              f"planlib x cores / floor = {overhead:.2f} (goal <= 1.5)")
         print(f"briefings n={args.n} cores={cores} naive={naive:.1f}s planlib={planlib_s:.1f}s floor={floor:.1f}s "
               f"speedup={speedup:.1f} overhead={overhead:.1f}")
     finally:
