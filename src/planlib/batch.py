@@ -72,8 +72,11 @@ gc.collect()
 gc.freeze()
 """
 
+#: Run before each region after the first: a new IPython session (namespace, input and output
+#: history, as in a fresh kernel; ``%reset -f`` kept the input history, which grew per region),
+#: no open figures, matplotlib's default settings, and no names left behind.
 RESET_CODE = """\
-%reset -f
+get_ipython().reset(new_session=True)
 import matplotlib, matplotlib.pyplot as plt
 plt.close("all")
 matplotlib.rcdefaults()
@@ -86,7 +89,7 @@ class WarmKernel:
 
     Starting a kernel and importing pandas, matplotlib and planlib costs seconds per notebook;
     a worker keeps one kernel and clears its namespace and matplotlib state before each run
-    (``%reset -f``, close figures, matplotlib defaults). Imported modules stay loaded, which is
+    (``RESET_CODE``: new IPython session, close figures, matplotlib defaults). Imported modules stay loaded, which is
     the point, and are frozen out of the garbage collector's view (``WARM_UP``). A kernel that
     dies is replaced by a fresh one, warmed up the same way.
     """
