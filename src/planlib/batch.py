@@ -89,9 +89,9 @@ class WarmKernel:
 
     Starting a kernel and importing pandas, matplotlib and planlib costs seconds per notebook;
     a worker keeps one kernel and clears its namespace and matplotlib state before each run
-    (``RESET_CODE``: new IPython session, close figures, matplotlib defaults). Imported modules stay loaded, which is
-    the point, and are frozen out of the garbage collector's view (``WARM_UP``). A kernel that
-    dies is replaced by a fresh one, warmed up the same way.
+    (``RESET_CODE``: new IPython session, close figures, matplotlib defaults). Imported modules
+    stay loaded, which is the point, and are frozen out of the garbage collector's view
+    (``WARM_UP``). A kernel that dies is replaced by a fresh one, warmed up the same way.
     """
 
     def __init__(self, cwd: Path, kernel_name: str = "python3"):

@@ -311,8 +311,7 @@ def _usable_groups(folder: Path, stamp: tuple) -> dict[tuple[str, str], pd.DataF
 
 @lru_cache(maxsize=REGION_CACHE * 8)  # eight indicators per region
 def _cached_points(folder: Path, stamp: tuple, region_id: str, indicator_id: str) -> pd.DataFrame:
-    group = _usable_groups(folder, stamp).get((region_id, indicator_id))
-    return _points(group, region_id, indicator_id) if group is not None else _points(None, region_id, indicator_id)
+    return _points(_usable_groups(folder, stamp).get((region_id, indicator_id)), region_id, indicator_id)
 
 
 def _series_points(region_id: str, indicator_id: str, path=None) -> pd.DataFrame:

@@ -6,7 +6,7 @@ from functools import lru_cache
 
 import pandas as pd
 
-from .data import REGION_CACHE
+from .data import CORE_INDICATORS, REGION_CACHE, _stamp, data_dir, load_tables
 from .values import parse_relative
 
 # Base year of each plan cycle: 13th-plan targets are set on 2015, 14th-plan targets on 2020.
@@ -115,7 +115,6 @@ def _pick_target(rows: pd.DataFrame) -> tuple[pd.Series, pd.DataFrame]:
 def _region_targets(obs: pd.DataFrame, regions: pd.DataFrame, region_id: str) -> pd.DataFrame:
     """Targets a region is assessed against: its own latest-cycle targets; for each core indicator
     its plan leaves without a target, the province's 14th-plan target, else the nation's."""
-    from .data import CORE_INDICATORS
     own = obs[(obs["region_id"] == region_id) & (obs["kind"] == "target")]
     if not own.empty:
         own = own[own["year"] == own["year"].max()]
@@ -136,7 +135,6 @@ def _region_targets(obs: pd.DataFrame, regions: pd.DataFrame, region_id: str) ->
 def assess_progress(region_id: str, path=None) -> pd.DataFrame:
     """One row per indicator with a target: baseline, latest value, target, required and observed
     annual change, projection and Open SDG status (or why it cannot be assessed)."""
-    from .data import _stamp, data_dir, load_tables
     t = load_tables(path)
     if region_id not in set(t.regions["id"]):
         raise KeyError(f"unknown region {region_id!r}; valid ids: {', '.join(t.regions['id'])}")
@@ -146,7 +144,6 @@ def assess_progress(region_id: str, path=None) -> pd.DataFrame:
 
 @lru_cache(maxsize=REGION_CACHE)
 def _assess(region_id: str, folder, stamp: tuple) -> pd.DataFrame:
-    from .data import load_tables
     from .quality import _enriched
     t = load_tables(folder)
     obs = _enriched(folder, stamp)
