@@ -127,8 +127,8 @@ def run_planlib(ids: list[str], data: Path, out: Path, figs: Path) -> tuple[floa
 
 def run_floor(ids: list[str], data: Path, figs: Path) -> float:
     """The same work as the notebook, as plain function calls in this (warm) process."""
-    from planlib import plots
-    from planlib.briefing import Briefing
+    from planlib.report import figures as plots
+    from planlib.report.briefing import Briefing
 
     def one(rid: str) -> None:
         b = Briefing(rid, lang="en", data=str(data))
@@ -166,7 +166,7 @@ def memory_probe(data: Path, out: Path, figs: Path, skip: int, ids: list[str]) -
     """The child process of :func:`run_memory`; prints its result as JSON."""
     import json
 
-    from planlib import batch
+    from planlib.apps import batch
     batch._skip_slow_imports()  # as batch._init_worker does
     out.mkdir(parents=True)
     worker, kernel = [], []

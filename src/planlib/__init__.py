@@ -1,8 +1,14 @@
 """planlib: indicator tables, progress-to-target analysis and briefings for local health plans.
 
 The top-level names are loaded on first use (PEP 562 ``__getattr__``), so ``import planlib`` and
-``import planlib.batch`` stay cheap: batch worker processes never import pandas or pandera,
+``import planlib.apps.batch`` stay cheap: batch worker processes never import pandas or pandera,
 which only the kernels that build briefings need.
+
+The package reads in the order of its flow: :mod:`planlib.data` (schema, value parsing, the
+validated tables) → :mod:`planlib.analysis` (progress to target, comparison with the nation and
+province, data-quality checks, uncertainty, workforce arithmetic) → :mod:`planlib.report` (words,
+house style, figures, narrative, the briefing) → :mod:`planlib.apps` (command line, batch builds,
+explorer, cross-region views, teaching helpers). Each layer imports only the layers before it.
 """
 from __future__ import annotations
 
@@ -16,11 +22,13 @@ except PackageNotFoundError:  # running from a source tree without installation
 
 #: Public name -> module that defines it.
 _EXPORTS = {
-    "CORE_INDICATORS": "data", "data_dir": "data", "data_hash": "data", "load_indicators": "data",
-    "load_observations": "data", "load_regions": "data", "load_sources": "data", "load_tables": "data",
-    "load_units": "data", "plan_regions": "data",
-    "compare_benchmarks": "benchmarks", "check_quality": "quality", "DataError": "schema",
-    "assess_progress": "targets", "parse_relative": "values", "parse_value_text": "values",
+    "CORE_INDICATORS": "data.tables", "data_dir": "data.tables", "data_hash": "data.tables",
+    "load_indicators": "data.tables", "load_observations": "data.tables", "load_regions": "data.tables",
+    "load_sources": "data.tables", "load_tables": "data.tables", "load_units": "data.tables",
+    "plan_regions": "data.tables", "DataError": "data.schema",
+    "parse_relative": "data.values", "parse_value_text": "data.values",
+    "compare_benchmarks": "analysis.comparison", "check_quality": "analysis.quality",
+    "assess_progress": "analysis.targets",
 }
 
 __all__ = ["__version__", *sorted(_EXPORTS)]

@@ -1,0 +1,135 @@
+"""Compare a region with the nation and its province, polarity-aware.
+
+Plan tables give rates without the counts behind them, so no significance test is possible.
+A difference within a stated tolerance is called "similar"; everything else is "better" or
+"worse" by the indicator's direction. Where counts exist (maternal deaths and births), an
+exact Poisson 95% interval is given for the region's rate.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from functools import lru_cache
+
+from planlib.data.tables import CORE_INDICATORS, REGION_CACHE, data_dir, enriched, folder_stamp, load_tables
+from planlib.analysis.uncertainty import rate_interval
+
+# "similar" when the region's value is within this of the benchmark: years for life
+# expectancy, otherwise a share of the benchmark value.
+TOLERANCE_ABS = {"life_expectancy": 0.5}
+TOLERANCE_REL = 0.05
+
+BENCHMARK_COLUMNS = [
+    "region_id", "indicator_id", "unit", "direction", "year", "value", "value_text", "ref",
+    "benchmark_region_id", "benchmark_level", "benchmark_year", "benchmark_value", "benchmark_ref",
+    "year_note", "benchmark_alternatives", "difference", "comparison", "tolerance", "ci_events", "ci_low", "ci_high", "ci_note",
+]
+
+
+def similar_tolerance(indicator_id: str, benchmark: float) -> float:
+    """Half-width of the band in which two values are called similar."""
+    return TOLERANCE_ABS.get(indicator_id, abs(benchmark) * TOLERANCE_REL)
+
+
+def judge(value: float, benchmark: float, direction: str, tolerance: float) -> str:
+    """better / similar / worse (or different/similar when the indicator has no polarity)."""
+    diff = value - benchmark
+    if abs(diff) <= tolerance:
+        return "similar"
+    if direction == "higher_is_better":
+        return "better" if diff > 0 else "worse"
+    if direction == "lower_is_better":
+        return "better" if diff < 0 else "worse"
+    return "different"
+
+
+def national_series(indicator_id: str, path=None) -> pd.DataFrame:
+    """National actuals of one indicator over time (year, value, ref)."""
+    obs = enriched(path)
+    s = obs[(obs["region_id"] == "china") & (obs["indicator_id"] == indicator_id)
+            & (obs["kind"] == "actual") & obs["value_std"].notna()]
+    return s.sort_values("year")[["year", "value_std", "value_text", "ref"]].rename(columns={"value_std": "value"})
+
+
+def _nearest(bench: pd.DataFrame, year: int) -> pd.Series | None:
+    if bench.empty:
+        return None
+    d = (bench["year"] - year).abs()
+    # Nearest year; on a tie prefer the earlier one (what was known at the time).
+    return bench.assign(_d=d).sort_values(["_d", "year"]).iloc[0]
+
+
+def compare_benchmarks(region_id: str, path=None, indicators: tuple[str, ...] = CORE_INDICATORS) -> pd.DataFrame:
+    """Each indicator's latest actual against the national value and the province's (same or
+    nearest year, stated), with better / similar / worse and the tolerance used."""
+    t = load_tables(path)
+    if region_id not in set(t.regions["id"]):
+        raise KeyError(f"unknown region {region_id!r}; valid ids: {', '.join(t.regions['id'])}")
+    folder = data_dir(path)
+    return _compare(region_id, folder, folder_stamp(folder), tuple(indicators)).copy()
+
+
+@lru_cache(maxsize=REGION_CACHE)
+def _compare(region_id: str, folder, stamp: tuple, indicators: tuple[str, ...]) -> pd.DataFrame:
+    t = load_tables(folder)
+    obs = t.enriched
+    obs = obs[obs["unit_ok"] & obs["value_std"].notna() & (obs["kind"] == "actual")
+              & obs["comparator"].isin(["=", "~"])]
+    reg = t.regions.set_index("id")
+    province = reg.loc[region_id, "province_id"]
+    ind = t.indicators.set_index("id")
+    rows = []
+    for indicator in indicators:
+        mine = obs[(obs["region_id"] == region_id) & (obs["indicator_id"] == indicator)]
+        if mine.empty:
+            continue
+        latest = mine.sort_values(["year", "source_line"]).groupby("year").first().reset_index().iloc[-1]
+        year = int(latest["year"])
+        ci = _interval(obs, region_id, year, indicator)
+        for bid, level in (("china", "national"), (province, "provincial")):
+            if pd.isna(bid) or bid == region_id:
+                continue
+            bench = obs[(obs["region_id"] == bid) & (obs["indicator_id"] == indicator)]
+            b = _nearest(bench.sort_values(["year", "source_line"]).drop_duplicates("year"), year)
+            if b is None:
+                continue
+            same_year = bench[(bench["year"] == b["year"]) & (bench["value_std"] != b["value_std"])]
+            alternatives = "; ".join(f"{v['value_text']} ({v['ref']})" for _, v in same_year.iterrows())
+            tol = similar_tolerance(indicator, float(b["value_std"]))
+            by = int(b["year"])
+            verdict = judge(float(latest["value_std"]), float(b["value_std"]), ind.loc[indicator, "direction"], tol)
+            ci_note = ci["ci_note"]
+            if ci["ci_low"] is not None and ci["ci_low"] <= float(b["value_std"]) <= ci["ci_high"]:
+                verdict = "similar"
+                ci_note += f"; the {level} value lies inside it, so the difference is not distinguishable from chance"
+            rows.append({
+                "region_id": region_id, "indicator_id": indicator, "unit": ind.loc[indicator, "unit"],
+                "direction": ind.loc[indicator, "direction"], "year": year,
+                "value": float(latest["value_std"]), "value_text": latest["value_text"], "ref": latest["ref"],
+                "benchmark_region_id": bid, "benchmark_level": level, "benchmark_year": by,
+                "benchmark_value": float(b["value_std"]), "benchmark_ref": b["ref"],
+                "year_note": "" if by == year else f"{level} value for {by}, the nearest year to {year}",
+                "benchmark_alternatives": alternatives,
+                "difference": float(latest["value_std"]) - float(b["value_std"]),
+                "comparison": verdict, "tolerance": tol,
+                "ci_events": ci["ci_events"], "ci_low": ci["ci_low"], "ci_high": ci["ci_high"], "ci_note": ci_note,
+            })
+    return pd.DataFrame(rows, columns=BENCHMARK_COLUMNS)
+
+
+def _interval(obs: pd.DataFrame, region_id: str, year: int, indicator: str) -> dict:
+    """Exact Poisson interval where the counts behind a rate are reported."""
+    none = {"ci_events": None, "ci_low": None, "ci_high": None,
+            "ci_note": "the plan gives the rate without its counts: no interval or significance test possible"}
+    if indicator != "maternal_mortality":
+        return none
+    o = obs[(obs["region_id"] == region_id) & (obs["year"] == year)]
+    deaths = o[o["indicator_id"] == "maternal_deaths_count"]
+    births = o[o["indicator_id"].isin(["live_births_count", "hospital_deliveries_count"])]
+    if deaths.empty or births.empty:
+        return none
+    d, b = deaths.iloc[0], births.iloc[0]
+    ri = rate_interval(float(d["value_std"]), float(b["value_std"]), 100000)
+    what = "hospital deliveries (an approximation of live births)" if b["indicator_id"] == "hospital_deliveries_count" else "live births"
+    return {"ci_events": ri.events, "ci_low": ri.low, "ci_high": ri.high,
+            "ci_note": f"exact Poisson 95% interval from {d['value_text']} death(s) over {b['value_text']} {what}"}

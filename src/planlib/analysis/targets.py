@@ -1,0 +1,235 @@
+"""Targets: whether a value meets a target, and targets written relative to a baseline."""
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+
+import pandas as pd
+
+from planlib.data.tables import CORE_INDICATORS, REGION_CACHE, data_dir, folder_stamp, load_tables
+from planlib.data.values import parse_relative
+
+# Base year of each plan cycle: 13th-plan targets are set on 2015, 14th-plan targets on 2020.
+CYCLE_BASE_YEAR = {"13th": 2015, "14th": 2020}
+
+
+def meets(value: float, comparator: str, target: float, direction: str) -> bool | None:
+    """Whether ``value`` satisfies the target ``comparator target``.
+
+    ``=`` and ``~`` targets are read through the indicator's polarity: reaching 79 years
+    means at least 79; a mortality target of 8 means at most 8. ``~`` (左右, about) also
+    accepts values within 1% of the target. None when the question has no answer
+    (a text target, or ``=`` on an indicator with no polarity).
+    """
+    if value is None or target is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if comparator == "<":
+        return value < target
+    if comparator == "<=":
+        return value <= target
+    if comparator == ">":
+        return value > target
+    if comparator == ">=":
+        return value >= target
+    if comparator in ("=", "~"):
+        slack = abs(target) * 0.01 if comparator == "~" else 0.0
+        if direction == "higher_is_better":
+            return value >= target - slack
+        if direction == "lower_is_better":
+            return value <= target + slack
+        return None
+    return None
+
+
+def baseline_for(obs: pd.DataFrame, region_id: str, indicator_id: str, target_year: int,
+                 plan_cycle: str | None, source_id: str | None = None) -> pd.Series | None:
+    """The actual a target is set against: the plan cycle's base year if reported, else the
+    latest actual before the target year. Rows from ``source_id`` are preferred."""
+    a = obs[(obs["region_id"] == region_id) & (obs["indicator_id"] == indicator_id)
+            & (obs["kind"] == "actual") & obs["value"].notna() & (obs["year"] < target_year)]
+    if a.empty:
+        return None
+    base = CYCLE_BASE_YEAR.get(plan_cycle or "")
+    if base is not None and (a["year"] == base).any():
+        a = a[a["year"] == base]
+    else:
+        a = a[a["year"] == a["year"].max()]
+    if source_id is not None and (a["source_id"] == source_id).any():
+        a = a[a["source_id"] == source_id]
+    return a.iloc[0]
+
+
+def derive_relative(value_text: str, baseline: float) -> tuple[float, bool] | None:
+    """Target level implied by a relative target (提高1岁 on 80.17 → 81.17) and whether it is approximate."""
+    rel = parse_relative(value_text)
+    if rel is None:
+        return None
+    return rel.apply(baseline), rel.approximate
+
+
+# --- Progress to target (Open SDG method) -------------------------------------------------
+
+# Ratio of observed to required annual change: thresholds of the Open SDG progress categories.
+ON_TRACK, NEEDS_ACCELERATION = 0.95, 0.60
+STATUSES = ("achieved", "on track", "needs acceleration", "limited progress", "moving away",
+            "cannot assess")
+# Indicators whose change is measured in absolute units per year rather than compound rates.
+ABSOLUTE_CHANGE = {"life_expectancy"}
+
+PROGRESS_COLUMNS = [
+    "region_id", "indicator_id", "unit", "direction",
+    "baseline_year", "baseline_value", "latest_year", "latest_value", "latest_text",
+    "target_year", "comparator", "target_value", "target_text", "target_derived", "target_basis",
+    "target_region_id", "target_source", "target_ref", "other_targets",
+    "gap", "required_annual_change", "observed_annual_change", "observed_period", "change_measure",
+    "projected_value", "progress_ratio", "status", "reason",
+]
+
+
+def annual_change(start: float, end: float, years: float, absolute: bool) -> float | None:
+    """Annual change: absolute units per year, or a compound annual rate (0.05 = +5 %/year)."""
+    if years <= 0:
+        return None
+    if absolute:
+        return (end - start) / years
+    if start <= 0 or end < 0:
+        return None
+    if end == 0:
+        return -1.0
+    return (end / start) ** (1 / years) - 1
+
+
+def project(value: float, change: float, years: float, absolute: bool) -> float:
+    """The value after ``years`` at a constant annual change."""
+    return value + change * years if absolute else value * (1 + change) ** years
+
+
+def _pick_target(rows: pd.DataFrame) -> tuple[pd.Series, pd.DataFrame]:
+    """The headline target among several for one indicator: numeric before text, table (with
+    nature) before prose, then the earliest line. Returns it and the others."""
+    r = rows.assign(_num=rows["value"].notna(), _tab=rows["nature"].notna())
+    r = r.sort_values(["_num", "_tab", "source_line"], ascending=[False, False, True])
+    return r.iloc[0], r.iloc[1:]
+
+
+def _region_targets(obs: pd.DataFrame, regions: pd.DataFrame, region_id: str) -> pd.DataFrame:
+    """Targets a region is assessed against: its own latest-cycle targets; for each core indicator
+    its plan leaves without a target, the province's 14th-plan target, else the nation's."""
+    own = obs[(obs["region_id"] == region_id) & (obs["kind"] == "target")]
+    if not own.empty:
+        own = own[own["year"] == own["year"].max()]
+    parts = [own.assign(target_basis="own plan")]
+    reg = regions.set_index("id")
+    province = reg.loc[region_id, "province_id"] if region_id in reg.index else None
+    covered = set(own["indicator_id"])
+    for rid, basis in ((province, "provincial target"), ("china", "national target")):
+        if rid is None or pd.isna(rid) or rid == region_id:
+            continue
+        t = obs[(obs["region_id"] == rid) & (obs["kind"] == "target") & (obs["plan_cycle"] == "14th")
+                & obs["indicator_id"].isin(CORE_INDICATORS) & ~obs["indicator_id"].isin(covered)]
+        parts.append(t.assign(target_basis=basis))
+        covered |= set(t["indicator_id"])
+    return pd.concat(parts, ignore_index=True)
+
+
+def assess_progress(region_id: str, path=None) -> pd.DataFrame:
+    """One row per indicator with a target: baseline, latest value, target, required and observed
+    annual change, projection and Open SDG status (or why it cannot be assessed)."""
+    t = load_tables(path)
+    if region_id not in set(t.regions["id"]):
+        raise KeyError(f"unknown region {region_id!r}; valid ids: {', '.join(t.regions['id'])}")
+    folder = data_dir(path)
+    return _assess(region_id, folder, folder_stamp(folder)).copy()
+
+
+@lru_cache(maxsize=REGION_CACHE)
+def _assess(region_id: str, folder, stamp: tuple) -> pd.DataFrame:
+    t = load_tables(folder)
+    obs = t.enriched
+    province = t.regions.set_index("id").loc[region_id, "province_id"]
+    # Only the region, its province and the nation matter; a value in a contradicting unit is
+    # not used for arithmetic.
+    obs = obs[obs["unit_ok"] & obs["region_id"].isin({region_id, province, "china"})]
+    targets = _region_targets(obs, t.regions, region_id)
+    actual = obs[(obs["region_id"] == region_id) & (obs["kind"] == "actual") & obs["value_std"].notna()]
+    ind = t.indicators.set_index("id")
+    out = []
+    for indicator, rows in targets.groupby("indicator_id", sort=False):
+        tgt, others = _pick_target(rows)
+        direction, unit = ind.loc[indicator, "direction"], ind.loc[indicator, "unit"]
+        absolute = indicator in ABSOLUTE_CHANGE
+        T = int(tgt["year"])
+        a = actual[(actual["indicator_id"] == indicator) & (actual["year"] <= T)]
+        a = a.sort_values(["year", "source_line"]).drop_duplicates("year", keep="first")
+        rec = dict.fromkeys(PROGRESS_COLUMNS)
+        rec.update(region_id=region_id, indicator_id=indicator, unit=unit, direction=direction,
+                   target_year=T, comparator=tgt["comparator"], target_text=tgt["value_text"],
+                   target_basis=tgt["target_basis"], target_region_id=tgt["region_id"],
+                   target_source=tgt["source_id"], target_ref=tgt["ref"], target_derived=False,
+                   other_targets="; ".join(f"{o['value_text']} ({o['ref']})" for _, o in others.iterrows()))
+        target_value = tgt["value_std"] if pd.notna(tgt["value_std"]) else None
+        if target_value is None:
+            base = baseline_for(obs, tgt["region_id"], indicator, T, tgt["plan_cycle"], tgt["source_id"])
+            if base is not None:
+                d = derive_relative(tgt["value_text"], float(base["value_std"]))
+                if d is not None:
+                    target_value = d[0]
+                    rec["target_derived"] = True
+                    rec["comparator"] = "~" if d[1] else "="
+        rec["target_value"] = target_value
+        if not a.empty:
+            last = a.iloc[-1]
+            rec.update(latest_year=int(last["year"]), latest_value=float(last["value_std"]),
+                       latest_text=last["value_text"])
+            first = a.iloc[0]
+            rec.update(baseline_year=int(first["year"]), baseline_value=float(first["value_std"]))
+        status, reason = _status(rec, a, absolute, direction)
+        rec.update(status=status, reason=reason)
+        out.append(rec)
+    df = pd.DataFrame(out, columns=PROGRESS_COLUMNS)
+    order = list(ind.index)
+    return df.sort_values("indicator_id", key=lambda s: s.map(order.index)).reset_index(drop=True)
+
+
+def _status(rec: dict, a: pd.DataFrame, absolute: bool, direction: str) -> tuple[str, str]:
+    """Fill gap, required/observed change and projection in ``rec``; return (status, reason)."""
+    tv, comp = rec["target_value"], rec["comparator"]
+    if tv is None:
+        return "cannot assess", "qualitative target with no number to measure against"
+    if rec["latest_value"] is None:
+        return "cannot assess", "no reported value for this indicator"
+    latest, ly, T = rec["latest_value"], rec["latest_year"], rec["target_year"]
+    rec["gap"] = tv - latest
+    rec["change_measure"] = "absolute per year" if absolute else "compound annual rate"
+    if direction == "no_judgement":
+        return "cannot assess", "the indicator has no better or worse direction"
+    if meets(latest, comp, tv, direction):
+        return "achieved", f"the {ly} value already meets the target"
+    if ly >= T:
+        return "cannot assess" if ly > T else "moving away", "the target year has passed without meeting it"
+    rec["required_annual_change"] = annual_change(latest, tv, T - ly, absolute)
+    if len(a) < 2:
+        return "cannot assess", "only one data point, so no observed trend"
+    prev = a.iloc[-2]
+    span = ly - int(prev["year"])
+    obs_change = annual_change(float(prev["value_std"]), latest, span, absolute)
+    if obs_change is None:  # a zero start value: fall back to absolute change
+        obs_change = annual_change(float(prev["value_std"]), latest, span, True)
+        rec["required_annual_change"] = annual_change(latest, tv, T - ly, True)
+        rec["change_measure"] = "absolute per year (zero start value)"
+        absolute = True
+    rec["observed_annual_change"] = obs_change
+    rec["observed_period"] = f"{int(prev['year'])}–{ly}"
+    rec["projected_value"] = project(latest, obs_change, T - ly, absolute)
+    req = rec["required_annual_change"]
+    if not req:
+        return "cannot assess", "no change is required"
+    ratio = obs_change / req
+    rec["progress_ratio"] = ratio
+    if ratio >= ON_TRACK:
+        return "on track", f"observed change is {ratio:.0%} of the change required"
+    if ratio >= NEEDS_ACCELERATION:
+        return "needs acceleration", f"observed change is {ratio:.0%} of the change required"
+    if ratio >= 0:
+        return "limited progress", f"observed change is {ratio:.0%} of the change required"
+    return "moving away", "the indicator moved away from the target"

@@ -1,0 +1,238 @@
+"""Staffing arithmetic for workforce targets written per 1,000 (or per 10,000) population.
+
+A plan sets a density target ("≥2.1 physicians per 1,000 population by 2025"); a planner needs
+head counts: how many staff that means for the population, how many more than today, and how
+many to hire each year. The functions here do that arithmetic and refuse nonsense input
+(negative staff, a population of zero, a growth rate that makes the population vanish) with a
+ValueError that says what was wrong.
+
+Head counts are whole people: :func:`staff_needed` rounds *up*, because a ratio target written
+with ≥ is missed by one person short of it.
+"""
+from __future__ import annotations
+
+import math
+import numbers
+
+import pandas as pd
+from matplotlib.axes import Axes
+
+#: Columns of :func:`hiring_plan`'s frame, one row per planning year.
+PLAN_COLUMNS = [
+    "year", "population", "staff_start", "leavers", "net_hires", "gross_hires", "staff_end",
+    "ratio_start", "ratio_end", "target_ratio",
+]
+#: Columns of :func:`implied_populations`' frame, one row per count/ratio pair.
+IMPLIED_COLUMNS = [
+    "region_id", "year", "count_indicator", "ratio_indicator", "count", "ratio", "per",
+    "population", "population_low", "population_high", "count_text", "ratio_text", "refs",
+]
+
+
+def _number(name: str, x: object) -> float:
+    """``x`` as a finite float; ValueError for bools, non-numbers, NaN and infinity."""
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        raise ValueError(f"{name} must be a number, got {x!r} ({type(x).__name__})")
+    v = float(x)
+    if not math.isfinite(v):
+        raise ValueError(f"{name} must be a finite number, got {x!r}")
+    return v
+
+
+def _positive(name: str, x: object) -> float:
+    v = _number(name, x)
+    if v <= 0:
+        raise ValueError(f"{name} must be positive, got {x!r}")
+    return v
+
+
+def _whole(name: str, x: object, minimum: int = 0) -> int:
+    """``x`` as an int (whole-valued floats accepted); ValueError below ``minimum`` or fractional."""
+    v = _number(name, x)
+    if not v.is_integer():
+        raise ValueError(f"{name} must be a whole number, got {x!r}")
+    if v < minimum:
+        raise ValueError(f"{name} must be at least {minimum}, got {x!r}")
+    return int(v)
+
+
+def _ceil(x: float) -> int:
+    """Ceiling that ignores floating-point noise: 2.1 × 600,000 / 1,000 is 1,260, not 1,261."""
+    return math.ceil(round(x, 9))
+
+
+def _round_half_up(x: float) -> int:
+    return int(math.floor(x + 0.5))
+
+
+def staff_needed(ratio_target: float, population: float, per: float = 1000) -> int:
+    """Staff needed for ``ratio_target`` staff per ``per`` population, rounded up to whole people.
+
+    >>> staff_needed(2.1, 600_000)
+    1260
+    >>> staff_needed(3.5, 100_001)   # 350.0035 people: the 351st is needed to reach 3.5
+    351
+    """
+    r = _number("ratio_target", ratio_target)
+    if r < 0:
+        raise ValueError(f"ratio_target cannot be negative, got {ratio_target!r}")
+    pop = _positive("population", population)
+    p = _positive("per", per)
+    return _ceil(r * pop / p)
+
+
+def implied_population(count: float, ratio: float, per: float = 1000) -> float:
+    """The population that ``count`` staff at ``ratio`` per ``per`` imply: count / ratio × per.
+
+    >>> round(implied_population(829, 1.4))   # 829 physicians at 1.4 per 1,000
+    592143
+    """
+    c = _number("count", count)
+    if c < 0:
+        raise ValueError(f"count cannot be negative, got {count!r}")
+    return c / _positive("ratio", ratio) * _positive("per", per)
+
+
+def staff_gap(current_staff: int, ratio_target: float, population: float, per: float = 1000) -> int:
+    """How many more staff than ``current_staff`` the target needs (0 if it is already met)."""
+    current = _whole("current_staff", current_staff)
+    return max(0, staff_needed(ratio_target, population, per) - current)
+
+
+def project_population(population_now: float, growth: float, years: int) -> float:
+    """Population after ``years`` at a constant annual ``growth`` (0.005 = +0.5 % a year)."""
+    pop = _positive("population_now", population_now)
+    g = _number("growth", growth)
+    if g <= -1:
+        raise ValueError(f"growth must be above -1 (-100 % a year), got {growth!r}")
+    n = _whole("years", years)
+    return pop * (1 + g) ** n
+
+
+def hiring_plan(current_staff: int, target_ratio: float, population_now: float,
+                population_growth: float, years: int, *, per: float = 1000, base_year: int = 0,
+                attrition: float = 0.0) -> pd.DataFrame:
+    """Year-by-year hiring that reaches ``target_ratio`` per ``per`` population after ``years``.
+
+    The head count needed at the end is :func:`staff_needed` for the population projected
+    ``years`` ahead at ``population_growth`` a year. The gap to ``current_staff`` is spread as
+    evenly as whole people allow over the years (earlier years take the remainder), a straight
+    line in head count. If the target is already met, no net hiring is planned (nobody is laid off).
+
+    ``attrition`` is the share of staff at the start of a year who leave during it (retirement,
+    moving away); they must be replaced, so ``gross_hires`` = ``net_hires`` + ``leavers``.
+
+    One row per year ``base_year + 1 … base_year + years`` with the columns of ``PLAN_COLUMNS``:
+    population at the end of the year, staff at its start and end, leavers, net and gross hires,
+    and the ratio per ``per`` at the start and end of the year.
+    """
+    current = _whole("current_staff", current_staff)
+    ratio = _positive("target_ratio", target_ratio)
+    pop0 = _positive("population_now", population_now)
+    g = _number("population_growth", population_growth)
+    if g <= -1:
+        raise ValueError(f"population_growth must be above -1 (-100 % a year), got {population_growth!r}")
+    n = _whole("years", years, minimum=1)
+    p = _positive("per", per)
+    a = _number("attrition", attrition)
+    if not 0 <= a < 1:
+        raise ValueError(f"attrition is a yearly share of staff leaving, 0 ≤ attrition < 1; got {attrition!r}")
+    y0 = _whole("base_year", base_year)
+
+    final_pop = project_population(pop0, g, n)
+    gap = max(0, staff_needed(ratio, final_pop, p) - current)
+    per_year, extra = divmod(gap, n)
+    rows = []
+    staff = current
+    for i in range(1, n + 1):
+        pop_start = pop0 * (1 + g) ** (i - 1)
+        pop_end = pop0 * (1 + g) ** i
+        net = per_year + (1 if i <= extra else 0)
+        leavers = _round_half_up(staff * a)
+        rows.append({
+            "year": y0 + i, "population": pop_end, "staff_start": staff, "leavers": leavers,
+            "net_hires": net, "gross_hires": net + leavers, "staff_end": staff + net,
+            "ratio_start": staff / pop_start * p, "ratio_end": (staff + net) / pop_end * p,
+            "target_ratio": ratio,
+        })
+        staff += net
+    return pd.DataFrame(rows, columns=PLAN_COLUMNS)
+
+
+def implied_populations(region_id: str, year: int, path=None) -> pd.DataFrame:
+    """Populations implied by each staff count and ratio a region reports for one year.
+
+    Printed ratios are rounded (1.4 may be anything from 1.35 to 1.45), so each pair implies a
+    population *range*, given in ``population_low``–``population_high`` around the point value
+    ``population``. Pairs whose ranges do not overlap cannot describe the same population;
+    :func:`planlib.check_quality` reports that as ``ratio_count_mismatch``.
+    """
+    from planlib.data.tables import load_tables
+    from planlib.analysis.quality import COUNT_RATIO_PAIRS, half_step
+    from planlib.data.tables import enrich
+
+    t = load_tables(path)
+    if region_id not in set(t.regions["id"]):
+        raise KeyError(f"unknown region {region_id!r}; valid ids: {', '.join(t.regions['id'])}")
+    obs = enrich(t)
+    act = obs[(obs["region_id"] == region_id) & (obs["year"] == int(year)) & (obs["kind"] == "actual")
+              & obs["value_std"].notna() & obs["unit_ok"]]
+    act = act.sort_values("source_line", na_position="last", kind="stable")
+    rows = []
+    for count_id, ratio_id, per in COUNT_RATIO_PAIRS:
+        c = act[act["indicator_id"] == count_id]
+        q = act[act["indicator_id"] == ratio_id]
+        if c.empty or q.empty:
+            continue
+        c, q = c.iloc[0], q.iloc[0]
+        count, ratio = float(c["value_std"]), float(q["value_std"])
+        if ratio <= 0:
+            continue
+        h = half_step(str(q["value_text"]))
+        hc = half_step(str(c["value_text"])) * count / float(c["value"]) if float(c["value"]) else 0.0
+        rows.append({
+            "region_id": region_id, "year": int(year), "count_indicator": count_id,
+            "ratio_indicator": ratio_id, "count": count, "ratio": ratio, "per": per,
+            "population": implied_population(count, ratio, per),
+            "population_low": (count - hc) / (ratio + h) * per,
+            "population_high": (count + hc) / (ratio - h) * per if ratio - h > 0 else math.inf,
+            "count_text": str(c["value_text"]), "ratio_text": str(q["value_text"]),
+            "refs": "; ".join(dict.fromkeys([str(c["ref"]), str(q["ref"])])),
+        })
+    return pd.DataFrame(rows, columns=IMPLIED_COLUMNS)
+
+
+def hiring_chart(plan: pd.DataFrame, ax: Axes | None = None, per_label: str = "per 1,000 population") -> Axes:
+    """Ratio path of one or more hiring plans against their targets.
+
+    ``plan`` is a :func:`hiring_plan` frame, or several concatenated with a ``group`` column
+    ("Physicians", "Nurses"). Each group gets a solid line from its starting ratio through the
+    end of every planned year and a dashed line at its target, in the same colour-blind-safe
+    colour. Draws on ``ax`` (or a new figure) and returns it; titles and source lines are the
+    caller's (:func:`planlib.plots.add_title`, :func:`planlib.plots.add_source_line`).
+    """
+    import matplotlib.pyplot as plt
+
+    from planlib.report.figures import _PALETTE, FIG_WIDTH_IN
+
+    missing = {"year", "ratio_start", "ratio_end", "target_ratio"} - set(plan.columns)
+    if missing:
+        raise ValueError(f"plan lacks columns {sorted(missing)}; pass a hiring_plan() frame")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(FIG_WIDTH_IN, 3.4), layout="constrained")
+    groups = list(plan.groupby("group", sort=False)) if "group" in plan.columns else [("Staff", plan)]
+    for i, (name, g) in enumerate(groups):
+        g = g.sort_values("year")
+        color = _PALETTE[i % len(_PALETTE)]
+        years = [int(g["year"].iloc[0]) - 1] + [int(y) for y in g["year"]]
+        ratios = [float(g["ratio_start"].iloc[0])] + [float(r) for r in g["ratio_end"]]
+        ax.plot(years, ratios, marker="o", color=color, label=f"{name}: planned path")
+        target = float(g["target_ratio"].iloc[0])
+        ax.axhline(target, color=color, linestyle="--", linewidth=1.2, label=f"{name}: target ≥{target:g}")
+    ax.set_xlabel("Year")
+    ax.set_ylabel(per_label)
+    top = max(float(plan["target_ratio"].max()), float(plan["ratio_end"].max()), float(plan["ratio_start"].max()))
+    ax.set_ylim(0, top * 1.12)
+    ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
+    ax.legend(loc="lower right", fontsize=8, ncols=2)
+    return ax

@@ -1,0 +1,844 @@
+"""Interactive indicator explorer: an ipywidgets app for Jupyter and Voilà.
+
+Pick an indicator, one or more plan regions, a benchmark (none, national, province) and a
+view (values over time with targets, progress to target, region comparison); a chart and a
+small table of the plotted numbers update on every change, and "Save CSV" writes the table.
+
+Everything the app shows comes from two pure functions, testable without a browser or kernel:
+
+* :func:`selection_data` returns a tidy DataFrame (columns :data:`COLUMNS`), one row per
+  plotted number, with the data-quality findings of :func:`planlib.check_quality` in its
+  ``quality`` column;
+* :func:`render` draws that data as a titled matplotlib figure in the house style, with a
+  source line.
+
+:class:`Explorer` wires them to widgets (``Explorer().app`` displays it). No number is written
+here: values come from :func:`planlib.load_tables` (via :func:`planlib.data.tables.enrich`),
+:func:`planlib.assess_progress`, :func:`planlib.benchmarks.national_series` and
+:func:`planlib.compare_benchmarks`.
+"""
+from __future__ import annotations
+
+import base64
+import html
+import io
+import os
+import re
+import textwrap
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+
+import ipywidgets as widgets
+import matplotlib as mpl
+import numpy as np
+import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+
+from planlib.report import figures as plots
+from planlib.analysis.comparison import compare_benchmarks, national_series
+from planlib.data.tables import data_dir, folder_stamp, load_tables, plan_regions
+from planlib.files import atomic_open
+from planlib.report.narrative import fmt_num
+from planlib.analysis.quality import check_quality
+from planlib.analysis.targets import assess_progress
+
+#: Views: value → button label.
+VIEWS: dict[str, str] = {
+    "values": "Values over time",
+    "progress": "Progress to target",
+    "comparison": "Region comparison",
+}
+#: Benchmarks: value → button label.
+BENCHMARKS: dict[str, str] = {"none": "None", "national": "National", "province": "Province"}
+#: Indicator domains in menu order (the order of data/dictionary.csv) with their menu labels.
+DOMAINS: dict[str, str] = {
+    "health_status": "Health status",
+    "maternal_child": "Maternal and child health",
+    "disease_prevention": "Disease prevention",
+    "health_services": "Health services",
+    "workforce": "Workforce",
+    "facilities": "Facilities",
+    "financing": "Financing",
+    "population": "Population",
+    "other": "Other",
+}
+#: Separator between domain and indicator name in the indicator menu.
+SEP = " · "
+#: Columns of the tidy selection table. ``plan_region`` is the selected region a row belongs
+#: to (empty for benchmark series drawn once for all regions); ``region_id`` is the region the
+#: number describes (the nation or the province for benchmark rows, the province for a
+#: provincial fallback target).
+COLUMNS = [
+    "indicator_id", "plan_region", "region_id", "region", "series", "year", "value", "value_text",
+    "comparator", "unit", "basis", "status", "note", "ref", "quality",
+]
+#: Columns shown in the on-screen table (the CSV has all of COLUMNS).
+TABLE_COLUMNS = {
+    "region": "Region", "series": "Series", "year": "Year", "value": "Value",
+    "value_text": "As written", "status": "Status", "quality": "Quality", "ref": "Source",
+}
+#: A file name the Save CSV button accepts: letters, digits, ".", "_", "-", ending in .csv.
+FILENAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,150}\.csv$")
+
+_PALETTE = plots._PALETTE
+#: Colours of the selected regions in order (the palette minus the benchmark and target roles).
+REGION_COLORS = [plots.COLORS["region"], _PALETTE[1], _PALETTE[4], _PALETTE[5], _PALETTE[9], _PALETTE[8]]
+#: Markers of the selected regions in order (shape tells regions apart without colour).
+REGION_MARKERS = ["o", "s", "^", "v", "P", "X"]
+#: Colours of provinces drawn as benchmarks (the first is the house "province" colour).
+PROVINCE_COLORS = [plots.COLORS["province"], _PALETTE[6], "#8c6d00"]
+PROVINCE_MARKERS = ["s", "^", "v"]
+CMP = plots.COMPARATOR_SYMBOLS
+#: Characters per title line (11 pt bold on the FIG_WIDTH_IN text block).
+TITLE_CHARS = 62
+
+
+# --- cached data ----------------------------------------------------------------------------
+
+def _folder(path) -> Path:
+    return data_dir(path)
+
+
+@lru_cache(maxsize=4)
+def _enriched_cached(folder: Path, stamp: tuple) -> pd.DataFrame:
+    return load_tables(folder).enriched
+
+
+def _enriched(path=None) -> pd.DataFrame:
+    folder = _folder(path)
+    return _enriched_cached(folder, folder_stamp(folder))
+
+
+@lru_cache(maxsize=64)
+def _progress_cached(folder: Path, stamp: tuple, region_id: str) -> pd.DataFrame:
+    return assess_progress(region_id, folder)
+
+
+def _progress(region_id: str, path=None) -> pd.DataFrame:
+    folder = _folder(path)
+    return _progress_cached(folder, folder_stamp(folder), region_id)
+
+
+@lru_cache(maxsize=256)
+def _benchmarks_cached(folder: Path, stamp: tuple, region_id: str, indicator_id: str) -> pd.DataFrame:
+    return compare_benchmarks(region_id, folder, indicators=(indicator_id,))
+
+
+def _benchmarks(region_id: str, indicator_id: str, path=None) -> pd.DataFrame:
+    folder = _folder(path)
+    return _benchmarks_cached(folder, folder_stamp(folder), region_id, indicator_id)
+
+
+def _names(path=None) -> dict[str, str]:
+    return load_tables(path).regions.set_index("id")["name_en"].astype(str).to_dict()
+
+
+def _indicator(indicator_id: str, path=None) -> pd.Series:
+    ind = load_tables(path).indicators.set_index("id")
+    if indicator_id not in ind.index:
+        raise KeyError(f"unknown indicator {indicator_id!r}; valid ids: {', '.join(ind.index)}")
+    return ind.loc[indicator_id]
+
+
+# --- menu -----------------------------------------------------------------------------------
+
+def indicator_options(path=None) -> list[tuple[str, str]]:
+    """(label, id) of every indicator with at least one observation, grouped by domain.
+
+    Labels read "Workforce · Registered nurses per 1,000 population". Domains follow
+    :data:`DOMAINS` (unknown domains after them, alphabetically); within a domain the core
+    briefing indicators come first, then the others by English name.
+    """
+    t = load_tables(path)
+    ind = t.indicators[t.indicators["id"].isin(set(t.observations["indicator_id"]))]
+    order = {d: i for i, d in enumerate(DOMAINS)}
+    rows = sorted(ind.itertuples(), key=lambda r: (order.get(r.domain, len(order)), str(r.domain),
+                                                   r.core != "yes", str(r.name_en).lower()))
+    return [(f"{DOMAINS.get(r.domain, str(r.domain).replace('_', ' ').capitalize())}{SEP}{r.name_en}", str(r.id))
+            for r in rows]
+
+
+def region_options(path=None) -> list[tuple[str, str]]:
+    """(English name, id) of the plan regions, in the order of regions.csv."""
+    names = _names(path)
+    return [(names[r], r) for r in plan_regions(path)]
+
+
+# --- tidy selection data --------------------------------------------------------------------
+
+def _empty() -> pd.DataFrame:
+    df = pd.DataFrame({c: pd.Series(dtype=object) for c in COLUMNS})
+    df["year"] = df["year"].astype("Int64")
+    df["value"] = df["value"].astype(float)
+    return df
+
+
+def _rec(**kw) -> dict:
+    rec = dict.fromkeys(COLUMNS)
+    rec.update(kw)
+    return rec
+
+
+def _actual_rows(obs: pd.DataFrame, series: str, plan_region: str | None, names: dict[str, str]) -> list[dict]:
+    """One row per (region, year, distinct value); equal reports merged with their refs joined.
+
+    A second, different value for a year is kept and marked "conflicting report"; a value
+    whose unit contradicts the catalog is kept with an empty ``value`` (it is not plotted).
+    """
+    rows: list[dict] = []
+    obs = obs.sort_values(["region_id", "year", "source_line"], na_position="last", kind="stable")
+    for (rid, year), g in obs.groupby(["region_id", "year"], sort=True):
+        seen: dict[object, dict] = {}
+        for _, r in g.iterrows():
+            ok = bool(r["unit_ok"]) and pd.notna(r["value_std"])
+            key = round(float(r["value_std"]), 9) if ok else ("text", str(r["value_text"]))
+            if key in seen:
+                seen[key]["ref"] += f"; {r['ref']}"
+                continue
+            status = None
+            if not bool(r["unit_ok"]):
+                status = "unit contradicts the catalog: not plotted"
+            elif any(isinstance(k, float) for k in seen) and ok:
+                status = "conflicting report"
+            seen[key] = _rec(plan_region=plan_region, region_id=str(rid), region=names.get(str(rid), str(rid)),
+                             series=series, year=int(year), value=float(r["value_std"]) if ok else np.nan,
+                             value_text=str(r["value_text"]), comparator=str(r["comparator"]),
+                             unit=str(r["unit"]), status=status, ref=str(r["ref"]))
+        rows.extend(seen.values())
+    return rows
+
+
+def _actuals(obs: pd.DataFrame, region_id: str, indicator_id: str) -> pd.DataFrame:
+    return obs[(obs["region_id"] == region_id) & (obs["indicator_id"] == indicator_id)
+               & (obs["kind"] == "actual") & (obs["comparator"] != "text")]
+
+
+def _province(region_id: str, path=None) -> str | None:
+    reg = load_tables(path).regions.set_index("id")
+    p = reg.loc[region_id, "province_id"]
+    return None if pd.isna(p) or p == region_id else str(p)
+
+
+def _target_row(p: pd.Series, region_id: str, indicator_id: str, names: dict[str, str]) -> dict:
+    tv = p["target_value"]
+    tv = float(tv) if tv is not None and not pd.isna(tv) else np.nan
+    trid = str(p["target_region_id"])
+    note = "level derived from a relative target" if bool(p["target_derived"]) else None
+    if np.isnan(tv):
+        note = str(p["reason"])
+    return _rec(indicator_id=indicator_id, plan_region=region_id, region_id=trid, region=names.get(trid, trid),
+                series="target", year=int(p["target_year"]), value=tv, value_text=str(p["target_text"]),
+                comparator=str(p["comparator"]), unit=str(p["unit"]), basis=str(p["target_basis"]),
+                status=str(p["status"]), note=note, ref=str(p["target_ref"]))
+
+
+def _benchmark_rows(region_id: str, indicator_id: str, benchmark: str, names: dict[str, str],
+                    path=None) -> list[dict]:
+    """The national or provincial value nearest the region's latest actual (compare_benchmarks)."""
+    if benchmark == "none":
+        return []
+    level = {"national": "national", "province": "provincial"}[benchmark]
+    b = _benchmarks(region_id, indicator_id, path)
+    b = b[b["benchmark_level"] == level]
+    rows = []
+    for _, r in b.iterrows():
+        bid = str(r["benchmark_region_id"])
+        rows.append(_rec(indicator_id=indicator_id, plan_region=region_id, region_id=bid,
+                         region=names.get(bid, bid), series=benchmark, year=int(r["benchmark_year"]),
+                         value=float(r["benchmark_value"]), value_text=fmt_num(float(r["benchmark_value"])),
+                         comparator="=", unit=str(r["unit"]),
+                         status=f"{names.get(region_id, region_id)} is {r['comparison']}",
+                         note=str(r["year_note"]) or None, ref=str(r["benchmark_ref"])))
+    return rows
+
+
+def _values_view(indicator_id, regions, benchmark, names, path) -> list[dict]:
+    obs = _enriched(path)
+    rows: list[dict] = []
+    for rid in regions:
+        rows += _actual_rows(_actuals(obs, rid, indicator_id), "actual", rid, names)
+        p = _progress(rid, path)
+        p = p[p["indicator_id"] == indicator_id]
+        if not p.empty:
+            rows.append(_target_row(p.iloc[0], rid, indicator_id, names))
+    if benchmark == "national":
+        s = national_series(indicator_id, path)
+        s = obs.loc[s.index]  # the same rows with their comparator, unit and source line
+        rows += _actual_rows(s, "national", None, names)
+    elif benchmark == "province":
+        provinces = dict.fromkeys(p for p in (_province(r, path) for r in regions) if p)
+        for pid in provinces:
+            a = _actuals(obs, pid, indicator_id)
+            rows += _actual_rows(a[a["unit_ok"] & a["value_std"].notna()], "province", None, names)
+    return rows
+
+
+def _progress_view(indicator_id, regions, benchmark, names, path) -> list[dict]:
+    rows: list[dict] = []
+    for rid in regions:
+        p = _progress(rid, path)
+        p = p[p["indicator_id"] == indicator_id]
+        if p.empty:
+            continue
+        p = p.iloc[0]
+        status, reason = str(p["status"]), str(p["reason"])
+        if pd.notna(p["latest_value"]):
+            rows.append(_rec(plan_region=rid, region_id=rid, region=names[rid], series="latest",
+                             year=int(p["latest_year"]), value=float(p["latest_value"]),
+                             value_text=str(p["latest_text"]), comparator="=", unit=str(p["unit"]),
+                             status=status, note=reason, ref=_latest_ref(rid, indicator_id, p, path)))
+        rows.append(_target_row(p, rid, indicator_id, names))
+        if pd.notna(p["projected_value"]):
+            rows.append(_rec(plan_region=rid, region_id=rid, region=names[rid], series="projected",
+                             year=int(p["target_year"]), value=float(p["projected_value"]),
+                             value_text=fmt_num(float(p["projected_value"])), unit=str(p["unit"]),
+                             status=status,
+                             note=f"at the {p['observed_period']} pace ({p['change_measure']})"))
+        rows += _benchmark_rows(rid, indicator_id, benchmark, names, path)
+    return rows
+
+
+def _latest_ref(region_id: str, indicator_id: str, p: pd.Series, path) -> str | None:
+    obs = _actuals(_enriched(path), region_id, indicator_id)
+    hit = obs[(obs["year"] == p["latest_year"]) & obs["unit_ok"]
+              & np.isclose(obs["value_std"].astype(float), float(p["latest_value"]), rtol=0, atol=1e-9)]
+    return "; ".join(dict.fromkeys(hit["ref"])) or None
+
+
+def _comparison_view(indicator_id, regions, benchmark, names, path) -> list[dict]:
+    obs = _enriched(path)
+    rows: list[dict] = []
+    for rid in regions:
+        a = _actuals(obs, rid, indicator_id)
+        a = a[a["unit_ok"] & a["value_std"].notna()]
+        if a.empty:
+            continue
+        latest = a[a["year"] == a["year"].max()]
+        own = [r for r in _actual_rows(latest, "latest", rid, names) if r["status"] is None][:1]
+        bench = _benchmark_rows(rid, indicator_id, benchmark, names, path)
+        if own and bench:
+            own[0]["status"] = f"{bench[0]['status'].split()[-1]} than {bench[0]['region']}".replace(
+                "similar than", "similar to")
+        rows += own + bench
+    return rows
+
+
+def _refs(text) -> set[str]:
+    return {x.strip() for x in str(text or "").split(";") if x.strip()}
+
+
+def _row_findings(df: pd.DataFrame, path=None) -> list[pd.DataFrame]:
+    """Per row of a selection table: the data-quality findings about that number (same region,
+    indicator and year, citing one of the row's source lines)."""
+    q = check_quality(path)
+    if df.empty:
+        return []
+    q = q.assign(_refs=q["source_lines"].map(_refs))
+    out = []
+    for _, r in df.iterrows():
+        refs = _refs(r["ref"] if pd.notna(r["ref"]) else "")
+        hit = q[(q["region_id"] == r["region_id"]) & (q["indicator_id"] == r["indicator_id"])
+                & (q["year"] == r["year"])]
+        keep = np.array([bool(refs & s) for s in hit["_refs"]], dtype=bool)
+        out.append(hit.loc[keep].drop(columns="_refs"))
+    return out
+
+
+def _quality_labels(df: pd.DataFrame, path=None) -> list[str | None]:
+    """Per row: its findings as "severity: check" ("warning: conflicting values"), or None."""
+    out = []
+    for hit in _row_findings(df, path):
+        labels = dict.fromkeys(f"{s}: {c.replace('_', ' ')}" for s, c in zip(hit["severity"], hit["check"]))
+        out.append("; ".join(labels) or None)
+    return out
+
+
+def quality_notes(data: pd.DataFrame, path=None) -> pd.DataFrame:
+    """The data-quality findings behind the ``quality`` column of a selection table (each once)."""
+    hits = _row_findings(data, path)
+    if not hits:
+        return check_quality(path).iloc[0:0]
+    q = pd.concat(hits)
+    return q[~q.index.duplicated()].sort_index().reset_index(drop=True)
+
+
+def _check_selection(indicator_id: str, regions, benchmark: str, view: str, path=None) -> list[str]:
+    _indicator(indicator_id, path)
+    if isinstance(regions, str):
+        regions = [regions]
+    regions = list(dict.fromkeys(regions or []))
+    valid = plan_regions(path)
+    bad = [r for r in regions if r not in valid]
+    if bad:
+        raise KeyError(f"unknown plan region(s) {', '.join(map(repr, bad))}; valid ids: {', '.join(valid)}")
+    if benchmark not in BENCHMARKS:
+        raise ValueError(f"unknown benchmark {benchmark!r}; valid: {', '.join(BENCHMARKS)}")
+    if view not in VIEWS:
+        raise ValueError(f"unknown view {view!r}; valid: {', '.join(VIEWS)}")
+    return regions
+
+
+def selection_data(indicator_id: str, regions: str | Iterable[str] = ("yangchun",), benchmark: str = "none",
+                   view: str = "values", path=None) -> pd.DataFrame:
+    """The tidy table behind a selection: one row per number the chart shows.
+
+    ``view`` "values": every actual of each region ("actual") and its headline target from
+    assess_progress ("target", provincial or national where the plan sets none, see ``basis``),
+    plus the "national" or "province" series. "progress": per region its "latest" value, the
+    "target", the "projected" value at the observed pace, with ``status`` (Open SDG) and
+    ``note`` (why). "comparison": per region its "latest" actual and the benchmark value of the
+    nearest year, ``status`` better / similar / worse. ``quality`` lists the data-quality
+    findings about each number. Empty (with COLUMNS) when no region is selected or none
+    reports the indicator. Unknown ids raise KeyError, unknown benchmark or view ValueError.
+    """
+    regions = _check_selection(indicator_id, regions, benchmark, view, path)
+    if not regions:
+        return _empty()
+    names = _names(path)
+    build = {"values": _values_view, "progress": _progress_view, "comparison": _comparison_view}[view]
+    rows = build(indicator_id, regions, benchmark, names, path)
+    if not rows:
+        return _empty()
+    df = pd.DataFrame(rows, columns=COLUMNS)
+    df["indicator_id"] = indicator_id
+    df["unit"] = df["unit"].fillna(str(_indicator(indicator_id, path)["unit"]))
+    df["year"] = df["year"].astype("Int64")
+    df["value"] = df["value"].astype(float)
+    df["quality"] = _quality_labels(df, path)
+    return df.reset_index(drop=True)
+
+
+def missing_regions(data: pd.DataFrame, regions: Iterable[str]) -> list[str]:
+    """Selected regions without any row of their own in ``data`` (they report no data)."""
+    have = set(data["plan_region"].dropna()) if not data.empty else set()
+    return [r for r in regions if r not in have]
+
+
+# --- figure ---------------------------------------------------------------------------------
+
+def _join(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _unit_label(unit: str) -> str:
+    """The unit as an axis label: "per 1,000 live births" (thousands separated)."""
+    text = plots.LABELS["en"].get(f"unit.{unit}", unit)
+    return re.sub(r"\d{4,}", lambda m: f"{int(m.group()):,}", text)
+
+
+def _where(region_names: list[str]) -> str:
+    if not region_names:
+        return "no region selected"
+    return _join(region_names) if len(region_names) <= 3 else f"{len(region_names)} plan regions"
+
+
+def _title(indicator_name: str, region_names: list[str], view: str, data: pd.DataFrame) -> str:
+    where = _where(region_names)
+    if view == "values":
+        has_target = not data.empty and (data["series"] == "target").any()
+        return f"{indicator_name} in {where}" + (", with targets" if has_target else "")
+    if view == "progress":
+        years = sorted(data.loc[data["series"] == "target", "year"].dropna().unique()) if not data.empty else []
+        when = f" {years[0]}" if len(years) == 1 else ""
+        return f"{indicator_name}: progress to the{when} target, {where}"
+    return f"{indicator_name}: latest reported value, {where}"
+
+
+def _message(ax, text: str) -> None:
+    ax.text(0.5, 0.5, text, transform=ax.transAxes, ha="center", va="center", fontsize=10,
+            color="#555555", style="italic", wrap=True)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.grid(False)
+    for s in ax.spines.values():
+        s.set_visible(False)
+
+
+def _label(ax, x, y, text, color, offset=(0, 6), **kw) -> None:
+    ax.annotate(text, (x, y), xytext=offset, textcoords="offset points", ha=kw.pop("ha", "center"),
+                va=kw.pop("va", "bottom"), fontsize=plots.SMALL_FONT_PT, color=color, **kw)
+
+
+def _color(i: int, palette: list[str]) -> str:
+    return palette[i % len(palette)]
+
+
+def _draw_values(ax, data: pd.DataFrame, regions: list[str], names: dict[str, str]) -> list:
+    handles = []
+    label_all = len(regions) == 1
+    targets = paths = False
+    for i, rid in enumerate(regions):
+        color, marker = _color(i, REGION_COLORS), REGION_MARKERS[i % len(REGION_MARKERS)]
+        own = data[(data["plan_region"] == rid) & (data["series"] == "actual") & data["value"].notna()]
+        main = own[own["status"].isna()].sort_values("year")
+        if not main.empty:
+            ax.plot(main["year"].astype(int), main["value"], "-", marker=marker, color=color, lw=1.8, ms=5.5,
+                    zorder=4)
+            handles.append(Line2D([], [], color=color, marker=marker, lw=1.8, ms=5.5, label=names[rid]))
+            for _, r in main.iterrows() if label_all else main.tail(1).iterrows():
+                _label(ax, int(r["year"]), r["value"], fmt_num(r["value"]), plots._darker(color, 0.3),
+                       offset=(0, -8), va="top")
+        conflict = own[own["status"] == "conflicting report"]
+        if not conflict.empty:
+            ax.plot(conflict["year"].astype(int), conflict["value"], marker, mfc="white", mec=color, ms=5.5,
+                    zorder=4)
+        tgt = data[(data["plan_region"] == rid) & (data["series"] == "target") & data["value"].notna()]
+        for _, t in tgt.iterrows():
+            targets = True
+            ax.plot([int(t["year"])], [t["value"]], "D", mfc="white", mec=color, mew=1.6, ms=7, zorder=5)
+            text = f"{CMP.get(t['comparator'], '')}{fmt_num(t['value'])}"
+            if t["basis"] != "own plan":
+                text += f" ({names.get(t['region_id'], t['region_id'])})"
+            _label(ax, int(t["year"]), t["value"], text, plots._darker(color, 0.3), offset=(7, 0),
+                   ha="left", va="center", fontweight="bold")
+            if not main.empty and t["status"] != "achieved":  # the way still to go, as in plots
+                last = main.iloc[-1]
+                if int(last["year"]) < int(t["year"]):
+                    paths = True
+                    ax.plot([int(last["year"]), int(t["year"])], [last["value"], t["value"]], ":", color=color,
+                            lw=1.3, zorder=3)
+    if targets:
+        handles.append(Line2D([], [], color="#444444", marker="D", mfc="white", ls=":" if paths else "", ms=6,
+                              label="target (dotted: the way from the latest value)" if paths else "target"))
+    nat = data[(data["series"] == "national") & data["value"].notna()]
+    if not nat.empty:
+        first = nat[nat["status"].isna()].sort_values("year")
+        c = plots.COLORS["national"]
+        ax.plot(first["year"].astype(int), first["value"], "--", marker=".", color=c, lw=1.4, zorder=2)
+        handles.append(Line2D([], [], color=c, ls="--", marker=".", label=plots.LABELS["en"]["series.national"]))
+    prov = data[(data["series"] == "province") & data["value"].notna()]
+    for j, (pid, g) in enumerate(prov.groupby("region_id", sort=False)):
+        c, m = _color(j, PROVINCE_COLORS), PROVINCE_MARKERS[j % len(PROVINCE_MARKERS)]
+        first = g[g["status"].isna()].sort_values("year")
+        ax.plot(first["year"].astype(int), first["value"], "--", marker=m, ms=4, color=c, lw=1.4, zorder=2)
+        other = g[g["status"] == "conflicting report"]
+        if not other.empty:
+            ax.plot(other["year"].astype(int), other["value"], m, mfc="white", mec=c, ms=5, zorder=2)
+        handles.append(Line2D([], [], color=c, ls="--", marker=m, ms=4, label=f"{names[pid]} (province)"))
+    years = data.loc[data["value"].notna(), "year"].dropna().astype(int)
+    if not years.empty:
+        lo, hi = int(years.min()), int(years.max())
+        if hi - lo < 2:
+            lo, hi = lo - 1, hi + 1
+        ax.set_xlim(lo - 0.7, hi + 1.6)
+        ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True, nbins=8))
+        ax.set_xlabel(plots.LABELS["en"]["axis.year"])
+    ax.yaxis.set_major_formatter(mpl.ticker.FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.margins(y=0.15)
+    return handles
+
+
+def _draw_progress(ax, data: pd.DataFrame, regions: list[str], names: dict[str, str]) -> list:
+    shown = [r for r in regions if not data[data["plan_region"] == r].empty]
+    ticks = []
+    for i, rid in enumerate(shown):
+        y = len(shown) - 1 - i
+        color = _color(regions.index(rid), REGION_COLORS)
+        marker = REGION_MARKERS[regions.index(rid) % len(REGION_MARKERS)]
+        d = data[data["plan_region"] == rid]
+        latest, tgt = d[d["series"] == "latest"], d[d["series"] == "target"]
+        proj = d[d["series"] == "projected"]
+        status = str((tgt if not tgt.empty else latest)["status"].iloc[0])
+        ticks.append((y, f"{names[rid]}\n{status}"))
+        if not latest.empty and not tgt.empty and pd.notna(tgt["value"].iloc[0]):
+            ax.plot([latest["value"].iloc[0], tgt["value"].iloc[0]], [y, y], "-", color="#cccccc", lw=4,
+                    solid_capstyle="round", zorder=1)
+        if not latest.empty:
+            r = latest.iloc[0]
+            ax.plot([r["value"]], [y], marker, color=color, ms=8, zorder=4)
+            _label(ax, r["value"], y, f"{fmt_num(r['value'])} ({int(r['year'])})", plots._darker(color, 0.3),
+                   offset=(0, 7))
+        if not tgt.empty and pd.notna(tgt["value"].iloc[0]):
+            t = tgt.iloc[0]
+            ax.plot([t["value"]], [y], "D", mfc="white", mec=plots.COLORS["target"], mew=1.8, ms=8, zorder=5)
+            whose = "" if t["basis"] == "own plan" else f", {names.get(t['region_id'], t['region_id'])}"
+            _label(ax, t["value"], y, f"target {CMP.get(t['comparator'], '')}{fmt_num(t['value'])} "
+                   f"({int(t['year'])}{whose})", plots.TEXT_COLORS["target"], offset=(0, -8), va="top",
+                   fontweight="bold")
+        if not proj.empty:
+            p = proj.iloc[0]
+            ax.plot([p["value"]], [y], "x", color=plots.COLORS["required path"], ms=8, mew=2, zorder=5)
+        for series in ("national", "province"):
+            b = d[d["series"] == series]
+            if not b.empty:
+                ax.plot([b["value"].iloc[0]], [y], "|", color=plots.COLORS[series], ms=22, mew=2.5, zorder=3)
+        if latest.empty and (tgt.empty or pd.isna(tgt["value"].iloc[0])):
+            ax.text(0.5, y, "no value to compare", transform=ax.get_yaxis_transform(), ha="center",
+                    va="center", fontsize=plots.SMALL_FONT_PT, color="#555555", style="italic")
+    ax.set_yticks([t[0] for t in ticks], [t[1] for t in ticks])
+    ax.set_ylim(-0.7, len(shown) - 0.3)
+    ax.grid(axis="y", visible=False)
+    ax.margins(x=0.12)
+    ax.xaxis.set_major_formatter(mpl.ticker.FuncFormatter(lambda v, _: f"{v:g}"))
+    handles = [Line2D([], [], color="#444444", marker="o", ls="", ms=7, label="latest value"),
+               Line2D([], [], mfc="white", mec=plots.COLORS["target"], marker="D", ls="", mew=1.8, ms=7,
+                      label="target")]
+    if (data["series"] == "projected").any():
+        handles.append(Line2D([], [], color=plots.COLORS["required path"], marker="x", ls="", mew=2,
+                              label="projected at observed pace"))
+    for series, label in (("national", "national, nearest year"), ("province", "province, nearest year")):
+        if (data["series"] == series).any():
+            handles.append(Line2D([], [], color=plots.COLORS[series], marker="|", ls="", ms=12, mew=2.5,
+                                  label=label))
+    return handles
+
+
+def _draw_comparison(ax, data: pd.DataFrame, regions: list[str], names: dict[str, str]) -> list:
+    benches = [s for s in ("national", "province") if (data["series"] == s).any()]
+    width = 0.8 / (1 + len(benches))
+    vmax = float(data["value"].max()) if data["value"].notna().any() else 1.0
+    ticks = []
+    for i, rid in enumerate(regions):
+        d = data[data["plan_region"] == rid]
+        latest = d[d["series"] == "latest"]
+        color = _color(i, REGION_COLORS)
+        if latest.empty:
+            ax.text(i, 0.02 * vmax, "no data", ha="center", va="bottom", fontsize=plots.SMALL_FONT_PT,
+                    color="#555555", style="italic")
+            ticks.append(names[rid])
+            continue
+        r = latest.iloc[0]
+        x0 = i - 0.4 + width / 2
+        ax.bar(x0, r["value"], width=width, color=color, zorder=3)
+        ax.text(x0, r["value"], fmt_num(r["value"]), ha="center", va="bottom", fontsize=plots.SMALL_FONT_PT,
+                color="#222222")
+        for j, series in enumerate(benches, start=1):
+            b = d[d["series"] == series]
+            if b.empty:
+                continue
+            b = b.iloc[0]
+            ax.bar(x0 + j * width, b["value"], width=width, color=plots.COLORS[series], zorder=3)
+            ax.text(x0 + j * width, b["value"], fmt_num(b["value"]), ha="center", va="bottom",
+                    fontsize=plots.SMALL_FONT_PT, color="#222222")
+        verdict = f"\n{r['status']}" if isinstance(r["status"], str) else ""
+        ticks.append(f"{names[rid]}\n{int(r['year'])}{verdict}")
+    ax.set_xticks(range(len(regions)), ticks)
+    ax.tick_params(axis="x", length=0)
+    ax.grid(axis="x", visible=False)
+    ax.set_xlim(-0.6, len(regions) - 0.4)
+    ax.yaxis.set_major_formatter(mpl.ticker.FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.set_ylim(0, vmax * 1.18)
+    handles = []  # the regions are named under their bars; only benchmarks need a key
+    for series, label in (("national", "National, nearest year"), ("province", "Province, nearest year")):
+        if series in benches:
+            handles.append(mpl.patches.Patch(color=plots.COLORS[series], label=label))
+    return handles
+
+
+def render(indicator_id: str, regions: str | Iterable[str] = ("yangchun",), benchmark: str = "none",
+           view: str = "values", path=None, data: pd.DataFrame | None = None) -> Figure:
+    """The chart of a selection: title naming what it shows, legend, source line.
+
+    ``data`` is :func:`selection_data` of the same selection (computed when not given). An
+    empty selection, or regions that do not report the indicator, give a figure that says so.
+    The figure is not attached to pyplot (nothing to close, nothing shown by accident).
+    """
+    regions = _check_selection(indicator_id, regions, benchmark, view, path)
+    if data is None:
+        data = selection_data(indicator_id, regions, benchmark, view, path)
+    ind = _indicator(indicator_id, path)
+    names = _names(path)
+    plots.set_style()
+    fig = Figure(figsize=(plots.FIG_WIDTH_IN, 4.2), layout="constrained")
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    missing = missing_regions(data, regions)
+    unit = _unit_label(str(ind["unit"]))
+    if not regions:
+        _message(ax, "Select at least one region.")
+    elif len(missing) == len(regions):
+        _message(ax, f"No data: {_join([names[r] for r in missing])} report no values for\n{ind['name_en']}.")
+    else:
+        draw = {"values": _draw_values, "progress": _draw_progress, "comparison": _draw_comparison}[view]
+        handles = draw(ax, data, regions, names)
+        if view == "progress":
+            ax.set_xlabel(unit)
+        else:
+            ax.set_ylabel(unit)
+        if missing:
+            ax.text(0.99, 0.02, f"no data: {_join([names[r] for r in missing])}", transform=ax.transAxes,
+                    ha="right", va="bottom", fontsize=plots.SMALL_FONT_PT, color="#555555", style="italic")
+        if handles:
+            plots.add_figure_legend(fig, handles, ncols=min(3, len(handles)))
+    title = _title(str(ind["name_en"]), [names[r] for r in regions], view, data)
+    plots.add_title(fig, textwrap.fill(title, width=TITLE_CHARS, break_on_hyphens=False))
+    plots.add_source_line(fig, plots.source_line_text(data if not data.empty else _empty(), "en", path, cjk=False))
+    return fig
+
+
+def figure_png(fig: Figure, dpi: int = 150) -> bytes:
+    """The figure as PNG bytes (no timestamp, so the same figure gives the same bytes)."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": "planlib (matplotlib)"})
+    return buf.getvalue()
+
+
+# --- table and CSV --------------------------------------------------------------------------
+
+def table_html(data: pd.DataFrame, regions: Iterable[str] = (), path=None, notes: bool = True) -> str:
+    """The selection table as HTML (the columns of TABLE_COLUMNS), with "no data" lines for
+    regions that report nothing and the data-quality findings in a collapsible list."""
+    names = _names(path)
+    regions = list(regions)
+    parts = []
+    if not regions:
+        parts.append("<p class='planlib-empty'><b>No region selected.</b> Select one or more regions.</p>")
+    missing = missing_regions(data, regions)
+    if missing and regions:
+        parts.append("<p class='planlib-nodata'>No data for this indicator and view: "
+                     + html.escape(_join([names.get(r, r) for r in missing])) + ".</p>")
+    if not data.empty:
+        show = data[list(TABLE_COLUMNS)].copy()
+        other_basis = data["basis"].notna() & (data["basis"] != "own plan")
+        show.loc[other_basis, "series"] = data["series"] + " (" + data["basis"].astype(str) + ")"
+        show["value"] = [fmt_num(v) if pd.notna(v) else "–" for v in show["value"]]
+        show["year"] = show["year"].astype("string")
+        show = show.rename(columns=TABLE_COLUMNS).fillna("")
+        parts.append(show.to_html(index=False, escape=True, border=0, classes="planlib-data"))
+        if notes:
+            q = quality_notes(data, path)
+            if not q.empty:
+                items = "".join(f"<li><b>{html.escape(r.severity)}</b> ({html.escape(names.get(r.region_id, r.region_id))}"
+                                f", {r.year}): {html.escape(r.message)}</li>" for r in q.itertuples())
+                parts.append(f"<details><summary>Data-quality notes ({len(q)})</summary><ul>{items}</ul></details>")
+    style = ("<style>.planlib-data{border-collapse:collapse;font-size:12px}"
+             ".planlib-data th,.planlib-data td{padding:2px 6px;border-bottom:1px solid #ddd;text-align:left;"
+             "vertical-align:top;line-height:1.35}.planlib-table details{font-size:12px;line-height:1.35}</style>")
+    return style + "".join(parts)
+
+
+def csv_name(indicator_id: str, regions: Iterable[str], benchmark: str, view: str) -> str:
+    """A file name built from the selection: planlib_<indicator>_<regions>_<view>[_<benchmark>].csv."""
+    regions = list(regions) or ["none"]
+    parts = ["planlib", indicator_id, "-".join(regions), view] + ([benchmark] if benchmark != "none" else [])
+    return "_".join(parts) + ".csv"
+
+
+def validate_filename(name: str) -> str:
+    """The name if it is a plain CSV file name (no folders, no hidden files); ValueError otherwise."""
+    name = (name or "").strip()
+    if not FILENAME_RE.fullmatch(name):
+        raise ValueError(f"invalid file name {name!r}: use letters, digits, '.', '_' and '-' only, "
+                         "no folders, ending in .csv")
+    return name
+
+
+def save_csv(data: pd.DataFrame, filename: str, out_dir: str | os.PathLike | None = None) -> Path:
+    """Write ``data`` (all of COLUMNS) to ``out_dir/filename`` (default: the current working
+    directory) through a temporary file, and return the path."""
+    name = validate_filename(filename)
+    folder = Path(out_dir) if out_dir is not None else Path.cwd()
+    if not folder.is_dir():
+        raise FileNotFoundError(f"folder not found: {folder}")
+    target = folder / name
+    with atomic_open(target, "w", encoding="utf-8", newline="") as fh:
+        data.to_csv(fh, index=False)
+    return target.resolve()
+
+
+# --- the app --------------------------------------------------------------------------------
+
+class Explorer:
+    """The explorer app: ``Explorer().app`` is the widget to display.
+
+    Widgets (public, so that tests and notebooks can drive them): ``indicator`` (Dropdown),
+    ``regions`` (SelectMultiple), ``benchmark`` and ``view`` (ToggleButtons), ``chart``
+    (Output holding the PNG), ``table`` (HTML, with "no data" notes), ``message`` (HTML, errors), ``filename`` (Text),
+    ``save_button`` and ``saved`` (Label with the path written). ``current`` is the tidy
+    DataFrame on screen, ``figure`` the matplotlib figure, ``error`` the last error (or None).
+    """
+
+    def __init__(self, data=None, out_dir: str | os.PathLike | None = None, indicator: str | None = None,
+                 regions: Iterable[str] = ("yangchun",), benchmark: str = "none", view: str = "values") -> None:
+        self.path = data
+        self.out_dir = out_dir
+        self.current: pd.DataFrame = _empty()
+        self.figure: Figure | None = None
+        self.png: bytes = b""
+        self.error: str | None = None
+        options = indicator_options(data)
+        ids = [v for _, v in options]
+        default = indicator or ("life_expectancy" if "life_expectancy" in ids else ids[0])
+        self.indicator = widgets.Dropdown(options=options, value=default, description="Indicator",
+                                          layout=widgets.Layout(width="640px"),
+                                          style={"description_width": "80px"})
+        self.regions = widgets.SelectMultiple(options=region_options(data), value=tuple(regions),
+                                              rows=len(plan_regions(data)), description="Regions",
+                                              layout=widgets.Layout(width="300px"),
+                                              style={"description_width": "80px"})
+        self.benchmark = widgets.ToggleButtons(options=[(v, k) for k, v in BENCHMARKS.items()], value=benchmark,
+                                               description="Benchmark", style={"button_width": "auto",
+                                                                               "description_width": "80px"})
+        self.view = widgets.ToggleButtons(options=[(v, k) for k, v in VIEWS.items()], value=view,
+                                          description="View", style={"button_width": "auto",
+                                                                     "description_width": "80px"})
+        self.chart = widgets.Output(layout=widgets.Layout(width="650px", min_height="300px"))
+        self.table = widgets.HTML(layout=widgets.Layout(width="auto", max_width="640px"))
+        self.message = widgets.HTML()
+        self.filename = widgets.Text(description="File", layout=widgets.Layout(width="440px"),
+                                     style={"description_width": "40px"})
+        self.save_button = widgets.Button(description="Save CSV", icon="download", button_style="primary",
+                                          tooltip="Write the table to a CSV file")
+        self.saved = widgets.Label()
+        for w, cls in ((self.indicator, "planlib-indicator"), (self.regions, "planlib-regions"),
+                       (self.benchmark, "planlib-benchmark"), (self.view, "planlib-view"),
+                       (self.chart, "planlib-chart"), (self.table, "planlib-table"),
+                       (self.message, "planlib-message"), (self.saved, "planlib-saved"),
+                       (self.save_button, "planlib-save")):
+            w.add_class(cls)
+        for w in (self.indicator, self.regions, self.benchmark, self.view):
+            w.observe(self._on_change, names="value")
+        self.save_button.on_click(lambda _: self.save())
+        controls = widgets.HBox([self.regions, widgets.VBox([self.benchmark, self.view])])
+        side = widgets.VBox([self.table, widgets.HBox([self.save_button, self.filename]), self.saved],
+                            layout=widgets.Layout(padding="0 0 0 12px"))
+        self.app = widgets.VBox([self.indicator, controls, self.message, widgets.HBox([self.chart, side])])
+        self.app.add_class("planlib-explorer")
+        self.update()
+
+    # selection -------------------------------------------------------------------------------
+    def selection(self) -> dict:
+        """The current selection as keyword arguments of :func:`selection_data`."""
+        return {"indicator_id": self.indicator.value, "regions": list(self.regions.value),
+                "benchmark": self.benchmark.value, "view": self.view.value}
+
+    def _on_change(self, change) -> None:
+        self.update()
+
+    def update(self) -> None:
+        """Recompute the table and the chart for the current selection."""
+        sel = self.selection()
+        self.filename.value = csv_name(**sel)
+        self.saved.value = ""
+        try:
+            data = selection_data(**sel, path=self.path)
+            fig = render(**sel, path=self.path, data=data)
+            png = figure_png(fig)
+        except Exception as exc:  # the app reports, it does not crash
+            self.error = f"{type(exc).__name__}: {exc}"
+            self.message.value = f"<p style='color:#b00020'>Could not draw this selection: {html.escape(self.error)}</p>"
+            return
+        self.error = None
+        self.current, self.figure, self.png = data, fig, png
+        self.message.value = ""
+        self.table.value = table_html(data, sel["regions"], self.path)
+        width = int(round(fig.get_figwidth() * 100))
+        self.chart.outputs = ({
+            "output_type": "display_data",
+            "data": {"image/png": base64.b64encode(png).decode("ascii"), "text/plain": f"<{fig.get_suptitle()}>"},
+            "metadata": {"image/png": {"width": width}},
+        },)
+
+    def save(self) -> Path | None:
+        """Write the current table to the file named in ``filename`` (in ``out_dir``, default the
+        working directory); the path, or why nothing was written, is shown in ``saved``."""
+        try:
+            path = save_csv(self.current, self.filename.value, self.out_dir)
+        except (ValueError, OSError) as exc:
+            self.saved.value = f"Not saved: {exc}"
+            return None
+        self.saved.value = f"Saved {len(self.current)} rows to {path}"
+        return path

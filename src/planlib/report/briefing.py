@@ -1,0 +1,273 @@
+"""Content of one region's briefing: key figures, section texts, quality notes, sources, stamp.
+
+The briefing notebook calls these functions and displays what they return; all logic is here.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import platform
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import pandas as pd
+
+from planlib import __version__
+from planlib.analysis.comparison import compare_benchmarks
+from planlib.data.tables import CORE_INDICATORS, Tables, data_hash, load_tables
+from planlib.report.narrative import TEMPLATES, finding_text, join, fmt_num, indicator_paragraph, t, target_phrase, unit_text
+from planlib.analysis.quality import check_quality
+from planlib.analysis.targets import assess_progress
+
+SECTIONS: dict[str, tuple[str, ...]] = {
+    "life_expectancy": ("life_expectancy",),
+    "maternal_child": ("maternal_mortality", "infant_mortality", "under5_mortality"),
+    "workforce": ("physicians_per_1000", "nurses_per_1000", "beds_per_1000", "gps_per_10000",
+                  "pharmacists_per_1000", "tcm_physicians_per_1000"),
+}
+OPTIONAL = {"pharmacists_per_1000", "tcm_physicians_per_1000"}  # mentioned only where present
+
+HEADINGS = {
+    "en": {
+        "title": "{name}: health-plan briefing",
+        "subtitle": "{level} in {parent}. Based on {title} ({date}).",
+        "key_figures": "Key figures",
+        "life_expectancy": "Life expectancy",
+        "maternal_child": "Maternal and child mortality",
+        "workforce": "Health workforce and beds",
+        "quality": "Data-quality notes",
+        "sources": "Sources",
+        "stamp": "Reproducibility",
+        "col.indicator": "Indicator", "col.unit": "Unit", "col.latest": "Latest value",
+        "col.target": "2025 target", "col.national": "National value", "col.status": "Status",
+        "no_findings": "The checks found nothing to report for this region.",
+        "quality_intro": "Automatic checks on the numbers this briefing uses. No value has been changed.",
+        "lines": "lines {lines}",
+        "undated": "undated",
+        "basis_tag": " [{basis}]",
+        "stamp_text": "planlib {version} · data hash `{hash}` · parameters: {params} · built {now} · Python {py}",
+        "level.nation": "Nation", "level.province": "Province", "level.prefecture-level city": "Prefecture-level city",
+        "level.county-level city": "County-level city", "level.district": "District",
+    },
+    "zh": {
+        "title": "{name}卫生健康规划简报",
+        "subtitle": "{level}，隶属{parent}。依据：{title}（{date}）。",
+        "key_figures": "主要指标",
+        "life_expectancy": "人均预期寿命",
+        "maternal_child": "孕产妇和儿童死亡率",
+        "workforce": "卫生人力与床位",
+        "quality": "数据质量说明",
+        "sources": "资料来源",
+        "stamp": "可重复性信息",
+        "col.indicator": "指标", "col.unit": "单位", "col.latest": "最新值",
+        "col.target": "2025年目标", "col.national": "全国水平", "col.status": "评估",
+        "no_findings": "自动检查未发现该地区数据的问题。",
+        "quality_intro": "以下为对本简报所用数据的自动检查结果，所有数值均未作改动。",
+        "lines": "第{lines}行",
+        "undated": "未注明日期",
+        "basis_tag": "［{basis}目标］",
+        "stamp_text": "planlib {version} · 数据哈希 `{hash}` · 参数：{params} · 生成时间 {now} · Python {py}",
+        "level.nation": "国家", "level.province": "省", "level.prefecture-level city": "地级市",
+        "level.county-level city": "县级市", "level.district": "区",
+    },
+}
+BASIS_WORDS = {"en": {"provincial target": "provincial target", "national target": "national target"},
+               "zh": {"provincial target": "省级", "national target": "全国"}}
+
+
+def _h(lang: str, key: str, **kw) -> str:
+    if lang not in HEADINGS:
+        raise ValueError(f"unknown language {lang!r}; available: {', '.join(HEADINGS)}")
+    return HEADINGS[lang][key].format(**kw)
+
+
+@dataclass
+class Briefing:
+    """Everything a briefing says about one region, in one language."""
+
+    region_id: str
+    lang: str = "en"
+    data: str | None = None
+    _t: Tables = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._t = load_tables(self.data)
+        ids = list(self._t.regions["id"])
+        if self.region_id not in ids:
+            raise KeyError(f"unknown region {self.region_id!r}; valid ids: {', '.join(ids)}")
+        if self.lang not in TEMPLATES or self.lang not in HEADINGS:
+            raise ValueError(f"unknown language {self.lang!r}; available: {', '.join(TEMPLATES)}")
+
+    # --- analysis results, computed once -------------------------------------------------
+    @cached_property
+    def progress(self) -> pd.DataFrame:
+        return assess_progress(self.region_id, self.data)
+
+    @cached_property
+    def benchmarks(self) -> pd.DataFrame:
+        return compare_benchmarks(self.region_id, self.data, indicators=tuple(
+            i for s in SECTIONS.values() for i in s))
+
+    @cached_property
+    def findings(self) -> pd.DataFrame:
+        return check_quality(self.data, region_id=self.region_id)
+
+    @cached_property
+    def obs(self) -> pd.DataFrame:
+        """Enriched observations of this region, its province and the nation (all it cites)."""
+        o = self._t.enriched
+        keep = {self.region_id, "china", self._t.regions.set_index("id").loc[self.region_id, "province_id"]}
+        return o[o["region_id"].isin(keep)]
+
+    def name(self, indicator_id: str) -> str:
+        ind = self._t.indicators.set_index("id")
+        return ind.loc[indicator_id, "name_en" if self.lang == "en" else "name_zh"]
+
+    @property
+    def region(self) -> pd.Series:
+        return self._t.regions.set_index("id").loc[self.region_id]
+
+    @cached_property
+    def region_names(self) -> dict[str, str]:
+        """Region id → name in the briefing's language."""
+        col = "name_en" if self.lang == "en" else "name_zh"
+        return dict(zip(self._t.regions["id"], self._t.regions[col]))
+
+    def region_name(self, rid: str | None = None) -> str:
+        return self.region_names[rid or self.region_id]
+
+    @cached_property
+    def plan_source(self) -> pd.Series:
+        """The region's own document (local plan or mid-term review)."""
+        src = self._t.sources.set_index("id")
+        mine = self.obs[(self.obs["region_id"] == self.region_id)]["source_id"].unique()
+        if len(mine) == 0:
+            raise ValueError(f"region {self.region_id!r} has no observations in {self._t.folder}; "
+                             f"a briefing needs at least its own plan's numbers")
+        local = src.loc[[s for s in mine if src.loc[s, "kind"] in ("local plan", "mid-term review")]]
+        return local.iloc[0] if len(local) else src.loc[mine[0]]
+
+    def latest_actual(self, indicator_id: str) -> pd.Series | None:
+        a = self.obs[(self.obs["region_id"] == self.region_id) & (self.obs["indicator_id"] == indicator_id)
+                     & (self.obs["kind"] == "actual") & self.obs["value_std"].notna() & self.obs["unit_ok"]]
+        if a.empty:
+            return None
+        return a.sort_values(["year", "source_line"], ascending=[False, True]).iloc[0]
+
+    # --- content ---------------------------------------------------------------------------
+    def title(self) -> str:
+        return _h(self.lang, "title", name=self.region_name())
+
+    def subtitle(self) -> str:
+        r = self.region
+        src = self.plan_source
+        parent = self.region_name(r["parent_id"])
+        province = self.region_name(r["province_id"])
+        date = src["date"] if pd.notna(src["date"]) else _h(self.lang, "undated")
+        where = parent if parent == province else (f"{parent}, {province}" if self.lang == "en"
+                                                    else f"{province}{parent}")
+        return _h(self.lang, "subtitle", level=_h(self.lang, f"level.{r['level']}"), parent=where,
+                  title=src["title"], date=date)
+
+    def header_markdown(self) -> str:
+        return f"# {self.title()}\n\n{self.subtitle()}"
+
+    def key_figures_html(self) -> str:
+        """The key-figures table as HTML (with a heading), for notebooks and the HTML briefing."""
+        table = self.key_figures().to_html(index=False, border=0, classes="key-figures", escape=True)
+        return f"<h2>{_h(self.lang, 'key_figures')}</h2>\n{table}"
+
+    def has_own_targets(self) -> bool:
+        p = self.progress
+        return bool(((p["target_basis"] == "own plan") & p["indicator_id"].isin(CORE_INDICATORS)
+                     & p["target_value"].notna()).any())
+
+    def key_figures(self) -> pd.DataFrame:
+        """Indicator, unit, latest value (year), 2025 target, national value, status."""
+        rows = []
+        prog = self.progress.set_index("indicator_id")
+        bench = self.benchmarks
+        for ind in CORE_INDICATORS:
+            latest = self.latest_actual(ind)
+            p = prog.loc[ind] if ind in prog.index else None
+            nat = bench[(bench["indicator_id"] == ind) & (bench["benchmark_level"] == "national")]
+            unit = self._t.indicators.set_index("id").loc[ind, "unit"]
+            target = "–"
+            if p is not None:
+                tv = None if pd.isna(p["target_value"]) else float(p["target_value"])
+                target = p["target_text"] if p["target_derived"] or tv is None else target_phrase(
+                    self.lang, p["comparator"], tv, p["target_text"])
+                if p["target_derived"]:
+                    target += f" (≈{fmt_num(tv)})"
+                if p["target_basis"] != "own plan":
+                    target += _h(self.lang, "basis_tag", basis=BASIS_WORDS[self.lang][p["target_basis"]])
+            rows.append({
+                _h(self.lang, "col.indicator"): self.name(ind),
+                _h(self.lang, "col.unit"): unit_text(self.lang, unit),
+                _h(self.lang, "col.latest"): "–" if latest is None else f"{fmt_num(float(latest['value_std']))} ({int(latest['year'])})",
+                _h(self.lang, "col.target"): target,
+                _h(self.lang, "col.national"): "–" if nat.empty else f"{fmt_num(nat.iloc[0]['benchmark_value'])} ({int(nat.iloc[0]['benchmark_year'])})",
+                _h(self.lang, "col.status"): "–" if p is None else t(self.lang, f"status.{p['status']}"),
+            })
+        return pd.DataFrame(rows)
+
+    def section(self, key: str) -> list[str]:
+        """Paragraphs (one per indicator) for a section: life_expectancy, maternal_child, workforce."""
+        prog = self.progress.set_index("indicator_id")
+        names = self.region_names
+        paras = []
+        if key == "life_expectancy" and not self.has_own_targets():
+            src = self.plan_source
+            paras.append(t(self.lang, "no_targets_doc", region=self.region_name(), title=src["title"], year=2025,
+                           province=self.region_name(self.region["province_id"])))
+        for ind in SECTIONS[key]:
+            latest = self.latest_actual(ind)
+            p = prog.loc[ind] if ind in prog.index else None
+            if ind in OPTIONAL and latest is None and p is None:
+                continue
+            bench = self.benchmarks[self.benchmarks["indicator_id"] == ind]
+            f = self.findings[self.findings["indicator_id"] == ind]
+            sentences = indicator_paragraph(self.lang, self.name(ind), p, bench, latest, f, names)
+            paras.append(join(self.lang, sentences))
+        if key == "maternal_child":
+            paras.append(t(self.lang, "small_numbers"))
+        if key in ("maternal_child", "workforce") and not self.benchmarks.empty:
+            paras.append(t(self.lang, "no_significance"))
+        return paras
+
+    def section_markdown(self, key: str) -> str:
+        return f"## {_h(self.lang, key)}\n\n" + "\n\n".join(self.section(key))
+
+    def quality_markdown(self) -> str:
+        f = self.findings
+        head = f"## {_h(self.lang, 'quality')}\n\n{_h(self.lang, 'quality_intro')}\n\n"
+        if f.empty:
+            return head + _h(self.lang, "no_findings")
+        items = [f"- **{t(self.lang, 'severity.' + r['severity'])}** · {self.name(r['indicator_id'])} {r['year']}: "
+                 f"{finding_text(self.lang, r)}" for _, r in f.iterrows()]
+        return head + "\n".join(items)
+
+    def sources_markdown(self) -> str:
+        used = self.obs[(self.obs["region_id"] == self.region_id)]
+        src = self._t.sources.set_index("id")
+        lines = [f"## {_h(self.lang, 'sources')}", ""]
+        for sid, g in used.groupby("source_id", sort=False):
+            s = src.loc[sid]
+            nums = ", ".join(str(int(x)) for x in sorted(g["source_line"].dropna().unique()))
+            doc = f" {s['document_number']}" if pd.notna(s["document_number"]) else ""
+            lines.append(f"- {s['title']}, {s['issuer']}, {s['date'] if pd.notna(s['date']) else _h(self.lang, 'undated')}{doc}"
+                         + (f"; {_h(self.lang, 'lines', lines=nums)}" if nums else "")
+                         + (f" (`{s['seed_file']}`)" if pd.notna(s["seed_file"]) else ""))
+        bench_ids = set(self.benchmarks["benchmark_ref"].str.split(" ").str[0]) | set(
+            self.progress.loc[self.progress["target_basis"] != "own plan", "target_source"])
+        for sid in sorted(bench_ids):
+            s = src.loc[sid]
+            lines.append(f"- {s['title']}, {s['issuer']}, {s['date'] if pd.notna(s['date']) else _h(self.lang, 'undated')}"
+                         + (f". {s['note']}" if pd.notna(s["note"]) else ""))
+        return "\n".join(lines)
+
+    def stamp(self, parameters: dict | None = None) -> str:
+        now = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        params = ", ".join(f"{k}={v!r}" for k, v in (parameters or {}).items())
+        return f"## {_h(self.lang, 'stamp')}\n\n" + _h(self.lang, "stamp_text", version=__version__,
+                                                       hash=data_hash(self.data), params=params, now=now,
+                                                       py=platform.python_version())

@@ -1,0 +1,116 @@
+"""Data-quality checks find the documents' known problems and never change a value."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+import planlib
+from planlib.analysis.quality import FINDING_COLUMNS, check_quality
+
+
+@pytest.fixture(scope="module")
+def findings() -> pd.DataFrame:
+    return check_quality()
+
+
+def _has(df, region, indicator, check, *words, year=None):
+    hit = df[(df["region_id"] == region) & (df["indicator_id"] == indicator) & (df["check"] == check)]
+    if year is not None:
+        hit = hit[hit["year"] == year]
+    for w in words:
+        hit = hit[hit["message"].str.contains(w, regex=False)]
+    return len(hit) > 0
+
+
+def test_columns(findings):
+    assert list(findings.columns) == FINDING_COLUMNS
+    assert set(findings["severity"]) <= {"error", "warning", "info"}
+
+
+def test_xiangqiao_under5_below_infant(findings):
+    assert _has(findings, "xiangqiao", "under5_mortality", "impossible_relation", "0.14", "0.35", year=2020)
+    row = findings[(findings["check"] == "impossible_relation") & (findings["region_id"] == "xiangqiao")].iloc[0]
+    assert row["severity"] == "error"
+    assert "L111" in row["source_lines"] and "L112" in row["source_lines"]
+
+
+def test_anju_life_expectancy_table_vs_prose(findings):
+    assert _has(findings, "anju", "life_expectancy", "conflicting_values", "提高1岁", "80.17", "81.17", "≥82",
+                year=2025)
+
+
+@pytest.mark.parametrize("region, indicator, check, words", [
+    ("weihai", "infant_mortality", "unit_mismatch", ["2.02%"]),
+    ("weihai", "under5_mortality", "unit_mismatch", ["3.03%"]),
+    ("yangchun", "premature_ncd_mortality", "unit_mismatch", ["‰"]),
+    ("xiangqiao", "life_expectancy", "conflicting_values", ["79.7", "79 岁以上"]),
+    ("guangdong", "life_expectancy", "conflicting_values", ["78.4", "79.31"]),
+    ("xiangqiao", "infant_mortality", "implausible_value", ["0.35"]),
+    ("yangchun", "hiv_living_cases_count", "implausible_value", ["151,000"]),
+    ("guangan", "maternal_mortality", "weak_target", ["低于14.5/10万", "14.32"]),
+    ("anju", "infant_mortality", "weak_target", ["≤5", "2.69"]),
+    ("guangan", "beds_per_1000", "ratio_count_mismatch", ["6012", "4.32", "18.07%"]),
+    ("anju", "physicians_per_1000", "ratio_count_mismatch", ["829", "1.4"]),
+    ("anju", "health_technicians_count", "ratio_count_mismatch", ["829", "764", "1593"]),
+    ("weihai", "maternal_mortality", "ratio_count_mismatch", ["13,374", "7.77"]),
+    ("yangchun", "public_health_physicians_per_1000", "implausible_change", ["0.05"]),
+    ("yangchun", "life_expectancy", "comparator_differs", [">79", "达到79岁"]),
+])
+def test_other_findings(findings, region, indicator, check, words):
+    assert _has(findings, region, indicator, check, *words)
+
+
+def test_consistent_counts_are_not_flagged(findings):
+    # Weihai's physicians, nurses and pharmacists imply one population within rounding.
+    assert not _has(findings, "weihai", "physicians_per_1000", "ratio_count_mismatch")
+
+
+def test_checks_change_no_value():
+    before = planlib.load_observations()
+    check_quality()
+    pd.testing.assert_frame_equal(before, planlib.load_observations())
+
+
+def test_region_filter(findings):
+    only = check_quality(region_id="weihai")
+    assert set(only["region_id"]) == {"weihai"}
+    assert len(only) == (findings["region_id"] == "weihai").sum()
+
+
+def test_new_problem_in_user_data_is_found(data_copy):
+    with (data_copy / "observations.csv").open("a", encoding="utf-8") as fh:
+        fh.write("weihai,under5_mortality,2021,actual,,=,1.5,1.5‰,‰,,weihai_14th_midterm,25,test\n")
+        fh.write("weihai,infant_mortality,2021,actual,,=,2.5,2.5‰,‰,,weihai_14th_midterm,25,test\n")
+    df = check_quality(data_copy)
+    assert _has(df, "weihai", "under5_mortality", "impossible_relation", "1.5‰ < 2.5‰", year=2021)
+
+
+def test_folder_with_more_regions_than_the_region_cache(tmp_path):
+    """Per-region caches are small (a batch worker must not grow with every region); a folder with
+    more regions still gets every region's findings, the same as asking region by region."""
+    import csv
+    import shutil
+
+    from planlib.data.tables import BUNDLED_DATA, REGION_CACHE
+    data = tmp_path / "data"
+    shutil.copytree(BUNDLED_DATA, data)
+    with (data / "regions.csv").open(encoding="utf-8") as fh:
+        regions = {r["id"]: r for r in csv.DictReader(fh)}
+    with (data / "observations.csv").open(encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        fields, obs = reader.fieldnames, [o for o in reader if o["region_id"] == "xiangqiao"]
+    clones = [f"xiangqiao_c{i:02d}" for i in range(REGION_CACHE + 4)]
+    with (data / "regions.csv").open("a", encoding="utf-8", newline="") as fh:
+        csv.DictWriter(fh, fieldnames=list(regions["xiangqiao"])).writerows(
+            {**regions["xiangqiao"], "id": c} for c in clones)
+    with (data / "observations.csv").open("a", encoding="utf-8", newline="") as fh:
+        csv.DictWriter(fh, fieldnames=fields).writerows({**o, "region_id": c} for c in clones for o in obs)
+    whole = check_quality(data)
+    assert set(clones) <= set(whole["region_id"])
+    one_by_one = pd.concat([check_quality(data, region_id=r) for r in planlib.load_regions(data)["id"]],
+                           ignore_index=True)
+    pd.testing.assert_frame_equal(whole, one_by_one)
+    assert whole.equals(check_quality(data))  # and again, from the folder cache
+    mine = whole[whole["region_id"] == clones[-1]].drop(columns="region_id").reset_index(drop=True)
+    theirs = whole[whole["region_id"] == "xiangqiao"].drop(columns="region_id").reset_index(drop=True)
+    pd.testing.assert_frame_equal(mine, theirs)  # a clone has the original's findings

@@ -1,0 +1,211 @@
+"""Batch build: every region's notebook runs, HTML without code, index, failures isolated."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from planlib.apps import batch
+from planlib.apps.cli import main
+
+REGIONS = ["yangchun", "guangan", "anju", "xiangqiao", "weihai"]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    out = tmp_path_factory.mktemp("briefings")
+    figs = tmp_path_factory.mktemp("figures")
+    results = batch.build(REGIONS, out=out, jobs=2, figures=figs, progress=False)
+    return out, figs, results
+
+
+def test_every_region_builds(built):
+    out, figs, results = built
+    assert [r.region_id for r in results] == REGIONS
+    assert all(r.ok for r in results), [(r.region_id, r.cell, r.error) for r in results if not r.ok]
+    for region in REGIONS:
+        assert (out / f"{region}.ipynb").is_file()
+        assert (out / f"{region}.html").is_file()
+        for name in ("life_expectancy", "mortality", "workforce"):
+            assert (figs / region / f"{name}.png").is_file() and (figs / region / f"{name}.svg").is_file()
+
+
+def test_html_has_narrative_and_no_code(built):
+    out, _, _ = built
+    html = (out / "yangchun.html").read_text(encoding="utf-8")
+    assert '<html lang="en">' in html
+    assert "Yangchun: health-plan briefing" in html
+    assert "<title>Yangchun: health-plan briefing</title>" in html
+    assert "2025 target is more than 79 years" in html
+    assert "from planlib" not in html and "Briefing(region" not in html
+    assert "remove_cell" not in html and "This notebook turns one region" not in html
+    assert html.count("data:image/png;base64") >= 3
+    weihai = (out / "weihai.html").read_text(encoding="utf-8")
+    assert "sets no 2025 targets" in weihai
+
+
+def test_index_links_every_briefing(built):
+    out, _, _ = built
+    index = (out / "index.html").read_text(encoding="utf-8")
+    for region in REGIONS:
+        assert f'href="{region}.html"' in index
+    assert "5 of 5 built" in index
+
+
+def test_outputs_get_normal_file_permissions(built):
+    """Temporary files are created 0600; the finished briefings must be readable like any file."""
+    import stat
+
+    from planlib.files import file_mode
+    out, figs, _ = built
+    for path in [out / "yangchun.html", out / "yangchun.ipynb", out / "index.html",
+                 figs / "yangchun" / "life_expectancy.png"]:
+        assert stat.S_IMODE(path.stat().st_mode) == file_mode(), path.name
+
+
+def test_no_temporary_files_left(built):
+    out, figs, _ = built
+    leftovers = [p for p in list(out.rglob("*")) + list(figs.rglob("*")) if p.name.endswith(".tmp")]
+    assert not leftovers
+
+
+def test_broken_region_does_not_stop_the_others(data_copy, tmp_path, capsys):
+    with (data_copy / "regions.csv").open("a", encoding="utf-8") as fh:
+        fh.write("brokenland,坏区,Brokenland,district,chaozhou,guangdong\n")
+    code = main(["--data", str(data_copy), "briefings", "weihai", "brokenland", "--jobs", "2",
+                 "--out", str(tmp_path / "out"), "--figures", str(tmp_path / "figs"), "--quiet"])
+    assert code == 1
+    err = capsys.readouterr().err
+    assert "brokenland (en) at cell" in err and "has no observations" in err
+    assert (tmp_path / "out" / "weihai.html").is_file()
+    assert not (tmp_path / "out" / "brokenland.html").exists()
+    index = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    assert "Brokenland" in index and "failed" in index
+
+
+@pytest.mark.parametrize("bad", ["atlantis", "../etc", "Yangchun", "a/b"])
+def test_unknown_or_unsafe_region_ids_are_rejected(bad, tmp_path, capsys):
+    assert main(["briefings", bad, "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "unknown region id" in err and "valid ids:" in err and "yangchun" in err
+    assert not any(tmp_path.iterdir())
+
+
+def test_write_atomic_leaves_nothing_on_failure(tmp_path):
+    target = tmp_path / "x.html"
+    target.write_text("old", encoding="utf-8")
+
+    with pytest.raises(TypeError):
+        batch.write_atomic(target, 12345)  # not text or bytes: fails mid-write
+    assert target.read_text(encoding="utf-8") == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["x.html"]
+
+
+def _texts(nb) -> list[str]:
+    """Displayed text of an executed briefing, without the build-time stamp."""
+    out = []
+    for cell in nb.cells:
+        for o in cell.get("outputs", []):
+            for mime in ("text/markdown", "text/html"):
+                text = o.get("data", {}).get(mime)
+                if text and "built 20" not in text and "生成时间" not in text:
+                    out.append(text)
+    return out
+
+
+def test_reused_kernel_matches_fresh_kernel(tmp_path):
+    """A warm kernel, after building another region, gives the same narrative and figures."""
+    fresh_figs, warm_figs = tmp_path / "fresh", tmp_path / "warm"
+    params = lambda region, figs: {"region": region, "lang": "en", "figures_dir": str(figs), "data_dir": None}
+    fresh = batch._execute(batch.NOTEBOOK, params("anju", fresh_figs), "papermill")
+    batch._execute(batch.NOTEBOOK, params("weihai", warm_figs), "warm")  # dirty the kernel first
+    batch._execute(batch.NOTEBOOK, params("xiangqiao", warm_figs), "warm")
+    warm = batch._execute(batch.NOTEBOOK, params("anju", warm_figs), "warm")
+    assert batch._WARM.runs >= 3
+    assert _texts(fresh) == _texts(warm)
+    counts = lambda nb: [c.execution_count for c in nb.cells if c.cell_type == "code"]
+    assert counts(fresh) == counts(warm) and len(fresh.cells) == len(warm.cells)
+    for f in sorted((fresh_figs / "anju").iterdir()):
+        assert f.read_bytes() == (warm_figs / "anju" / f.name).read_bytes(), f.name
+
+
+def test_crashed_kernel_is_replaced(tmp_path):
+    import os
+    import signal
+    params = {"region": "weihai", "lang": "en", "figures_dir": str(tmp_path), "data_dir": None}
+    batch._execute(batch.NOTEBOOK, params, "warm")
+    warm = batch._WARM
+    os.kill(warm.km.provisioner.pid, signal.SIGKILL)  # the kernel dies between regions
+    nb = batch._execute(batch.NOTEBOOK, params, "warm")
+    assert any("Weihai" in t for t in _texts(nb))
+    assert batch._WARM.km.is_alive()
+    # the replacement is warmed up like the first: imports frozen out of the collector's view
+    assert _freeze_count(batch._WARM) > 10_000
+
+
+def _freeze_count(warm) -> int:
+    """gc.get_freeze_count() inside a warm kernel."""
+    text = []
+    hook = lambda m: text.append(m["content"]["text"]) if m["msg_type"] == "stream" else None
+    warm.kc.execute_interactive("import gc; print(gc.get_freeze_count())", output_hook=hook,
+                                store_history=False, timeout=60)
+    return int("".join(text))
+
+
+def test_unchanged_briefings_are_skipped_and_changes_rebuild(data_copy, tmp_path):
+    out, figs = tmp_path / "out", tmp_path / "figs"
+    first = batch.build(["weihai"], out=out, jobs=1, figures=figs, data=str(data_copy), progress=False)
+    assert first[0].ok and not first[0].skipped
+    again = batch.build(["weihai"], out=out, jobs=1, figures=figs, data=str(data_copy), progress=False)
+    assert again[0].ok and again[0].skipped
+    assert "unchanged since the last build" in (out / "index.html").read_text(encoding="utf-8")
+    forced = batch.build(["weihai"], out=out, jobs=1, figures=figs, data=str(data_copy), progress=False,
+                         force=True)
+    assert not forced[0].skipped
+    with (data_copy / "observations.csv").open("a", encoding="utf-8") as fh:  # a data fix
+        fh.write("weihai,beds_per_1000,2022,actual,,=,7.1,7.1,张,,weihai_14th_midterm,23,test\n")
+    changed = batch.build(["weihai"], out=out, jobs=1, figures=figs, data=str(data_copy), progress=False)
+    assert changed[0].ok and not changed[0].skipped
+    assert "7.1" in (out / "weihai.html").read_text(encoding="utf-8")
+
+
+def test_workers_start_without_pandas():
+    """Batch workers import planlib.apps.batch; that import must not pull in pandas or pandera (it
+    would delay each worker's kernel start), while the public API still loads on first use."""
+    import subprocess
+    import sys
+    code = ("import sys; import planlib.apps.batch as b; import planlib.data.tables as d\n"
+            "print(sorted(m for m in ('pandas', 'pandera') if m in sys.modules))\n")
+    code_light = ("import sys; from planlib.apps import batch; print(sorted(m for m in ('pandas', 'pandera', 'matplotlib')"
+                  " if m in sys.modules), batch.ROOT)")
+    light = subprocess.run([sys.executable, "-c", code_light], capture_output=True, text=True, check=True).stdout
+    assert light.startswith("[] ")
+    from planlib.data.tables import BUNDLED_DATA
+    assert Path(light.split(" ", 1)[1].strip()) / "data" == BUNDLED_DATA
+    full = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert "pandas" in full  # the data module itself still needs it
+    import planlib
+    assert planlib.load_observations is planlib.data.load_observations
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        planlib.nope
+
+
+def test_workers_skip_the_slow_iri_import_and_still_validate_notebooks():
+    import subprocess
+    import sys
+    code = ("import sys, time; from planlib.apps import batch; batch._skip_slow_imports(); t = time.perf_counter()\n"
+            "import nbformat; nb = nbformat.read(str(batch.NOTEBOOK), as_version=4); nbformat.validate(nb)\n"
+            "nb.cells[0]['cell_type'] = 'no such type'\n"
+            "try:\n    nbformat.validate(nb)\nexcept nbformat.ValidationError:\n    print('invalid caught')\n"
+            "print(sys.modules.get('rfc3987_syntax'), round(time.perf_counter() - t, 2))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert "invalid caught" in out
+    assert out.splitlines()[-1].startswith("None ")  # never imported
+
+
+def test_memory_trim_runs_on_glibc():
+    import platform
+    import sys
+    on_glibc = sys.platform == "linux" and platform.libc_ver()[0] == "glibc"
+    assert batch.trim_memory() is on_glibc
+    assert batch.trim_memory() is on_glibc  # and again, from the cached library handle

@@ -1,0 +1,309 @@
+"""The explorer app without a browser: pure functions and widgets driven through their values.
+
+Expected numbers are read from data/observations.csv through planlib.load_observations (the
+raw ``value`` column), not written here, so the tests follow the data.
+"""
+from __future__ import annotations
+
+import base64
+import math
+
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+
+import planlib
+from planlib.apps import explorer
+from planlib.report import figures as plots
+from planlib.analysis.comparison import national_series
+from planlib.apps.explorer import COLUMNS, DOMAINS, SEP, Explorer, render, selection_data
+
+REGIONS = planlib.plan_regions()
+
+
+def _actuals(region_id: str, indicator_id: str) -> set[float]:
+    """Numeric actuals of a region as stored in observations.csv (the raw value column)."""
+    obs = planlib.load_observations()
+    s = obs[(obs["region_id"] == region_id) & (obs["indicator_id"] == indicator_id)
+            & (obs["kind"] == "actual") & obs["value"].notna()]
+    return {round(float(v), 6) for v in s["value"]}
+
+
+def _values(df: pd.DataFrame, series: str = "actual", region: str | None = None) -> set[float]:
+    d = df[df["series"] == series]
+    if region is not None:
+        d = d[d["plan_region"] == region]
+    return {round(float(v), 6) for v in d["value"].dropna()}
+
+
+def _chart_png(ex: Explorer) -> bytes:
+    """The PNG the Output widget holds (what the page shows)."""
+    assert len(ex.chart.outputs) == 1
+    return base64.b64decode(ex.chart.outputs[0]["data"]["image/png"])
+
+
+def _fig_texts(fig: Figure) -> str:
+    fig.draw_without_rendering()
+    return "\n".join(t.get_text() for t in fig.findobj(lambda a: hasattr(a, "get_text") and a.get_visible()))
+
+
+@pytest.fixture
+def app(tmp_path) -> Explorer:
+    return Explorer(out_dir=tmp_path)
+
+
+# --- indicator menu -------------------------------------------------------------------------
+
+def test_indicator_options_grouped_by_domain_core_first():
+    opts = explorer.indicator_options()
+    ind = planlib.load_indicators().set_index("id")
+    ids = [v for _, v in opts]
+    assert len(ids) == len(set(ids))
+    assert set(ids) == set(planlib.load_observations()["indicator_id"])
+    domains = [ind.loc[i, "domain"] for i in ids]
+    # each domain forms one contiguous block, in the order of DOMAINS
+    blocks = [d for k, d in enumerate(domains) if k == 0 or d != domains[k - 1]]
+    assert len(blocks) == len(set(blocks))
+    assert blocks == [d for d in DOMAINS if d in blocks]
+    for label, i in opts:
+        assert label == f"{DOMAINS[ind.loc[i, 'domain']]}{SEP}{ind.loc[i, 'name_en']}"
+    for d in blocks:
+        members = [i for i in ids if ind.loc[i, "domain"] == d]
+        core = [ind.loc[i, "core"] == "yes" for i in members]
+        assert core == sorted(core, reverse=True), f"{d}: core indicators must come first"
+        for flag in (True, False):
+            names = [str(ind.loc[i, "name_en"]).lower() for i, c in zip(members, core) if c == flag]
+            assert names == sorted(names)
+    assert any(label.startswith("Workforce" + SEP) and "nurses per 1,000" in label.lower() for label, _ in opts)
+
+
+def test_app_widgets_and_defaults(app):
+    assert app.indicator.value == "life_expectancy"
+    assert app.indicator.options == tuple(explorer.indicator_options())
+    assert app.regions.value == ("yangchun",)
+    assert [v for _, v in app.regions.options] == REGIONS
+    assert tuple(app.benchmark.options) == tuple((v, k) for k, v in explorer.BENCHMARKS.items())
+    assert tuple(app.view.options) == tuple((v, k) for k, v in explorer.VIEWS.items())
+    assert app.benchmark.value == "none" and app.view.value == "values"
+    assert app.error is None
+    assert app.filename.value == "planlib_life_expectancy_yangchun_values.csv"
+
+
+# --- widgets drive table and chart ------------------------------------------------------------
+
+def test_default_table_shows_yangchun_life_expectancy(app):
+    expected = _actuals("yangchun", "life_expectancy")
+    assert expected, "observations.csv has Yangchun life expectancy"
+    assert _values(app.current, "actual", "yangchun") == expected
+    for v in expected:  # 77.8 among them
+        assert f"<td>{planlib.report.narrative.fmt_num(v)}</td>" in app.table.value
+    target = planlib.assess_progress("yangchun").set_index("indicator_id").loc["life_expectancy"]
+    t = app.current[app.current["series"] == "target"]
+    assert t["value"].tolist() == [target["target_value"]]
+    assert t["status"].tolist() == [target["status"]]
+    assert "Yangchun" in app.figure.get_suptitle()
+
+
+def test_switching_region_and_indicator_changes_table_and_figure(app):
+    png0, table0 = _chart_png(app), app.table.value
+    app.regions.value = ("weihai",)
+    weihai = _actuals("weihai", "life_expectancy")  # 81.58
+    assert _values(app.current, "actual", "weihai") == weihai
+    assert set(app.current["plan_region"].dropna()) == {"weihai"}
+    for v in weihai:
+        assert f"<td>{planlib.report.narrative.fmt_num(v)}</td>" in app.table.value
+    assert "Yangchun" not in app.table.value
+    png1 = _chart_png(app)
+    assert png1 != png0 and app.table.value != table0
+    assert "Weihai" in app.figure.get_suptitle()
+
+    app.indicator.value = "nurses_per_1000"
+    nurses = _actuals("weihai", "nurses_per_1000")
+    assert nurses and nurses != weihai
+    assert _values(app.current, "actual", "weihai") == nurses
+    assert set(app.current["indicator_id"]) == {"nurses_per_1000"}
+    assert _chart_png(app) != png1
+    assert "nurses" in app.figure.get_suptitle().lower()
+    assert app.filename.value == "planlib_nurses_per_1000_weihai_values.csv"
+
+
+def test_benchmark_buttons_add_series(app):
+    n0 = len(app.figure.axes[0].get_lines())
+    app.benchmark.value = "national"
+    nat = national_series("life_expectancy")
+    assert _values(app.current, "national") == {round(v, 6) for v in nat["value"]}
+    assert "China" in app.table.value
+    assert len(app.figure.axes[0].get_lines()) > n0
+    app.benchmark.value = "province"
+    prov = app.current[app.current["series"] == "province"]
+    assert set(prov["region_id"]) == {"guangdong"}
+    assert _values(app.current, "province") == _actuals("guangdong", "life_expectancy")
+
+
+def test_progress_and_comparison_views(app):
+    app.regions.value = tuple(REGIONS)
+    app.indicator.value = "nurses_per_1000"
+    app.view.value = "progress"
+    d = app.current
+    assert app.error is None
+    for rid in REGIONS:
+        p = planlib.assess_progress(rid).set_index("indicator_id")
+        if "nurses_per_1000" not in p.index:
+            continue
+        row = p.loc["nurses_per_1000"]
+        mine = d[d["plan_region"] == rid]
+        assert mine.loc[mine["series"] == "target", "value"].tolist() == [row["target_value"]]
+        assert set(mine["status"].dropna()) == {row["status"]}
+        if pd.notna(row["latest_value"]):
+            assert mine.loc[mine["series"] == "latest", "value"].tolist() == [row["latest_value"]]
+    assert "progress" in app.figure.get_suptitle().lower()
+
+    app.view.value = "comparison"
+    app.benchmark.value = "national"
+    d = app.current
+    latest = d[d["series"] == "latest"]
+    assert latest["plan_region"].is_unique
+    cmp = {rid: planlib.compare_benchmarks(rid, indicators=("nurses_per_1000",)) for rid in REGIONS}
+    for _, r in latest.iterrows():
+        c = cmp[r["plan_region"]]
+        c = c[c["benchmark_level"] == "national"]
+        assert r["value"] == c["value"].iloc[0]
+        nat = d[(d["plan_region"] == r["plan_region"]) & (d["series"] == "national")]
+        assert nat["value"].tolist() == c["benchmark_value"].tolist()
+        assert c["comparison"].iloc[0] in r["status"]
+
+
+# --- empty selections and regions without data ----------------------------------------------
+
+def test_empty_selection_shows_a_message(app):
+    app.regions.value = ()
+    assert app.error is None
+    assert app.current.empty and list(app.current.columns) == COLUMNS
+    assert "No region selected" in app.table.value
+    assert "Select at least one region" in _fig_texts(app.figure)
+    assert len(app.chart.outputs) == 1
+    for view in explorer.VIEWS:  # every view copes
+        app.view.value = view
+        assert app.error is None and app.current.empty
+
+
+def _indicator_only(present: str, absent: str) -> str:
+    obs = planlib.load_observations()
+    a = obs[(obs["kind"] == "actual") & obs["value"].notna()]
+    have = set(a.loc[a["region_id"] == present, "indicator_id"])
+    not_there = set(obs.loc[obs["region_id"] == absent, "indicator_id"])
+    return sorted(have - not_there)[0]
+
+
+def test_region_without_the_indicator_says_no_data(app):
+    ind = _indicator_only("yangchun", "anju")
+    app.indicator.value = ind
+    app.regions.value = ("yangchun", "anju")
+    assert app.error is None
+    assert set(app.current["plan_region"].dropna()) == {"yangchun"}
+    assert "No data" in app.table.value and "Anju District" in app.table.value
+    assert "no data: Anju District" in _fig_texts(app.figure)
+    app.regions.value = ("anju",)
+    assert app.error is None and app.current.empty
+    assert "No data" in _fig_texts(app.figure)
+    for view in explorer.VIEWS:
+        app.view.value = view
+        assert app.error is None
+        assert explorer.missing_regions(app.current, ["anju"]) == ["anju"]
+
+
+# --- quality column -------------------------------------------------------------------------
+
+def test_quality_column_marks_findings():
+    d = selection_data("life_expectancy", REGIONS, "province", "values")
+    q = planlib.check_quality()
+    flagged = d[d["quality"].notna()]
+    assert not flagged.empty
+    for _, r in flagged.iterrows():
+        f = q[(q["region_id"] == r["region_id"]) & (q["indicator_id"] == r["indicator_id"]) & (q["year"] == r["year"])]
+        labels = {f"{s}: {c.replace('_', ' ')}" for s, c in zip(f["severity"], f["check"])}
+        assert set(r["quality"].split("; ")) <= labels
+        refs = set(str(r["ref"]).split("; "))
+        assert any(refs & set(str(s).split("; ")) for s in f["source_lines"])
+    # every finding about a shown number is marked on that number's row
+    shown = explorer.quality_notes(d)
+    assert not shown.empty
+    for _, f in shown.iterrows():
+        rows = d[(d["region_id"] == f["region_id"]) & (d["year"] == f["year"])]
+        assert rows["quality"].fillna("").str.contains(f["check"].replace("_", " ")).any()
+
+
+def test_unit_mismatch_is_listed_not_plotted():
+    obs = planlib.data.tables.enrich(planlib.load_tables())
+    bad = obs[~obs["unit_ok"] & obs["region_id"].isin(REGIONS) & (obs["kind"] == "actual")].iloc[0]
+    d = selection_data(bad["indicator_id"], [bad["region_id"]], "none", "values")
+    row = d[d["value_text"] == bad["value_text"]]
+    assert len(row) == 1
+    assert math.isnan(row["value"].iloc[0])
+    assert "unit" in row["status"].iloc[0]
+    assert "unit mismatch" in row["quality"].iloc[0]
+
+
+# --- CSV ------------------------------------------------------------------------------------
+
+def test_save_csv_button_writes_the_table(app, tmp_path):
+    app.regions.value = ("yangchun", "weihai")
+    app.benchmark.value = "national"
+    app.save_button.click()
+    path = tmp_path / app.filename.value
+    assert path.name == "planlib_life_expectancy_yangchun-weihai_values_national.csv"
+    assert path.is_file()
+    assert str(path.resolve()) in app.saved.value
+    got = pd.read_csv(path)
+    assert list(got.columns) == COLUMNS
+    assert len(got) == len(app.current) > 0
+    assert got["value"].round(6).tolist() == app.current["value"].round(6).tolist()
+    assert got["series"].tolist() == app.current["series"].tolist()
+    # the label resets when the selection changes
+    app.view.value = "progress"
+    assert app.saved.value == ""
+
+
+def test_save_csv_defaults_to_the_working_directory(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    ex = Explorer()
+    out = ex.save()
+    assert out == (tmp_path / ex.filename.value).resolve()
+    assert len(pd.read_csv(out)) == len(ex.current)
+
+
+@pytest.mark.parametrize("name", ["../escape.csv", "/tmp/abs.csv", "sub/dir.csv", ".hidden.csv", "table.txt",
+                                  "", "a b.csv", "tab\u00e9.csv"])
+def test_save_csv_rejects_bad_names(app, tmp_path, name):
+    app.filename.value = name
+    assert app.save() is None
+    assert app.saved.value.startswith("Not saved")
+    assert list(tmp_path.iterdir()) == []
+    with pytest.raises(ValueError):
+        explorer.validate_filename(name)
+
+
+# --- pure functions -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("view", list(explorer.VIEWS))
+@pytest.mark.parametrize("benchmark", list(explorer.BENCHMARKS))
+def test_render_every_view_has_title_and_source_line(view, benchmark):
+    fig = render("infant_mortality", ["yangchun", "weihai"], benchmark, view)
+    assert isinstance(fig, Figure)
+    assert "Infant mortality" in fig.get_suptitle()
+    src = [t for t in fig.texts if t.get_gid() == plots.GID_SOURCE]
+    assert len(src) == 1 and src[0].get_text().startswith("Source: ")
+    assert "yangchun_14th_plan" in src[0].get_text()
+    assert explorer.figure_png(fig)[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_selection_data_validates_its_arguments():
+    with pytest.raises(KeyError, match="unknown indicator"):
+        selection_data("no_such_indicator", ["yangchun"])
+    with pytest.raises(KeyError, match="unknown plan region"):
+        selection_data("life_expectancy", ["china"])
+    with pytest.raises(ValueError, match="unknown view"):
+        selection_data("life_expectancy", ["yangchun"], view="map")
+    with pytest.raises(ValueError, match="unknown benchmark"):
+        selection_data("life_expectancy", ["yangchun"], benchmark="world")
+    assert selection_data("life_expectancy", "yangchun").equals(selection_data("life_expectancy", ["yangchun"]))

@@ -1,0 +1,201 @@
+"""The explorer in a real browser: Voilà serves notebooks/explore.ipynb, headless Chromium
+drives it through Playwright, and the table and the chart must change when the region and the
+indicator are changed through the page.
+
+Skipped when /usr/bin/chromium is missing (no browser download is attempted). Voilà listens on
+127.0.0.1 only, on a free port, and is always stopped. The browser may only reach 127.0.0.1:
+every other request is aborted before it leaves (Voilà's page asks a CDN for an icon font).
+Screenshots go to tmp_path and are copied to /tmp/explorer_shots/ (before.png, after.png: the
+whole page; before_chart.png, after_chart.png: the chart) for people to look at.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+import planlib
+from planlib.apps.explorer import indicator_options
+from planlib.report.narrative import fmt_num
+
+ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOK = ROOT / "notebooks" / "explore.ipynb"
+CHROMIUM = Path("/usr/bin/chromium")
+SHOTS = Path("/tmp/explorer_shots")
+STARTUP_TIMEOUT_S = 120
+WAIT_MS = 90_000  # upper bound for one page update (kernel start, first render, one change)
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run", "--disable-quic",
+    # belt and braces with the request filter: no name lookups except for the local server
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+]
+LOCAL = ("http://127.0.0.1:", "ws://127.0.0.1:", "data:", "blob:")
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _log_tail(path: Path, n: int = 3000) -> str:
+    return path.read_text(errors="replace")[-n:] if path.exists() else ""
+
+
+def _wait_until_answering(proc: subprocess.Popen, url: str, log: Path) -> None:
+    """Poll a static file of Voilà (starts no kernel) until the server answers."""
+    deadline = time.monotonic() + STARTUP_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"Voilà exited with code {proc.returncode} before answering:\n{_log_tail(log)}")
+        try:
+            with urllib.request.urlopen(url + "voila/static/voila.js", timeout=5):
+                return
+        except urllib.error.HTTPError:
+            return  # an HTTP answer of any kind: the server is up
+        except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+            time.sleep(0.5)
+    pytest.fail(f"Voilà did not answer within {STARTUP_TIMEOUT_S} s:\n{_log_tail(log)}")
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    """Stop Voilà and its kernels (its own process group, started by this test)."""
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)
+    try:  # kernels left behind in the group
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+@pytest.fixture
+def sync_api():
+    """Playwright's sync API, or a skip when there is no browser to drive."""
+    if not CHROMIUM.exists():
+        pytest.skip("Chromium not installed: apt-get install chromium chromium-driver")
+    return pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install playwright)")
+
+
+@pytest.fixture
+def voila(sync_api, tmp_path):
+    """Voilà serving the explorer notebook on a free 127.0.0.1 port; yields the base URL."""
+    port = _free_port()
+    log = tmp_path / "voila.log"
+    env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"), PYTHONUNBUFFERED="1")
+    with log.open("wb") as fh:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "voila", str(NOTEBOOK), f"--port={port}", "--no-browser",
+             "--Voila.ip=127.0.0.1", "--Voila.port_retries=0"],
+            cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=fh, stderr=subprocess.STDOUT,
+            start_new_session=True)
+    try:
+        url = f"http://127.0.0.1:{port}/"
+        _wait_until_answering(proc, url, log)
+        yield url
+    finally:
+        _stop(proc)
+
+
+def _only_local(route) -> None:
+    if route.request.url.startswith(LOCAL):
+        route.continue_()
+    else:
+        route.abort()
+
+
+def _wait_for_change(page, selector: str, what: str, old: str) -> None:
+    """Wait until ``element[what]`` of the first match of ``selector`` differs from ``old``."""
+    page.wait_for_function(
+        "([sel, what, old]) => { const e = document.querySelector(sel); return e && e[what] !== old; }",
+        arg=[selector, what, old], timeout=WAIT_MS)
+
+
+def test_explorer_in_voila_reacts_to_the_ui(sync_api, voila, tmp_path):
+    obs = planlib.load_observations()
+    actual = obs[(obs["kind"] == "actual") & obs["value"].notna()]
+
+    def values(region: str, indicator: str) -> list[str]:
+        s = actual[(actual["region_id"] == region) & (actual["indicator_id"] == indicator)]
+        return [fmt_num(float(v)) for v in s["value"]]
+
+    ids = [v for _, v in indicator_options()]
+    nurses_index = ids.index("nurses_per_1000")
+    table, img, chart = ".planlib-table", ".planlib-chart img", ".planlib-chart"
+
+    with sync_api.sync_playwright() as p:
+        ctx = p.chromium.launch_persistent_context(
+            str(tmp_path / "chromium-profile"), executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS,
+            viewport={"width": 1400, "height": 950})
+        try:
+            ctx.route("**/*", _only_local)
+            page = ctx.new_page()
+            errors: list[str] = []
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(voila, timeout=WAIT_MS)
+            page.wait_for_selector(f"{table} table", timeout=WAIT_MS)
+            page.wait_for_selector(img, timeout=WAIT_MS)
+
+            # default state: Yangchun, life expectancy
+            table0 = page.inner_text(table)
+            src0 = page.get_attribute(img, "src")
+            assert src0.startswith("data:image/png;base64,")
+            for v in values("yangchun", "life_expectancy"):  # 77.8 among them
+                assert v in table0
+            assert "Weihai" not in table0
+            chart0 = page.locator(chart).screenshot(path=str(tmp_path / "before_chart.png"))
+            page.screenshot(path=str(tmp_path / "before.png"), full_page=True)
+
+            # the region, through the <select multiple>
+            page.locator(".planlib-regions select").select_option(label="Weihai")
+            _wait_for_change(page, table, "innerText", table0)
+            _wait_for_change(page, img, "src", src0)
+            table1, src1 = page.inner_text(table), page.get_attribute(img, "src")
+            for v in values("weihai", "life_expectancy"):  # 81.58
+                assert v in table1
+            assert "Yangchun" not in table1
+
+            # the indicator, through the dropdown's <select>
+            page.locator(".planlib-indicator select").select_option(index=nurses_index)
+            _wait_for_change(page, table, "innerText", table1)
+            _wait_for_change(page, img, "src", src1)
+            table2, src2 = page.inner_text(table), page.get_attribute(img, "src")
+            for v in values("weihai", "nurses_per_1000"):
+                assert v in table2
+            for v in values("weihai", "life_expectancy"):
+                assert v not in table2
+
+            # the benchmark, through a toggle button
+            page.locator(".planlib-benchmark button", has_text="National").click()
+            _wait_for_change(page, table, "innerText", table2)
+            _wait_for_change(page, img, "src", src2)
+            table3, src3 = page.inner_text(table), page.get_attribute(img, "src")
+            assert "China" in table3
+            chart3 = page.locator(chart).screenshot(path=str(tmp_path / "after_chart.png"))
+            page.screenshot(path=str(tmp_path / "after.png"), full_page=True)
+
+            assert table3 != table0
+            assert len({src0, src1, src2, src3}) == 4
+            assert chart3 != chart0
+            assert page.inner_text(".planlib-message").strip() == ""
+            assert errors == []
+        finally:
+            ctx.close()
+            SHOTS.mkdir(parents=True, exist_ok=True)
+            for name in ("before.png", "after.png", "before_chart.png", "after_chart.png"):
+                if (tmp_path / name).exists():
+                    shutil.copy2(tmp_path / name, SHOTS / name)

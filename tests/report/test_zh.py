@@ -1,0 +1,118 @@
+"""Chinese briefings: the same facts as English, Chinese units, and figures that draw Chinese."""
+from __future__ import annotations
+
+import re
+import warnings
+from collections import Counter
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
+
+from planlib.report import fonts  # noqa: E402
+from planlib.report import figures as plots  # noqa: E402
+from planlib.report.briefing import SECTIONS, Briefing  # noqa: E402
+from planlib.report.narrative import TEMPLATES  # noqa: E402
+
+REGIONS = ["yangchun", "guangan", "anju", "xiangqiao", "weihai"]
+UNIT_PHRASES = [v for lang in TEMPLATES.values() for k, v in lang.items() if k.startswith("unit.")]
+FLAG_PREFIXES = ("Treat this number with care", "该数据需谨慎使用")
+
+
+def facts(paragraph: str) -> Counter:
+    """Numbers stated in a paragraph, without source references, unit phrases and quality notes."""
+    sentences = re.split(r"(?<=\.)\s+|(?<=。)", paragraph)
+    kept = " ".join(s for s in sentences if not s.startswith(FLAG_PREFIXES))
+    kept = re.sub(r"\b\w+ L\d+", " ", kept)  # source references such as anju_14th_plan L7
+    for unit in sorted(UNIT_PHRASES, key=len, reverse=True):
+        kept = kept.replace(unit, " ")
+    kept = re.sub(r"(?<=\d),(?=\d{3})", "", kept)
+    return Counter(re.findall(r"\d+(?:\.\d+)?", kept))
+
+
+@pytest.mark.parametrize("region", REGIONS)
+def test_same_facts_in_both_languages(region):
+    en, zh = Briefing(region, "en"), Briefing(region, "zh")
+    for section in SECTIONS:
+        pe, pz = en.section(section), zh.section(section)
+        assert len(pe) == len(pz), section
+        for a, b in zip(pe, pz):
+            assert facts(a) == facts(b), (section, a, b)
+    # Same statuses in the key-figures tables (both come from one assessment).
+    status_en = list(en.key_figures()["Status"])
+    status_zh = list(zh.key_figures()["评估"])
+    translate = {TEMPLATES["en"][k]: TEMPLATES["zh"][k] for k in TEMPLATES["en"] if k.startswith("status.")}
+    assert [translate.get(s, s) for s in status_en] == status_zh
+
+
+def test_chinese_text_reads_naturally():
+    b = Briefing("yangchun", "zh")
+    s = b.section_markdown("life_expectancy")
+    assert "2020年人均预期寿命为77.8岁" in s
+    assert "2025年目标为高于79岁" in s
+    assert "年均提高0.24岁" in s
+    assert b.title() == "阳春市卫生健康规划简报"
+    w = Briefing("weihai", "zh").section_markdown("life_expectancy")
+    assert "未设定上述指标的2025年目标" in w and "山东省目标约80岁" in w
+    kf = b.key_figures()
+    assert list(kf.columns) == ["指标", "单位", "最新值", "2025年目标", "全国水平", "评估"]
+    assert set(kf["单位"]) >= {"岁", "/10万", "‰", "人/千人口", "人/万人口"}
+    assert "人均预期寿命" in set(kf["指标"])  # names from the catalog's name_zh
+
+
+def test_numbers_written_as_in_the_plans():
+    from planlib.report.narrative import fmt_num, t
+    kw = dict(year=2020, name="卫生机构床位数", value=fmt_num(6012), unit="张", ref="guangan_14th_plan L43")
+    assert t("zh", "latest", **kw) == "2020年卫生机构床位数为6012张（guangan_14th_plan L43）。"
+    assert "6,012" in t("en", "latest", **kw)
+
+
+def test_cjk_font_comes_from_mplfonts():
+    family = fonts.register_cjk_font()
+    assert family == "Noto Sans CJK SC"
+    paths = [str(p) for p in fonts._candidates()]
+    assert paths and "mplfonts" in paths[0]
+
+
+@pytest.mark.parametrize("fmt", ["png", "svg", "pdf"])
+def test_chinese_figure_renders_without_missing_glyphs(tmp_path, fmt):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fig = plots.life_expectancy_figure("yangchun", lang="zh")
+        out = tmp_path / f"le.{fmt}"
+        fig.savefig(out)
+        plt.close(fig)
+    assert out.stat().st_size > 1000
+
+
+def test_without_a_cjk_font_planlib_warns_and_falls_back(monkeypatch):
+    fonts.register_cjk_font.cache_clear()
+    monkeypatch.setattr(fonts, "_candidates", lambda: [])
+    try:
+        with pytest.warns(fonts.CJKFontWarning, match="mplfonts"):
+            assert fonts.register_cjk_font() is None
+    finally:
+        fonts.register_cjk_font.cache_clear()
+        monkeypatch.undo()
+        fonts.register_cjk_font()
+
+
+def test_zh_figures_have_stable_suffixed_names(tmp_path):
+    out = plots.region_figures("weihai", tmp_path, lang="zh")
+    assert sorted(p.name for ps in out.values() for p in ps) == sorted(
+        f"{n}.zh.{e}" for n in ("life_expectancy", "mortality", "workforce") for e in ("png", "svg"))
+
+
+def test_html_declares_language_and_cjk_fonts(tmp_path):
+    from planlib.apps import batch
+    results = batch.build(["weihai"], out=tmp_path / "out", jobs=1, langs=("en", "zh"),
+                          figures=tmp_path / "figs", progress=False)
+    assert all(r.ok for r in results), [(r.cell, r.error) for r in results]
+    html = Path(tmp_path / "out" / "weihai.zh.html").read_text(encoding="utf-8")
+    assert '<html lang="zh">' in html and "Noto Sans CJK SC" in html and "Microsoft YaHei" in html
+    assert "威海市卫生健康规划简报" in html
+    index = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    assert 'href="weihai.html"' in index and 'href="weihai.zh.html"' in index
