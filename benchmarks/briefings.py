@@ -127,15 +127,17 @@ def run_planlib(ids: list[str], data: Path, out: Path, figs: Path) -> tuple[floa
 
 def run_floor(ids: list[str], data: Path, figs: Path) -> float:
     """The same work as the notebook, as plain function calls in this (warm) process."""
-    from planlib.report import figures as plots
+    from planlib import analyse_region
     from planlib.report.briefing import Briefing
+    from planlib.report.figures import region_figures
 
     def one(rid: str) -> None:
-        b = Briefing(rid, lang="en", data=str(data))
+        analysis = analyse_region(rid, str(data))
+        b = Briefing(analysis, lang="en")
         text = [b.header_markdown(), b.key_figures_html()]
         text += [b.section_markdown(s) for s in ("life_expectancy", "maternal_child", "workforce")]
         text += [b.quality_markdown(), b.sources_markdown(), b.stamp({"region": rid})]
-        plots.region_figures(rid, figs / rid, lang="en", path=str(data))
+        region_figures(analysis, figs / rid, lang="en")
 
     one(ids[0])  # warm-up: imports and data caches, not counted
     t0 = time.perf_counter()

@@ -27,8 +27,8 @@ _EXPORTS = {
     "load_sources": "data.tables", "load_tables": "data.tables", "load_units": "data.tables",
     "plan_regions": "data.tables", "DataError": "data.schema",
     "parse_relative": "data.values", "parse_value_text": "data.values",
-    "compare_benchmarks": "analysis.comparison", "check_quality": "analysis.quality",
-    "assess_progress": "analysis.targets",
+    "check_quality": "analysis.quality", "analyse_region": "analysis.region",
+    "assess_progress": "analysis.region", "compare_benchmarks": "analysis.region",
 }
 
 __all__ = ["__version__", *sorted(_EXPORTS)]

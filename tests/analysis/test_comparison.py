@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from planlib.analysis.comparison import compare_benchmarks, judge
+from planlib.analysis.comparison import judge
+from planlib.analysis.region import compare_benchmarks
 from planlib.analysis.uncertainty import poisson_ci, rate_interval
 
 

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from planlib.analysis.targets import ABSOLUTE_CHANGE, annual_change, assess_progress, project
+from planlib.analysis.region import assess_progress
+from planlib.analysis.targets import ABSOLUTE_CHANGE, annual_change, project
 
 
 def row(df, indicator):

@@ -209,3 +209,26 @@ def test_memory_trim_runs_on_glibc():
     on_glibc = sys.platform == "linux" and platform.libc_ver()[0] == "glibc"
     assert batch.trim_memory() is on_glibc
     assert batch.trim_memory() is on_glibc  # and again, from the cached library handle
+
+
+def test_rebuild_key_covers_every_module_of_the_package(tmp_path):
+    """A change to any file of the package changes every briefing's key, including modules that
+    no list names (values, uncertainty) and modules added later."""
+    import shutil
+    copy = tmp_path / "planlib"
+    shutil.copytree(batch.PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    args = ("yangchun", "en", tmp_path / "figs", None, batch.NOTEBOOK)
+    before = batch.inputs_key(*args, batch.package_hash(copy))
+    assert batch.package_hash(copy) == batch.package_hash(copy)  # stable
+    for edit in (copy / "analysis" / "uncertainty.py", copy / "data" / "values.py"):
+        edit.write_text(edit.read_text() + "\n# a change\n")
+        after = batch.inputs_key(*args, batch.package_hash(copy))
+        assert after != before
+        before = after
+    (copy / "report" / "new_module.py").write_text("X = 1\n")
+    assert batch.inputs_key(*args, batch.package_hash(copy)) != before
+    (copy / "report" / "__pycache__").mkdir(exist_ok=True)
+    (copy / "report" / "__pycache__" / "x.pyc").write_bytes(b"compiled")
+    same = batch.package_hash(copy)
+    (copy / "report" / "__pycache__" / "x.pyc").write_bytes(b"recompiled")
+    assert batch.package_hash(copy) == same  # compiled caches follow the sources

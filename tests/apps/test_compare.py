@@ -13,7 +13,8 @@ from matplotlib.text import Text  # noqa: E402
 
 import planlib  # noqa: E402
 from planlib.apps import compare  # noqa: E402
-from planlib.report import figures as plots  # noqa: E402
+from planlib import analyse_region  # noqa: E402
+from planlib.report import figures, style, words  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -39,7 +40,7 @@ def _one(df: pd.DataFrame, region: str, indicator: str) -> pd.Series:
 
 
 def _source_text(fig) -> str:
-    hits = [t for t in fig.texts if t.get_gid() == plots.GID_SOURCE]
+    hits = [t for t in fig.texts if t.get_gid() == style.GID_SOURCE]
     assert len(hits) == 1
     return hits[0].get_text()
 
@@ -174,7 +175,7 @@ def test_copied_targets_answer_is_computed(ambition):
 # --- charts ---------------------------------------------------------------------------------
 
 def test_dot_chart_draws_on_given_axes(latest):
-    fig, ax = plt.subplots(figsize=(plots.FIG_WIDTH_IN, 3), layout="constrained")
+    fig, ax = plt.subplots(figsize=(style.FIG_WIDTH_IN, 3), layout="constrained")
     out = compare.dot_chart(latest, "under5_mortality", ax=ax)
     assert out is ax
     rows = [t.get_text() for t in ax.get_yticklabels()]
@@ -216,7 +217,7 @@ def core_fig():
 
 
 def test_core_figure_has_title_legend_and_a_source_line_on_significance(core_fig):
-    assert core_fig.get_figwidth() == pytest.approx(plots.FIG_WIDTH_IN)
+    assert core_fig.get_figwidth() == pytest.approx(style.FIG_WIDTH_IN)
     assert "national value" in core_fig.get_suptitle()
     src = _source_text(core_fig)
     assert "not tested for significance" in src.replace("\n", " ")
@@ -230,10 +231,10 @@ def test_core_figure_has_title_legend_and_a_source_line_on_significance(core_fig
 def test_core_figure_is_readable(core_fig):
     r = core_fig.canvas.get_renderer()
     small = [(t.get_text(), t.get_fontsize()) for t in core_fig.findobj(Text)
-             if t.get_visible() and t.get_text().strip() and t.get_fontsize() < plots.MIN_FONT_PT]
+             if t.get_visible() and t.get_text().strip() and t.get_fontsize() < style.MIN_FONT_PT]
     assert small == []
     fig_box = core_fig.bbox
-    source_box = next(t for t in core_fig.texts if t.get_gid() == plots.GID_SOURCE).get_window_extent(r)
+    source_box = next(t for t in core_fig.texts if t.get_gid() == style.GID_SOURCE).get_window_extent(r)
     title_box = core_fig._suptitle.get_window_extent(r)
     assert title_box.x1 <= fig_box.x1 + 1 and source_box.x1 <= fig_box.x1 + 1
     for ax in core_fig.axes:
@@ -289,7 +290,7 @@ def test_ambition_figure_has_title_and_source_line(ambition):
              *[t for ax in axes for t in (*ax.texts, ax.title, ax._left_title)]]
     for t in texts:
         if t.get_visible() and t.get_text().strip():
-            assert t.get_fontsize() >= plots.MIN_FONT_PT, t.get_text()
+            assert t.get_fontsize() >= style.MIN_FONT_PT, t.get_text()
             box = t.get_window_extent(r)
             assert box.x0 >= -1 and box.x1 <= fig.bbox.x1 + 1, t.get_text()
     for ax in axes:  # row notes stay inside their panel

@@ -14,7 +14,8 @@ from matplotlib.figure import Figure
 
 import planlib
 from planlib.apps import explorer
-from planlib.report import figures as plots
+from planlib import analyse_region
+from planlib.report import figures, style, words
 from planlib.analysis.comparison import national_series
 from planlib.apps.explorer import COLUMNS, DOMAINS, SEP, Explorer, render, selection_data
 
@@ -291,7 +292,7 @@ def test_render_every_view_has_title_and_source_line(view, benchmark):
     fig = render("infant_mortality", ["yangchun", "weihai"], benchmark, view)
     assert isinstance(fig, Figure)
     assert "Infant mortality" in fig.get_suptitle()
-    src = [t for t in fig.texts if t.get_gid() == plots.GID_SOURCE]
+    src = [t for t in fig.texts if t.get_gid() == style.GID_SOURCE]
     assert len(src) == 1 and src[0].get_text().startswith("Source: ")
     assert "yangchun_14th_plan" in src[0].get_text()
     assert explorer.figure_png(fig)[:8] == b"\x89PNG\r\n\x1a\n"

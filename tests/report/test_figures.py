@@ -18,7 +18,8 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 from PIL import Image  # noqa: E402
 
-from planlib.report import figures as plots  # noqa: E402
+from planlib import analyse_region  # noqa: E402
+from planlib.report import figures, style, words  # noqa: E402
 
 REGIONS = ["yangchun", "guangan", "anju", "xiangqiao", "weihai"]
 NAMES = {"yangchun": "Yangchun", "guangan": "Guang'an District", "anju": "Anju District",
@@ -46,7 +47,7 @@ def _texts(fig: Figure) -> list[Text]:
 
 
 def _source_text(fig: Figure) -> str:
-    hits = [t for t in fig.texts if t.get_gid() == plots.GID_SOURCE]
+    hits = [t for t in fig.texts if t.get_gid() == style.GID_SOURCE]
     assert len(hits) == 1
     return hits[0].get_text()
 
@@ -54,9 +55,9 @@ def _source_text(fig: Figure) -> str:
 # --- tidy data ------------------------------------------------------------------------------
 
 def test_life_expectancy_data_yangchun_numbers():
-    d = plots.life_expectancy_data("yangchun")
-    assert list(d.columns) == plots.DATA_COLUMNS
-    assert set(d["series"]) <= set(plots.SERIES)
+    d = figures.life_expectancy_data(analyse_region("yangchun"))
+    assert list(d.columns) == figures.DATA_COLUMNS
+    assert set(d["series"]) <= set(style.SERIES)
     region = _row(d, series="region")
     assert region.set_index("year")["value"].to_dict() == {2015: 77.2, 2020: 77.8}
     assert "yangchun_14th_plan L40" in _row(region, year=2020)["ref"].iloc[0]
@@ -80,7 +81,7 @@ def test_life_expectancy_data_yangchun_numbers():
 
 
 def test_provincial_fallback_target_is_labelled_with_its_basis():
-    d = plots.life_expectancy_data("weihai")
+    d = figures.life_expectancy_data(analyse_region("weihai"))
     t = _row(d, series="target").iloc[0]
     assert (t["value"], t["comparator"], t["text"]) == (80.0, "~", "≈80")
     assert t["label"] == "2025 target (Shandong provincial)"
@@ -91,12 +92,12 @@ def test_provincial_fallback_target_is_labelled_with_its_basis():
 
 
 def test_anju_target_keeps_its_comparator():
-    t = _row(plots.life_expectancy_data("anju"), series="target").iloc[0]
+    t = _row(figures.life_expectancy_data(analyse_region("anju")), series="target").iloc[0]
     assert (t["value"], t["text"]) == (82.0, "≥82")
 
 
 def test_mortality_data_latest_actual_national_same_year_and_target():
-    d = plots.mortality_data("yangchun")
+    d = figures.mortality_data(analyse_region("yangchun"))
     imr = _row(d, indicator_id="infant_mortality").set_index("series")
     assert imr.loc["region", "value"] == 3.11 and imr.loc["region", "year"] == 2020
     assert imr.loc["national", "value"] == 5.4 and imr.loc["national", "year"] == 2020
@@ -108,18 +109,18 @@ def test_mortality_data_latest_actual_national_same_year_and_target():
 
 def test_unit_mismatch_rows_are_not_used():
     # Weihai line 25 writes 2.02 with "%" (unit_ok False); only line 89 (‰) may be used.
-    d = plots.mortality_data("weihai")
+    d = figures.mortality_data(analyse_region("weihai"))
     imr = _row(d, indicator_id="infant_mortality", series="region").iloc[0]
     assert imr["value"] == 2.02 and imr["ref"] == "weihai_14th_midterm L89"
     assert "L25" not in " ".join(d["ref"])
 
 
 def test_workforce_data_required_growth_and_fallbacks():
-    d = plots.workforce_data("yangchun")
+    d = figures.workforce_data(analyse_region("yangchun"))
     phys = _row(d, indicator_id="physicians_per_1000", series="target").iloc[0]
     assert phys["value"] == 2.75
     assert phys["required_annual_change"] == pytest.approx(0.06155, abs=1e-4)
-    g = plots.workforce_data("guangan")
+    g = figures.workforce_data(analyse_region("guangan"))
     nurses = _row(g, indicator_id="nurses_per_1000", series="target").iloc[0]
     assert nurses["basis"] == "national target" and nurses["label"] == "2025 target (national)"
     # no regional GP value: no region row, national is the latest before the target year
@@ -130,44 +131,44 @@ def test_workforce_data_required_growth_and_fallbacks():
 
 def test_unknown_region_and_language():
     with pytest.raises(KeyError):
-        plots.life_expectancy_data("atlantis")
+        figures.life_expectancy_data(analyse_region("atlantis"))
     with pytest.raises(ValueError, match="unknown language"):
-        plots.mortality_data("yangchun", lang="fr")
+        figures.mortality_data(analyse_region("yangchun"), lang="fr")
     with pytest.raises(ValueError, match="unknown language"):
-        plots.life_expectancy_chart(plots.life_expectancy_data("yangchun"), lang="xx")
+        figures.life_expectancy_chart(figures.life_expectancy_data(analyse_region("yangchun")), lang="xx")
 
 
 # --- house style ----------------------------------------------------------------------------
 
 def test_set_style_is_idempotent_and_readable():
-    plots.set_style()
+    style.set_style()
     first = dict(matplotlib.rcParams)
-    plots.set_style()
+    style.set_style()
     assert dict(matplotlib.rcParams) == first
     rc = matplotlib.rcParams
     assert not rc["axes.spines.top"] and not rc["axes.spines.right"]
     assert rc["axes.grid"]
     for key in ("font.size", "axes.labelsize", "xtick.labelsize", "ytick.labelsize", "legend.fontsize",
                 "axes.titlesize"):
-        assert float(rc[key]) >= plots.MIN_FONT_PT, key
-    assert set(plots.COLORS) == {"region", "national", "province", "target", "required path"}
-    assert len(set(plots.COLORS.values())) == 5
+        assert float(rc[key]) >= style.MIN_FONT_PT, key
+    assert set(style.COLORS) == {"region", "national", "province", "target", "required path"}
+    assert len(set(style.COLORS.values())) == 5
 
 
 @pytest.mark.parametrize("name", FIGURE_NAMES)
 def test_figures_are_a4_width_and_all_text_at_least_8pt(name):
-    fig = plots.FIGURES[name]("yangchun")
-    assert fig.get_figwidth() == pytest.approx(plots.FIG_WIDTH_IN)
-    small = [(t.get_text(), t.get_fontsize()) for t in _texts(fig) if t.get_fontsize() < plots.MIN_FONT_PT]
+    fig = figures.FIGURES[name](analyse_region("yangchun"))
+    assert fig.get_figwidth() == pytest.approx(style.FIG_WIDTH_IN)
+    small = [(t.get_text(), t.get_fontsize()) for t in _texts(fig) if t.get_fontsize() < style.MIN_FONT_PT]
     assert small == []
 
 
 # --- plot functions -------------------------------------------------------------------------
 
 def test_life_expectancy_chart_draws_on_given_axes():
-    d = plots.life_expectancy_data("yangchun")
+    d = figures.life_expectancy_data(analyse_region("yangchun"))
     fig, ax = plt.subplots()
-    out = plots.life_expectancy_chart(d, ax=ax)
+    out = figures.life_expectancy_chart(d, ax=ax)
     assert out is ax
     lines = {ln.get_gid(): ln for ln in ax.get_lines()}
     assert list(lines["le-region"].get_ydata()) == [77.2, 77.8]
@@ -181,9 +182,9 @@ def test_life_expectancy_chart_draws_on_given_axes():
 
 
 def test_mortality_chart_small_multiples_on_given_axes():
-    d = plots.mortality_data("yangchun")
+    d = figures.mortality_data(analyse_region("yangchun"))
     fig, axes = plt.subplots(1, 3)
-    out = plots.mortality_chart(d, axes=axes)
+    out = figures.mortality_chart(d, axes=axes)
     assert list(out) == list(axes)
     heights = [round(p.get_height(), 2) for p in axes[0].patches]
     assert heights == [0.0, 16.9, 8.0]  # Yangchun 2020, national 2020, target
@@ -194,43 +195,43 @@ def test_mortality_chart_small_multiples_on_given_axes():
 
 
 def test_workforce_chart_writes_required_growth():
-    d = plots.workforce_data("yangchun")
+    d = figures.workforce_data(analyse_region("yangchun"))
     fig, axes = plt.subplots(2, 2)
-    out = plots.workforce_chart(d, axes=axes)
+    out = figures.workforce_chart(d, axes=axes)
     assert len(out) == 4 and out[0] is axes[0, 0]
     assert "+6.2 %/yr needed" in {t.get_text() for t in axes[0, 0].texts}
     assert "per 10,000" in axes[1, 1].get_title(loc="left")
 
 
 def test_workforce_chart_creates_its_own_figure():
-    out = plots.workforce_chart(plots.workforce_data("anju"))
+    out = figures.workforce_chart(figures.workforce_data(analyse_region("anju")))
     assert len(out) == 4 and out[0].figure is out[3].figure
 
 
 def test_missing_data_says_not_reported():
     # Weihai reports no beds ratio and has no beds target; no GP value either.
     fig, axes = plt.subplots(2, 2)
-    plots.workforce_chart(plots.workforce_data("weihai"), axes=axes)
+    figures.workforce_chart(figures.workforce_data(analyse_region("weihai")), axes=axes)
     beds, gps = axes[1, 0], axes[1, 1]
     assert "not reported" in {t.get_text() for t in beds.texts}
     assert not beds.patches
     assert any("not" in t.get_text() and "reported" in t.get_text() for t in gps.texts)
     # entirely empty data frames draw "not reported" panels instead of failing
-    empty = pd.DataFrame(columns=plots.DATA_COLUMNS)
+    empty = pd.DataFrame(columns=figures.DATA_COLUMNS)
     fig, ax = plt.subplots()
-    assert plots.life_expectancy_chart(empty, ax=ax) is ax
+    assert figures.life_expectancy_chart(empty, ax=ax) is ax
     assert [t.get_text() for t in ax.texts] == ["not reported"]
     fig, axes = plt.subplots(1, 3)
-    plots.mortality_chart(empty, axes=axes)
+    figures.mortality_chart(empty, axes=axes)
     assert all("not reported" in {t.get_text() for t in a.texts} for a in axes)
 
 
 def test_region_without_any_observation_still_builds(tmp_path, data_copy):
     obs = pd.read_csv(data_copy / "observations.csv", dtype=str, keep_default_na=False)
     obs[obs["region_id"] != "yangchun"].to_csv(data_copy / "observations.csv", index=False)
-    out = plots.region_figures("yangchun", tmp_path / "figs", path=data_copy)
+    out = figures.region_figures(analyse_region("yangchun", data_copy), tmp_path / "figs")
     assert all(p.is_file() for paths in out.values() for p in paths)
-    le = plots.life_expectancy_data("yangchun", path=data_copy)
+    le = figures.life_expectancy_data(analyse_region("yangchun", data_copy))
     assert _row(le, series="region").empty
     # falls back to Guangdong's provincial target
     assert _row(le, series="target")["label"].iloc[0] == "2025 target (Guangdong provincial)"
@@ -240,14 +241,14 @@ def test_region_without_any_observation_still_builds(tmp_path, data_copy):
 
 @pytest.mark.parametrize("region", REGIONS)
 def test_titles_name_the_region_and_source_line_is_clear_of_the_axes(region):
-    for name, build in plots.FIGURES.items():
-        fig = build(region)
+    for name, build in figures.FIGURES.items():
+        fig = build(analyse_region(region))
         assert NAMES[region] in fig.get_suptitle()
         src = _source_text(fig)
         assert src.startswith("Source: ") and "planlib" in src
         fig.draw_without_rendering()
         r = fig.canvas.get_renderer()
-        source_box = next(t for t in fig.texts if t.get_gid() == plots.GID_SOURCE).get_window_extent(r)
+        source_box = next(t for t in fig.texts if t.get_gid() == style.GID_SOURCE).get_window_extent(r)
         title_box = fig._suptitle.get_window_extent(r)
         fig_box = fig.bbox
         assert source_box.x0 >= 0 and source_box.x1 <= fig_box.x1 and source_box.y0 >= 0, (name, "source")
@@ -266,33 +267,33 @@ def test_titles_name_the_region_and_source_line_is_clear_of_the_axes(region):
 
 
 def test_source_line_lists_plotted_sources_without_cjk_when_font_lacks_it():
-    d = plots.life_expectancy_data("yangchun")
-    text = plots.source_line_text(d, cjk=False)
+    d = figures.life_expectancy_data(analyse_region("yangchun"))
+    text = style.source_line_text(d, cjk=False)
     assert text.startswith("Source: Yangchun 14th-plan health plan (yangchun_14th_plan), lines 40, 64, 238;")
     assert "national: NHC statistical bulletins" in text
     assert "Guangdong: press reports (guangdong_press_a, guangdong_press_b)" in text
     assert not CJK.search(text)
-    zh = plots.source_line_text(d, cjk=True)
+    zh = style.source_line_text(d, cjk=True)
     assert zh.startswith("Source: 阳春市卫生健康事业发展“十四五”规划 (2024-01-30), lines 40, 64, 238;")
     # the mortality chart cites its own lines, not the life-expectancy ones
-    m = plots.source_line_text(plots.mortality_data("yangchun"), cjk=False)
+    m = style.source_line_text(figures.mortality_data(analyse_region("yangchun")), cjk=False)
     assert "244" in m and "238" not in m
-    w = plots.source_line_text(plots.mortality_data("weihai"), cjk=False)
+    w = style.source_line_text(figures.mortality_data(analyse_region("weihai")), cjk=False)
     assert "Weihai 14th-plan health-plan mid-term review (weihai_14th_midterm), line 89" in w
     assert "Shandong: press reports (shandong_press)" in w
 
 
 def test_source_line_matches_font_capability():
-    fig = plots.life_expectancy_figure("yangchun")
+    fig = figures.life_expectancy_figure(analyse_region("yangchun"))
     has_cjk = bool(CJK.search(_source_text(fig)))
-    assert has_cjk == plots.default_font_has_cjk()
+    assert has_cjk == style.default_font_has_cjk()
 
 
 def test_add_source_line_on_a_plain_figure():
     fig, ax = plt.subplots(figsize=(6.3, 3))
     ax.plot([0, 1], [0, 1])
-    t = plots.add_source_line(fig, "Source: test " + "word " * 60)
-    assert t.get_gid() == plots.GID_SOURCE and "\n" in t.get_text()  # wrapped to the figure width
+    t = style.add_source_line(fig, "Source: test " + "word " * 60)
+    assert t.get_gid() == style.GID_SOURCE and "\n" in t.get_text()  # wrapped to the figure width
     fig.draw_without_rendering()
     r = fig.canvas.get_renderer()
     assert t.get_window_extent(r).x1 <= fig.bbox.x1
@@ -305,7 +306,7 @@ def test_region_figures_for_all_regions_without_warnings(tmp_path):
     before = set(plt.get_fignums())
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # includes "Glyph ... missing from font"
-        results = {r: plots.region_figures(r, tmp_path / r) for r in REGIONS}
+        results = {r: figures.region_figures(analyse_region(r), tmp_path / r) for r in REGIONS}
     assert set(plt.get_fignums()) == before  # every figure was closed
     for region, out in results.items():
         assert set(out) == set(FIGURE_NAMES)
@@ -316,7 +317,7 @@ def test_region_figures_for_all_regions_without_warnings(tmp_path):
             with Image.open(png) as im:
                 dpi = im.info.get("dpi")
                 assert dpi is not None and min(dpi) >= 199.5
-                assert im.size[0] >= plots.FIG_WIDTH_IN * 200
+                assert im.size[0] >= style.FIG_WIDTH_IN * 200
             text = svg.read_text(encoding="utf-8")
             assert text.lstrip().startswith("<?xml") and text.rstrip().endswith("</svg>")
             assert 'id="source-line"' in text and 'id="planlib-title"' in text
@@ -328,45 +329,45 @@ def test_saved_files_get_normal_permissions(tmp_path):
     import os
     mask = os.umask(0)
     os.umask(mask)
-    for p in plots.save_figure(plots.mortality_figure("guangan"), tmp_path, "m"):
+    for p in style.save_figure(figures.mortality_figure(analyse_region("guangan")), tmp_path, "m"):
         assert p.stat().st_mode & 0o777 == 0o666 & ~mask  # not mkstemp's private 0600
 
 
 def test_png_metadata_has_no_timestamp(tmp_path):
-    png, _ = plots.save_figure(plots.mortality_figure("anju"), tmp_path, "m")
+    png, _ = style.save_figure(figures.mortality_figure(analyse_region("anju")), tmp_path, "m")
     with Image.open(png) as im:
         keys = {k.lower() for k in im.info}
     assert not any("time" in k or "date" in k or "creation" in k for k in keys)
 
 
 def test_saving_twice_gives_identical_files(tmp_path):
-    a = plots.save_figure(plots.life_expectancy_figure("yangchun"), tmp_path / "a", "le")
-    b = plots.save_figure(plots.life_expectancy_figure("yangchun"), tmp_path / "b", "le")
+    a = style.save_figure(figures.life_expectancy_figure(analyse_region("yangchun")), tmp_path / "a", "le")
+    b = style.save_figure(figures.life_expectancy_figure(analyse_region("yangchun")), tmp_path / "b", "le")
     assert a[1].read_bytes() == b[1].read_bytes()  # SVG
     assert a[0].read_bytes() == b[0].read_bytes()  # PNG
     svg = a[1].read_text(encoding="utf-8")
     assert "<dc:date>" not in svg
     # and again into the same folder (replacing the files)
-    c = plots.save_figure(plots.life_expectancy_figure("yangchun"), tmp_path / "a", "le")
+    c = style.save_figure(figures.life_expectancy_figure(analyse_region("yangchun")), tmp_path / "a", "le")
     assert c[1].read_bytes() == b[1].read_bytes()
 
 
 def test_saving_draws_each_file_once_at_the_layout_savefig_would_give(tmp_path, monkeypatch):
     reference = io.BytesIO()
-    plots.workforce_figure("weihai").savefig(reference, format="png", dpi=plots.PNG_DPI)
+    figures.workforce_figure(analyse_region("weihai")).savefig(reference, format="png", dpi=style.PNG_DPI)
     draws = []
     real_draw = Figure.draw
     monkeypatch.setattr(Figure, "draw", lambda self, r: (draws.append(1), real_draw(self, r))[1])
-    png, _ = plots.save_figure(plots.workforce_figure("weihai"), tmp_path, "w")
+    png, _ = style.save_figure(figures.workforce_figure(analyse_region("weihai")), tmp_path, "w")
     assert len(draws) == 2  # one PNG, one SVG: no dry runs, no second layout solve
     with Image.open(reference) as a, Image.open(png) as b:
         assert np.array_equal(np.asarray(a.convert("RGB")), np.asarray(b.convert("RGB")))
 
 
 def test_save_is_atomic_when_writing_fails(tmp_path, monkeypatch):
-    png, svg = plots.save_figure(plots.workforce_figure("anju"), tmp_path, "w")
+    png, svg = style.save_figure(figures.workforce_figure(analyse_region("anju")), tmp_path, "w")
     old_png, old_svg = png.read_bytes(), svg.read_bytes()
-    fig = plots.workforce_figure("guangan")
+    fig = figures.workforce_figure(analyse_region("guangan"))
 
     def broken(self, fh, **kw):
         fh.write(b"half a file")
@@ -374,7 +375,7 @@ def test_save_is_atomic_when_writing_fails(tmp_path, monkeypatch):
 
     monkeypatch.setattr(Figure, "savefig", broken)
     with pytest.raises(OSError, match="disk full"):
-        plots.save_figure(fig, tmp_path, "w")
+        style.save_figure(fig, tmp_path, "w")
     assert png.read_bytes() == old_png and svg.read_bytes() == old_svg
     assert sorted(p.name for p in tmp_path.iterdir()) == ["w.png", "w.svg"]
     assert fig.number not in plt.get_fignums()  # closed even on failure
@@ -382,13 +383,13 @@ def test_save_is_atomic_when_writing_fails(tmp_path, monkeypatch):
 
 def test_region_figures_rejects_unknown_language(tmp_path):
     with pytest.raises(ValueError, match="unknown language"):
-        plots.region_figures("yangchun", tmp_path, lang="de")
+        figures.region_figures(analyse_region("yangchun"), tmp_path, lang="de")
     assert not any(tmp_path.iterdir())
 
 
 def test_labels_dict_is_per_language():
-    assert "en" in plots.LABELS
-    assert plots.labels("en") is plots.LABELS["en"]
+    assert "en" in words.LABELS
+    assert words.labels("en") is words.LABELS["en"]
     # every key the English labels use is a plain string (a "zh" dict can mirror the keys)
-    assert all(isinstance(v, str) for v in plots.LABELS["en"].values())
-    assert np.all([not CJK.search(v) for v in plots.LABELS["en"].values()])
+    assert all(isinstance(v, str) for v in words.LABELS["en"].values())
+    assert np.all([not CJK.search(v) for v in words.LABELS["en"].values()])

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from planlib import analyse_region
 from planlib.report.briefing import Briefing
 from planlib.report.narrative import TEMPLATES, fmt_num, target_phrase
 
@@ -10,14 +11,14 @@ REGIONS = ["yangchun", "guangan", "anju", "xiangqiao", "weihai"]
 
 
 def text(region: str) -> str:
-    b = Briefing(region)
+    b = Briefing(analyse_region(region))
     return "\n".join([b.header_markdown(), b.key_figures_html()]
                      + [b.section_markdown(s) for s in ("life_expectancy", "maternal_child", "workforce")]
                      + [b.quality_markdown(), b.sources_markdown()])
 
 
 def test_yangchun_life_expectancy_and_target():
-    s = Briefing("yangchun").section_markdown("life_expectancy")
+    s = Briefing(analyse_region("yangchun")).section_markdown("life_expectancy")
     assert "77.8 years in 2020" in s
     assert "2025 target is more than 79 years" in s
     assert "77.2 in 2015" in s and "+0.12 years a year" in s and "+0.24 years a year" in s
@@ -26,37 +27,37 @@ def test_yangchun_life_expectancy_and_target():
 
 
 def test_weihai_says_no_2025_targets():
-    s = Briefing("weihai").section_markdown("life_expectancy")
+    s = Briefing(analyse_region("weihai")).section_markdown("life_expectancy")
     assert "sets no 2025 targets" in s
     assert "Shandong's provincial target of about 80 years" in s
 
 
 def test_anju_relative_target_conflict_is_reported():
-    s = Briefing("anju").section_markdown("life_expectancy")
+    s = Briefing(analyse_region("anju")).section_markdown("life_expectancy")
     assert "at least 82 years" in s
     assert "Treat this number with care" in s and "81.17" in s
 
 
 def test_targets_met_before_they_were_set_are_called_so():
-    s = Briefing("guangan").section_markdown("maternal_child")
+    s = Briefing(analyse_region("guangan")).section_markdown("maternal_child")
     assert "The 2020 value already meets this target. The target asks for no improvement" in s
-    w = Briefing("weihai").section_markdown("maternal_child")  # provincial targets: not the plan's
+    w = Briefing(analyse_region("weihai")).section_markdown("maternal_child")  # provincial targets: not the plan's
     assert "asks for no improvement" not in w
 
 
 def test_small_numbers_and_no_significance_caveats():
-    s = Briefing("xiangqiao").section_markdown("maternal_child")
+    s = Briefing(analyse_region("xiangqiao")).section_markdown("maternal_child")
     assert "not evidence of zero risk" in s
     assert "not tested for significance" in s
 
 
 def test_weihai_maternal_interval():
-    s = Briefing("weihai").section_markdown("maternal_child")
+    s = Briefing(analyse_region("weihai")).section_markdown("maternal_child")
     assert "exact 95% interval runs from 0.189 to 41.66 per 100,000 live births" in s
 
 
 def test_missing_indicator_is_said():
-    s = Briefing("weihai").section_markdown("workforce")
+    s = Briefing(analyse_region("weihai")).section_markdown("workforce")
     assert "does not report hospital beds per 1,000 population" in s.lower() or \
         "The plan does not report Hospital beds" in s
 
@@ -67,14 +68,14 @@ def test_every_briefing_has_every_section_and_its_sources(region):
     for heading in ("Key figures", "Life expectancy", "Maternal and child mortality",
                     "Health workforce and beds", "Data-quality notes", "Sources"):
         assert heading in s
-    b = Briefing(region)
+    b = Briefing(analyse_region(region))
     assert b.plan_source["title"] in s
     assert "{" not in s.replace("{}", "")  # no unfilled template fields
 
 
 @pytest.mark.parametrize("region", REGIONS)
 def test_key_figures_numbers_match_the_data(region):
-    b = Briefing(region)
+    b = Briefing(analyse_region(region))
     kf = b.key_figures()
     assert len(kf) == 8
     le = kf.iloc[0]
@@ -84,9 +85,9 @@ def test_key_figures_numbers_match_the_data(region):
 
 def test_unknown_language_and_region():
     with pytest.raises(ValueError, match="unknown language"):
-        Briefing("yangchun", lang="fr")
+        Briefing(analyse_region("yangchun"), lang="fr")
     with pytest.raises(KeyError, match="valid ids"):
-        Briefing("atlantis")
+        Briefing(analyse_region("atlantis"))
 
 
 def test_formatting():

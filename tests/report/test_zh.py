@@ -13,7 +13,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 
 from planlib.report import fonts  # noqa: E402
-from planlib.report import figures as plots  # noqa: E402
+from planlib import analyse_region  # noqa: E402
+from planlib.report import figures, style, words  # noqa: E402
 from planlib.report.briefing import SECTIONS, Briefing  # noqa: E402
 from planlib.report.narrative import TEMPLATES  # noqa: E402
 
@@ -35,7 +36,7 @@ def facts(paragraph: str) -> Counter:
 
 @pytest.mark.parametrize("region", REGIONS)
 def test_same_facts_in_both_languages(region):
-    en, zh = Briefing(region, "en"), Briefing(region, "zh")
+    en, zh = Briefing(analyse_region(region), "en"), Briefing(analyse_region(region), "zh")
     for section in SECTIONS:
         pe, pz = en.section(section), zh.section(section)
         assert len(pe) == len(pz), section
@@ -49,13 +50,13 @@ def test_same_facts_in_both_languages(region):
 
 
 def test_chinese_text_reads_naturally():
-    b = Briefing("yangchun", "zh")
+    b = Briefing(analyse_region("yangchun"), "zh")
     s = b.section_markdown("life_expectancy")
     assert "2020年人均预期寿命为77.8岁" in s
     assert "2025年目标为高于79岁" in s
     assert "年均提高0.24岁" in s
     assert b.title() == "阳春市卫生健康规划简报"
-    w = Briefing("weihai", "zh").section_markdown("life_expectancy")
+    w = Briefing(analyse_region("weihai"), "zh").section_markdown("life_expectancy")
     assert "未设定上述指标的2025年目标" in w and "山东省目标约80岁" in w
     kf = b.key_figures()
     assert list(kf.columns) == ["指标", "单位", "最新值", "2025年目标", "全国水平", "评估"]
@@ -81,7 +82,7 @@ def test_cjk_font_comes_from_mplfonts():
 def test_chinese_figure_renders_without_missing_glyphs(tmp_path, fmt):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        fig = plots.life_expectancy_figure("yangchun", lang="zh")
+        fig = figures.life_expectancy_figure(analyse_region("yangchun"), lang="zh")
         out = tmp_path / f"le.{fmt}"
         fig.savefig(out)
         plt.close(fig)
@@ -101,7 +102,7 @@ def test_without_a_cjk_font_planlib_warns_and_falls_back(monkeypatch):
 
 
 def test_zh_figures_have_stable_suffixed_names(tmp_path):
-    out = plots.region_figures("weihai", tmp_path, lang="zh")
+    out = figures.region_figures(analyse_region("weihai"), tmp_path, lang="zh")
     assert sorted(p.name for ps in out.values() for p in ps) == sorted(
         f"{n}.zh.{e}" for n in ("life_expectancy", "mortality", "workforce") for e in ("png", "svg"))
 

@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from functools import lru_cache
-
-from planlib.data.tables import CORE_INDICATORS, REGION_CACHE, data_dir, enriched, folder_stamp, load_tables
 from planlib.analysis.uncertainty import rate_interval
+from planlib.data.tables import enriched
 
 # "similar" when the region's value is within this of the benchmark: years for life
 # expectancy, otherwise a share of the benchmark value.
@@ -59,44 +57,43 @@ def _nearest(bench: pd.DataFrame, year: int) -> pd.Series | None:
     return bench.assign(_d=d).sort_values(["_d", "year"]).iloc[0]
 
 
-def compare_benchmarks(region_id: str, path=None, indicators: tuple[str, ...] = CORE_INDICATORS) -> pd.DataFrame:
-    """Each indicator's latest actual against the national value and the province's (same or
-    nearest year, stated), with better / similar / worse and the tolerance used."""
-    t = load_tables(path)
-    if region_id not in set(t.regions["id"]):
-        raise KeyError(f"unknown region {region_id!r}; valid ids: {', '.join(t.regions['id'])}")
-    folder = data_dir(path)
-    return _compare(region_id, folder, folder_stamp(folder), tuple(indicators)).copy()
+def compare(obs: pd.DataFrame, indicators: pd.DataFrame, region_id: str, province_id: str | None,
+            indicator_ids: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """Each indicator's latest actual of a region against the national value and the province's
+    (same or nearest year, stated), with better / similar / worse and the tolerance used.
 
-
-@lru_cache(maxsize=REGION_CACHE)
-def _compare(region_id: str, folder, stamp: tuple, indicators: tuple[str, ...]) -> pd.DataFrame:
-    t = load_tables(folder)
-    obs = t.enriched
+    ``obs`` are enriched observations holding at least the region's, its province's and the
+    nation's rows; ``indicators`` is the catalog indexed by id; ``indicator_ids`` limits and orders
+    the indicators (default: every indicator the region reports, in catalog order). Columns:
+    ``BENCHMARK_COLUMNS``.
+    """
     obs = obs[obs["unit_ok"] & obs["value_std"].notna() & (obs["kind"] == "actual")
-              & obs["comparator"].isin(["=", "~"])]
-    reg = t.regions.set_index("id")
-    province = reg.loc[region_id, "province_id"]
-    ind = t.indicators.set_index("id")
+              & obs["comparator"].isin(["=", "~"]) & obs["region_id"].isin({region_id, province_id, "china"})]
+    by = {key: g for key, g in obs.groupby(["region_id", "indicator_id"], sort=False)}
+    ind = indicators
+    if indicator_ids is None:
+        indicator_ids = tuple(i for i in ind.index if (region_id, i) in by)
     rows = []
-    for indicator in indicators:
-        mine = obs[(obs["region_id"] == region_id) & (obs["indicator_id"] == indicator)]
-        if mine.empty:
+    for indicator in indicator_ids:
+        mine = by.get((region_id, indicator))
+        if mine is None:
             continue
         latest = mine.sort_values(["year", "source_line"]).groupby("year").first().reset_index().iloc[-1]
         year = int(latest["year"])
         ci = _interval(obs, region_id, year, indicator)
-        for bid, level in (("china", "national"), (province, "provincial")):
-            if pd.isna(bid) or bid == region_id:
+        for bid, level in (("china", "national"), (province_id, "provincial")):
+            if bid is None or bid == region_id:
                 continue
-            bench = obs[(obs["region_id"] == bid) & (obs["indicator_id"] == indicator)]
+            bench = by.get((bid, indicator))
+            if bench is None:
+                continue
             b = _nearest(bench.sort_values(["year", "source_line"]).drop_duplicates("year"), year)
             if b is None:
                 continue
             same_year = bench[(bench["year"] == b["year"]) & (bench["value_std"] != b["value_std"])]
             alternatives = "; ".join(f"{v['value_text']} ({v['ref']})" for _, v in same_year.iterrows())
             tol = similar_tolerance(indicator, float(b["value_std"]))
-            by = int(b["year"])
+            by_year = int(b["year"])
             verdict = judge(float(latest["value_std"]), float(b["value_std"]), ind.loc[indicator, "direction"], tol)
             ci_note = ci["ci_note"]
             if ci["ci_low"] is not None and ci["ci_low"] <= float(b["value_std"]) <= ci["ci_high"]:
@@ -106,9 +103,9 @@ def _compare(region_id: str, folder, stamp: tuple, indicators: tuple[str, ...]) 
                 "region_id": region_id, "indicator_id": indicator, "unit": ind.loc[indicator, "unit"],
                 "direction": ind.loc[indicator, "direction"], "year": year,
                 "value": float(latest["value_std"]), "value_text": latest["value_text"], "ref": latest["ref"],
-                "benchmark_region_id": bid, "benchmark_level": level, "benchmark_year": by,
+                "benchmark_region_id": bid, "benchmark_level": level, "benchmark_year": by_year,
                 "benchmark_value": float(b["value_std"]), "benchmark_ref": b["ref"],
-                "year_note": "" if by == year else f"{level} value for {by}, the nearest year to {year}",
+                "year_note": "" if by_year == year else f"{level} value for {by_year}, the nearest year to {year}",
                 "benchmark_alternatives": alternatives,
                 "difference": float(latest["value_std"]) - float(b["value_std"]),
                 "comparison": verdict, "tolerance": tol,

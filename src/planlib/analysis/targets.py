@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 import math
-from functools import lru_cache
 
 import pandas as pd
 
-from planlib.data.tables import CORE_INDICATORS, REGION_CACHE, data_dir, folder_stamp, load_tables
+from planlib.data.tables import CORE_INDICATORS
 from planlib.data.values import parse_relative
 
 # Base year of each plan cycle: 13th-plan targets are set on 2015, 14th-plan targets on 2020.
@@ -112,18 +111,16 @@ def _pick_target(rows: pd.DataFrame) -> tuple[pd.Series, pd.DataFrame]:
     return r.iloc[0], r.iloc[1:]
 
 
-def _region_targets(obs: pd.DataFrame, regions: pd.DataFrame, region_id: str) -> pd.DataFrame:
+def _region_targets(obs: pd.DataFrame, region_id: str, province_id: str | None) -> pd.DataFrame:
     """Targets a region is assessed against: its own latest-cycle targets; for each core indicator
     its plan leaves without a target, the province's 14th-plan target, else the nation's."""
     own = obs[(obs["region_id"] == region_id) & (obs["kind"] == "target")]
     if not own.empty:
         own = own[own["year"] == own["year"].max()]
     parts = [own.assign(target_basis="own plan")]
-    reg = regions.set_index("id")
-    province = reg.loc[region_id, "province_id"] if region_id in reg.index else None
     covered = set(own["indicator_id"])
-    for rid, basis in ((province, "provincial target"), ("china", "national target")):
-        if rid is None or pd.isna(rid) or rid == region_id:
+    for rid, basis in ((province_id, "provincial target"), ("china", "national target")):
+        if rid is None or rid == region_id:
             continue
         t = obs[(obs["region_id"] == rid) & (obs["kind"] == "target") & (obs["plan_cycle"] == "14th")
                 & obs["indicator_id"].isin(CORE_INDICATORS) & ~obs["indicator_id"].isin(covered)]
@@ -132,27 +129,20 @@ def _region_targets(obs: pd.DataFrame, regions: pd.DataFrame, region_id: str) ->
     return pd.concat(parts, ignore_index=True)
 
 
-def assess_progress(region_id: str, path=None) -> pd.DataFrame:
-    """One row per indicator with a target: baseline, latest value, target, required and observed
-    annual change, projection and Open SDG status (or why it cannot be assessed)."""
-    t = load_tables(path)
-    if region_id not in set(t.regions["id"]):
-        raise KeyError(f"unknown region {region_id!r}; valid ids: {', '.join(t.regions['id'])}")
-    folder = data_dir(path)
-    return _assess(region_id, folder, folder_stamp(folder)).copy()
+def assess(obs: pd.DataFrame, indicators: pd.DataFrame, region_id: str, province_id: str | None) -> pd.DataFrame:
+    """Progress of one region to each target: one row per indicator with a target (columns
+    ``PROGRESS_COLUMNS``): baseline, latest value, target, required and observed annual change,
+    projection and Open SDG status, or why it cannot be assessed.
 
-
-@lru_cache(maxsize=REGION_CACHE)
-def _assess(region_id: str, folder, stamp: tuple) -> pd.DataFrame:
-    t = load_tables(folder)
-    obs = t.enriched
-    province = t.regions.set_index("id").loc[region_id, "province_id"]
+    ``obs`` are enriched observations (:func:`planlib.data.tables.enrich`) holding at least the
+    region's, its province's and the nation's rows; ``indicators`` is the catalog indexed by id.
+    """
     # Only the region, its province and the nation matter; a value in a contradicting unit is
     # not used for arithmetic.
-    obs = obs[obs["unit_ok"] & obs["region_id"].isin({region_id, province, "china"})]
-    targets = _region_targets(obs, t.regions, region_id)
+    obs = obs[obs["unit_ok"] & obs["region_id"].isin({region_id, province_id, "china"})]
+    targets = _region_targets(obs, region_id, province_id)
     actual = obs[(obs["region_id"] == region_id) & (obs["kind"] == "actual") & obs["value_std"].notna()]
-    ind = t.indicators.set_index("id")
+    ind = indicators
     out = []
     for indicator, rows in targets.groupby("indicator_id", sort=False):
         tgt, others = _pick_target(rows)
@@ -187,8 +177,8 @@ def _assess(region_id: str, folder, stamp: tuple) -> pd.DataFrame:
         rec.update(status=status, reason=reason)
         out.append(rec)
     df = pd.DataFrame(out, columns=PROGRESS_COLUMNS)
-    order = list(ind.index)
-    return df.sort_values("indicator_id", key=lambda s: s.map(order.index)).reset_index(drop=True)
+    order = {k: i for i, k in enumerate(ind.index)}
+    return df.sort_values("indicator_id", key=lambda s: s.map(order)).reset_index(drop=True)
 
 
 def _status(rec: dict, a: pd.DataFrame, absolute: bool, direction: str) -> tuple[str, str]:

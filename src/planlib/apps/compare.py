@@ -30,12 +30,13 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from planlib.report import figures as plots
-from planlib.analysis.comparison import TOLERANCE_ABS, TOLERANCE_REL, compare_benchmarks
-from planlib.data.tables import CORE_INDICATORS, load_tables, plan_regions
+from planlib.analysis.comparison import TOLERANCE_ABS, TOLERANCE_REL
 from planlib.analysis.quality import SEVERITY_ORDER, check_quality
-from planlib.data.tables import enrich
-from planlib.analysis.targets import ABSOLUTE_CHANGE, annual_change, assess_progress, baseline_for, derive_relative, meets
+from planlib.analysis.region import assess_progress, compare_benchmarks
+from planlib.analysis.targets import ABSOLUTE_CHANGE, annual_change, baseline_for, derive_relative, meets
+from planlib.data.tables import CORE_INDICATORS, load_tables, plan_regions
+from planlib.report import style
+from planlib.report.words import labels as chart_labels
 
 # --- caveats and labels -------------------------------------------------------------------
 
@@ -56,10 +57,10 @@ SIGNIFICANCE_CAVEAT_SHORT = (
 
 #: Colour of each comparison with the national value (seaborn "colorblind": blue / grey / vermillion).
 COMPARISON_COLORS: dict[str, str] = {
-    "better": plots._PALETTE[0],
+    "better": style.PALETTE[0],
     "similar": "#8c8c8c",
-    "worse": plots._PALETTE[3],
-    "different": plots._PALETTE[4],
+    "worse": style.PALETTE[3],
+    "different": style.PALETTE[4],
 }
 COMPARISON_LABELS = {"better": "Better than national", "similar": "Similar to national",
                      "worse": "Worse than national", "different": "Different from national"}
@@ -93,7 +94,7 @@ def _names(path=None) -> dict[str, str]:
 
 
 def _indicator_title(indicator_id: str, unit: str) -> str:
-    lab = plots.labels("en")
+    lab = chart_labels("en")
     return f"{lab.get('ind.' + indicator_id, indicator_id)}\n{lab.get('unit.' + unit, unit)}"
 
 
@@ -152,7 +153,7 @@ def latest_by_region(indicators: Sequence[str] = CORE_INDICATORS, path=None) -> 
 
 
 def _fmt(v: float) -> str:
-    return plots._num_text(float(v))
+    return style.num_text(float(v))
 
 
 def _region_names(data: pd.DataFrame) -> dict[str, str]:
@@ -181,7 +182,7 @@ def _finding_note(d: pd.DataFrame) -> str | None:
     f = d[d["n_findings"].fillna(0) > 0]
     if f.empty:
         return None
-    lab = plots.labels("en")
+    lab = chart_labels("en")
     order = {ind: i for i, ind in enumerate(dict.fromkeys([*CORE_INDICATORS, *d["indicator_id"]]))}
     parts = []
     for ind, g in sorted(f.groupby("indicator_id"), key=lambda kv: order[kv[0]]):
@@ -218,12 +219,13 @@ def _place_value_label(ax: Axes, text: str, x: float, y: float, obstacles: list[
             outside = box.x0 < ax.bbox.x0 or box.x1 > ax.bbox.x1
             yield ann, sum(lo <= o <= hi for o in obstacles) + (10 if outside else 0)
 
-    plots.keep_best(scored())
+    style.keep_best(scored())
 
 
 def dot_chart(data: pd.DataFrame, indicator_id: str, ax: Axes | None = None, legend: bool = True,
               note: bool = True, regions: Sequence[str] | None = None, values: bool = True,
-              title_year: bool = True, row_labels: bool = True, names: dict[str, str] | None = None) -> Axes:
+              title_year: bool = True, row_labels: bool = True, names: dict[str, str] | None = None,
+              unit: str | None = None) -> Axes:
     """A dot chart of one indicator (tidy data of :func:`latest_by_region`): one row per region,
     the region's latest value as a dot coloured by its comparison with the national value
     (better / similar / worse), the national value of the same (or nearest) year as a vertical
@@ -231,15 +233,16 @@ def dot_chart(data: pd.DataFrame, indicator_id: str, ax: Axes | None = None, leg
     data-quality findings are drawn as a hollow ring with a footnote mark, explained in a note
     under the chart (``note``). Rows follow ``regions`` (default: the regions of ``data`` in
     order); a region without a value says "not reported". ``values`` writes each value beside its
-    dot; ``row_labels`` False hides the region names (a panel right of one that shows them).
+    dot; ``row_labels`` False hides the region names (a panel right of one that shows them);
+    ``unit`` names the catalog unit in the title when ``data`` has no row for the indicator.
     Returns the axes."""
     if ax is None:
-        plots.set_style()
-        _, ax = plt.subplots(figsize=(plots.FIG_WIDTH_IN, 2.8), layout="constrained")
+        style.set_style()
+        _, ax = plt.subplots(figsize=(style.FIG_WIDTH_IN, 2.8), layout="constrained")
     regions = list(regions) if regions is not None else _region_order(data)
     names = names if names is not None else _region_names(data)
     d = data[data["indicator_id"] == indicator_id]
-    unit = str(d["unit"].iloc[0]) if not d.empty else plots.DEFAULT_UNITS.get(indicator_id, "")
+    unit = str(d["unit"].iloc[0]) if not d.empty else (unit or "")
     labels, common = _row_labels(d, regions, names)
     ax.set_title(_indicator_title(indicator_id, unit) + (f", {common}" if common and title_year else ""), loc="left")
     by = d.set_index("region_id")
@@ -259,13 +262,13 @@ def dot_chart(data: pd.DataFrame, indicator_id: str, ax: Axes | None = None, leg
     for y, rid in enumerate(regions):
         if rid not in by.index or pd.isna(by.loc[rid, "value_std"]):
             ax.text(0.5, y, "not reported", transform=ax.get_yaxis_transform(), ha="center", va="center",
-                    fontsize=plots.SMALL_FONT_PT, color="#555555", style="italic")
+                    fontsize=style.SMALL_FONT_PT, color="#555555", style="italic")
             continue
         r = by.loc[rid]
         v = float(r["value_std"])
         obstacles = []
         if pd.notna(r["national_value"]):
-            ax.plot([r["national_value"]] * 2, [y - 0.36, y + 0.36], color=plots.COLORS["national"],
+            ax.plot([r["national_value"]] * 2, [y - 0.36, y + 0.36], color=style.COLORS["national"],
                     linewidth=1.8, solid_capstyle="butt", zorder=2, gid="dot-national")
             obstacles.append(float(r["national_value"]))
         color = COMPARISON_COLORS.get(str(r["comparison"]), "#444444")
@@ -275,7 +278,7 @@ def dot_chart(data: pd.DataFrame, indicator_id: str, ax: Axes | None = None, leg
                 markeredgewidth=2.0 if flagged else 0.8, gid="dot-region-flagged" if flagged else "dot-region")
         if pd.notna(r["province_value"]):
             ax.plot([r["province_value"]], [y], marker="D", markersize=4.2, linestyle="none", zorder=5,
-                    color=plots.COLORS["province"], markeredgecolor="white", markeredgewidth=0.6,
+                    color=style.COLORS["province"], markeredgecolor="white", markeredgewidth=0.6,
                     gid="dot-province")
             obstacles.append(float(r["province_value"]))
         text = (_fmt(v) if values else "") + (FINDING_MARK if flagged else "")
@@ -294,23 +297,23 @@ def dot_chart(data: pd.DataFrame, indicator_id: str, ax: Axes | None = None, leg
         if layout:
             fig.draw_without_rendering()
         room_pt = (fig.bbox.x1 - ax.bbox.x0) * 72 / fig.dpi - 6
-        ax.annotate(textwrap.fill(n, max(40, int(room_pt / (plots.SMALL_FONT_PT * 0.56)))), (0, 0),
+        ax.annotate(textwrap.fill(n, max(40, int(room_pt / (style.SMALL_FONT_PT * 0.56)))), (0, 0),
                     xycoords="axes fraction", xytext=(0, -24), textcoords="offset points", ha="left", va="top",
-                    fontsize=plots.SMALL_FONT_PT, color="#333333", annotation_clip=False, gid="dot-note")
+                    fontsize=style.SMALL_FONT_PT, color="#333333", annotation_clip=False, gid="dot-note")
     if pending:
         if layout:
             fig.draw_without_rendering()
         renderer = fig.canvas.get_renderer()
         widest = 0.0
         for text, *_ in pending:
-            t = ax.text(0, 0, text, fontsize=plots.SMALL_FONT_PT, fontweight="bold")
+            t = ax.text(0, 0, text, fontsize=style.SMALL_FONT_PT, fontweight="bold")
             widest = max(widest, t.get_window_extent(renderer).width)
             t.remove()
         # room beside the outermost markers for a label (offset 7 pt + 2 px padding)
         share = (widest + 7 * fig.dpi / 72 + 4) / max(ax.bbox.width, 1.0)
         _fit_xlim(ax, lo, hi, min(share, 0.35))
         for text, v, y, obstacles, side, flagged in pending:
-            _place_value_label(ax, text, v, y, obstacles, side, fontsize=plots.SMALL_FONT_PT, color="#222222",
+            _place_value_label(ax, text, v, y, obstacles, side, fontsize=style.SMALL_FONT_PT, color="#222222",
                                zorder=6, fontweight="bold" if flagged else "normal")
     return ax
 
@@ -328,8 +331,8 @@ def dot_legend_handles(data: pd.DataFrame | None = None) -> list[Line2D]:
     handles = [Line2D([], [], marker="o", linestyle="none", markersize=7, color=c, label=COMPARISON_LABELS[k])
                for k, c in COMPARISON_COLORS.items() if k in present]
     handles += [
-        Line2D([], [], color=plots.COLORS["national"], linewidth=1.8, label="National, same or nearest year"),
-        Line2D([], [], marker="D", linestyle="none", markersize=4.2, color=plots.COLORS["province"],
+        Line2D([], [], color=style.COLORS["national"], linewidth=1.8, label="National, same or nearest year"),
+        Line2D([], [], marker="D", linestyle="none", markersize=4.2, color=style.COLORS["province"],
                markeredgecolor="white", label="Province"),
         Line2D([], [], marker="o", linestyle="none", markersize=7, markerfacecolor="white",
                markeredgecolor="#444444", markeredgewidth=2.0, label=f"Data-quality finding {FINDING_MARK}"),
@@ -343,18 +346,18 @@ def _refs_frame(*cols: pd.Series) -> pd.DataFrame:
 
 def _add_notes_and_source(fig: Figure, notes: list[str], source: str) -> None:
     """The source line under the figure, preceded by notes (each its own wrapped paragraph)."""
-    txt = plots.add_source_line(fig, source)
-    width_pt = (fig.get_figwidth() - 2 * plots._PAD_IN) * 72
+    txt = style.add_source_line(fig, source)
+    width_pt = (fig.get_figwidth() - 2 * style.PAD_IN) * 72
     chars = max(40, int(width_pt / (txt.get_fontsize() * 0.56)))
     wrapped = [textwrap.fill(n, width=chars, break_long_words=False, break_on_hyphens=False) for n in notes if n]
     txt.set_text("\n".join(wrapped + [txt.get_text()]))
-    plots.arrange_bands(fig)
+    style.arrange_bands(fig)
 
 
 def _title(fig: Figure, text: str) -> None:
     """The figure title, wrapped to the figure width."""
     chars = int((fig.get_figwidth() - 0.2) * 72 / (mpl.rcParams["figure.titlesize"] * 0.62))
-    plots.add_title(fig, textwrap.fill(text, chars))
+    style.add_title(fig, textwrap.fill(text, chars))
 
 
 def core_dot_charts(path=None, data: pd.DataFrame | None = None) -> Figure:
@@ -365,21 +368,23 @@ def core_dot_charts(path=None, data: pd.DataFrame | None = None) -> Figure:
     data = latest_by_region(CORE_INDICATORS, path) if data is None else data
     regions = plan_regions(path)
     names = _region_names(data) | {r: n for r, n in _names(path).items() if r not in set(data["region_id"])}
-    plots.set_style()
-    fig, axes = plt.subplots(4, 2, figsize=(plots.FIG_WIDTH_IN, 8.8), layout="constrained")
+    style.set_style()
+    fig, axes = plt.subplots(4, 2, figsize=(style.FIG_WIDTH_IN, 8.8), layout="constrained")
     years = data["year"].dropna().astype(int)
     common = int(years.mode().min()) if len(years) else None
     # title, legend and source first, so that value labels are placed in the final axes
     when = f" ({common} unless stated)" if common else ""
     _title(fig, f"Plan regions against the national value: latest reported value{when}")
-    plots.add_figure_legend(fig, dot_legend_handles(data), ncols=3)
-    src = plots.source_line_text(_refs_frame(data["ref"], data["national_ref"], data["province_ref"]))
+    style.add_figure_legend(fig, dot_legend_handles(data), ncols=3)
+    src = style.source_line_text(_refs_frame(data["ref"], data["national_ref"], data["province_ref"]),
+                                 tables=load_tables(path))
     _add_notes_and_source(fig, [_finding_note(data), SIGNIFICANCE_CAVEAT_SHORT], src)
     labels = {ind: _row_labels(data[data["indicator_id"] == ind], regions, names)[0] for ind in CORE_INDICATORS}
+    units = load_tables(path).indicator_index["unit"]
     for i, (ax, ind) in enumerate(zip(axes.ravel(), CORE_INDICATORS)):
         repeat = i % 2 == 1 and labels[ind] == labels[CORE_INDICATORS[i - 1]]
         dot_chart(data, ind, ax=ax, legend=False, note=False, regions=regions, title_year=False,
-                  row_labels=not repeat, names=names)
+                  row_labels=not repeat, names=names, unit=str(units[ind]))
     return fig
 
 
@@ -428,7 +433,7 @@ def target_ambition(path=None, indicators: Sequence[str] = CORE_INDICATORS) -> p
     ``copies_national`` (the regional target level equals a national 2025 target level, stated
     or derived) and ``already_met`` (the baseline already meets the region's target)."""
     t = load_tables(path)
-    obs = enrich(t)
+    obs = t.enriched
     obs = obs[obs["unit_ok"]]
     names = _names(path)
     national = _national_targets(obs, path)
@@ -497,7 +502,7 @@ def copied_targets(data: pd.DataFrame) -> pd.DataFrame:
 
 def copied_targets_markdown(data: pd.DataFrame) -> str:
     """One sentence per region that copied national 2025 targets unchanged (computed from ``data``)."""
-    lab = plots.labels("en")
+    lab = chart_labels("en")
     c = data[data["copies_national"]]
     if c.empty:
         return "No plan's 2025 target for a core indicator equals a national 2025 target."
@@ -523,11 +528,11 @@ def copied_targets_markdown(data: pd.DataFrame) -> str:
 
 
 _AMBITION_STYLE = {
-    "region": dict(marker="o", markersize=7, color=plots.COLORS["region"], linestyle="none", zorder=4),
+    "region": dict(marker="o", markersize=7, color=style.COLORS["region"], linestyle="none", zorder=4),
     "national": dict(marker="D", markersize=6, markerfacecolor="none", markeredgecolor="#333333",
                      markeredgewidth=1.4, linestyle="none", zorder=5),
     "national relative": dict(marker="^", markersize=6.5, markerfacecolor="none",
-                              markeredgecolor=plots.COLORS["required path"], markeredgewidth=1.4,
+                              markeredgecolor=style.COLORS["required path"], markeredgewidth=1.4,
                               linestyle="none", zorder=5),
 }
 
@@ -552,7 +557,7 @@ def _false(v) -> bool:
 
 def _row_text(ax: Axes, y: float, text: str, x: float = 0.5, ha: str = "center") -> None:
     ax.text(x, y, text, transform=ax.get_yaxis_transform(), ha=ha, va="center",
-            fontsize=plots.SMALL_FONT_PT, color="#444444", style="italic")
+            fontsize=style.SMALL_FONT_PT, color="#444444", style="italic")
 
 
 def _ambition_points(r: pd.Series, scale: float) -> list[tuple[str, float]]:
@@ -590,7 +595,7 @@ def _ambition_panel(ax: Axes, d: pd.DataFrame, indicator_id: str, regions: list[
     """One indicator: per region, the annual change needed for its own target and the national one."""
     absolute = indicator_id in ABSOLUTE_CHANGE
     scale = 1.0 if absolute else 100.0
-    lab = plots.labels("en")
+    lab = chart_labels("en")
     ax.set_title(f"{lab.get('ind.' + indicator_id, indicator_id)}\n"
                  f"{'years' if absolute else '%'} per year needed", loc="left")
     by = d.set_index("region_id")
@@ -629,10 +634,10 @@ def _ambition_panel(ax: Axes, d: pd.DataFrame, indicator_id: str, regions: list[
             _row_text(ax, y, text)
         elif x1 - max(vals) >= min(vals) - x0:
             ax.annotate(text, (max(vals), y), xytext=(7, 0), textcoords="offset points", ha="left", va="center",
-                        fontsize=plots.SMALL_FONT_PT, color="#444444", style="italic", zorder=6)
+                        fontsize=style.SMALL_FONT_PT, color="#444444", style="italic", zorder=6)
         else:
             ax.annotate(text, (min(vals), y), xytext=(-7, 0), textcoords="offset points", ha="right",
-                        va="center", fontsize=plots.SMALL_FONT_PT, color="#444444", style="italic", zorder=6)
+                        va="center", fontsize=style.SMALL_FONT_PT, color="#444444", style="italic", zorder=6)
 
 
 def ambition_chart(data: pd.DataFrame, ax: Axes | Sequence[Axes] | np.ndarray | None = None,
@@ -653,10 +658,10 @@ def ambition_chart(data: pd.DataFrame, ax: Axes | Sequence[Axes] | np.ndarray | 
         raise ValueError(f"one Axes draws one indicator; data has {len(indicators)} ({', '.join(indicators)}): "
                          "pass one Axes per indicator or select one with indicators=[...]")
     if ax is None:
-        plots.set_style()
+        style.set_style()
         ncols = 2 if len(indicators) > 1 else 1
         nrows = math.ceil(len(indicators) / ncols)
-        _, axs = plt.subplots(nrows, ncols, figsize=(plots.FIG_WIDTH_IN, 1.0 + 1.9 * nrows),
+        _, axs = plt.subplots(nrows, ncols, figsize=(style.FIG_WIDTH_IN, 1.0 + 1.9 * nrows),
                               layout="constrained", squeeze=False)
         axes = list(axs.ravel())
         for extra in axes[len(indicators):]:
@@ -683,9 +688,9 @@ def ambition_figure(path=None, data: pd.DataFrame | None = None) -> Figure:
     base = f"the {int(years.mode().min())} baseline" if len(years) else "the baseline"
     _title(fig, f"How ambitious are the {TARGET_YEAR} targets? Annual change needed from {base}, "
                 f"own target against the national one")
-    plots.add_figure_legend(fig, ambition_legend_handles(data), ncols=2)
-    src = plots.source_line_text(_refs_frame(data["baseline_ref"], data["target_ref"], data["national_target_ref"],
-                                             data["national_other_refs"].replace("", None)))
+    style.add_figure_legend(fig, ambition_legend_handles(data), ncols=2)
+    src = style.source_line_text(_refs_frame(data["baseline_ref"], data["target_ref"], data["national_target_ref"],
+                                             data["national_other_refs"].replace("", None)), tables=load_tables(path))
     note = ("Required change = (target − baseline) / years for life expectancy, else the compound annual "
             "rate (target / baseline)^(1/years) − 1; negative = a fall (the aim for mortality). The national "
             "target is applied to each region's own baseline.")

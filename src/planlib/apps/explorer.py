@@ -26,7 +26,6 @@ import os
 import re
 import textwrap
 from collections.abc import Iterable
-from functools import lru_cache
 from pathlib import Path
 
 import ipywidgets as widgets
@@ -37,13 +36,14 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from planlib.report import figures as plots
-from planlib.analysis.comparison import compare_benchmarks, national_series
-from planlib.data.tables import data_dir, folder_stamp, load_tables, plan_regions
-from planlib.files import atomic_open
-from planlib.report.narrative import fmt_num
+from planlib.analysis.comparison import national_series
 from planlib.analysis.quality import check_quality
-from planlib.analysis.targets import assess_progress
+from planlib.analysis.region import analyse_region, compare_benchmarks
+from planlib.data.tables import load_tables, plan_regions
+from planlib.files import atomic_open
+from planlib.report import style
+from planlib.report.narrative import fmt_num
+from planlib.report.words import LABELS
 
 #: Views: value → button label.
 VIEWS: dict[str, str] = {
@@ -83,53 +83,31 @@ TABLE_COLUMNS = {
 #: A file name the Save CSV button accepts: letters, digits, ".", "_", "-", ending in .csv.
 FILENAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,150}\.csv$")
 
-_PALETTE = plots._PALETTE
+_PALETTE = style.PALETTE
 #: Colours of the selected regions in order (the palette minus the benchmark and target roles).
-REGION_COLORS = [plots.COLORS["region"], _PALETTE[1], _PALETTE[4], _PALETTE[5], _PALETTE[9], _PALETTE[8]]
+REGION_COLORS = [style.COLORS["region"], _PALETTE[1], _PALETTE[4], _PALETTE[5], _PALETTE[9], _PALETTE[8]]
 #: Markers of the selected regions in order (shape tells regions apart without colour).
 REGION_MARKERS = ["o", "s", "^", "v", "P", "X"]
 #: Colours of provinces drawn as benchmarks (the first is the house "province" colour).
-PROVINCE_COLORS = [plots.COLORS["province"], _PALETTE[6], "#8c6d00"]
+PROVINCE_COLORS = [style.COLORS["province"], _PALETTE[6], "#8c6d00"]
 PROVINCE_MARKERS = ["s", "^", "v"]
-CMP = plots.COMPARATOR_SYMBOLS
+CMP = style.COMPARATOR_SYMBOLS
 #: Characters per title line (11 pt bold on the FIG_WIDTH_IN text block).
 TITLE_CHARS = 62
 
 
-# --- cached data ----------------------------------------------------------------------------
-
-def _folder(path) -> Path:
-    return data_dir(path)
-
-
-@lru_cache(maxsize=4)
-def _enriched_cached(folder: Path, stamp: tuple) -> pd.DataFrame:
-    return load_tables(folder).enriched
-
+# --- data -----------------------------------------------------------------------------------
 
 def _enriched(path=None) -> pd.DataFrame:
-    folder = _folder(path)
-    return _enriched_cached(folder, folder_stamp(folder))
-
-
-@lru_cache(maxsize=64)
-def _progress_cached(folder: Path, stamp: tuple, region_id: str) -> pd.DataFrame:
-    return assess_progress(region_id, folder)
+    return load_tables(path).enriched
 
 
 def _progress(region_id: str, path=None) -> pd.DataFrame:
-    folder = _folder(path)
-    return _progress_cached(folder, folder_stamp(folder), region_id)
-
-
-@lru_cache(maxsize=256)
-def _benchmarks_cached(folder: Path, stamp: tuple, region_id: str, indicator_id: str) -> pd.DataFrame:
-    return compare_benchmarks(region_id, folder, indicators=(indicator_id,))
+    return analyse_region(region_id, path).progress
 
 
 def _benchmarks(region_id: str, indicator_id: str, path=None) -> pd.DataFrame:
-    folder = _folder(path)
-    return _benchmarks_cached(folder, folder_stamp(folder), region_id, indicator_id)
+    return compare_benchmarks(region_id, path, indicators=(indicator_id,))
 
 
 def _names(path=None) -> dict[str, str]:
@@ -137,7 +115,7 @@ def _names(path=None) -> dict[str, str]:
 
 
 def _indicator(indicator_id: str, path=None) -> pd.Series:
-    ind = load_tables(path).indicators.set_index("id")
+    ind = load_tables(path).indicator_index
     if indicator_id not in ind.index:
         raise KeyError(f"unknown indicator {indicator_id!r}; valid ids: {', '.join(ind.index)}")
     return ind.loc[indicator_id]
@@ -217,9 +195,7 @@ def _actuals(obs: pd.DataFrame, region_id: str, indicator_id: str) -> pd.DataFra
 
 
 def _province(region_id: str, path=None) -> str | None:
-    reg = load_tables(path).regions.set_index("id")
-    p = reg.loc[region_id, "province_id"]
-    return None if pd.isna(p) or p == region_id else str(p)
+    return load_tables(path).province_of(region_id)
 
 
 def _target_row(p: pd.Series, region_id: str, indicator_id: str, names: dict[str, str]) -> dict:
@@ -425,7 +401,7 @@ def _join(names: list[str]) -> str:
 
 def _unit_label(unit: str) -> str:
     """The unit as an axis label: "per 1,000 live births" (thousands separated)."""
-    text = plots.LABELS["en"].get(f"unit.{unit}", unit)
+    text = LABELS["en"].get(f"unit.{unit}", unit)
     return re.sub(r"\d{4,}", lambda m: f"{int(m.group()):,}", text)
 
 
@@ -459,7 +435,7 @@ def _message(ax, text: str) -> None:
 
 def _label(ax, x, y, text, color, offset=(0, 6), **kw) -> None:
     ax.annotate(text, (x, y), xytext=offset, textcoords="offset points", ha=kw.pop("ha", "center"),
-                va=kw.pop("va", "bottom"), fontsize=plots.SMALL_FONT_PT, color=color, **kw)
+                va=kw.pop("va", "bottom"), fontsize=style.SMALL_FONT_PT, color=color, **kw)
 
 
 def _color(i: int, palette: list[str]) -> str:
@@ -479,7 +455,7 @@ def _draw_values(ax, data: pd.DataFrame, regions: list[str], names: dict[str, st
                     zorder=4)
             handles.append(Line2D([], [], color=color, marker=marker, lw=1.8, ms=5.5, label=names[rid]))
             for _, r in main.iterrows() if label_all else main.tail(1).iterrows():
-                _label(ax, int(r["year"]), r["value"], fmt_num(r["value"]), plots._darker(color, 0.3),
+                _label(ax, int(r["year"]), r["value"], fmt_num(r["value"]), style.darker(color, 0.3),
                        offset=(0, -8), va="top")
         conflict = own[own["status"] == "conflicting report"]
         if not conflict.empty:
@@ -492,7 +468,7 @@ def _draw_values(ax, data: pd.DataFrame, regions: list[str], names: dict[str, st
             text = f"{CMP.get(t['comparator'], '')}{fmt_num(t['value'])}"
             if t["basis"] != "own plan":
                 text += f" ({names.get(t['region_id'], t['region_id'])})"
-            _label(ax, int(t["year"]), t["value"], text, plots._darker(color, 0.3), offset=(7, 0),
+            _label(ax, int(t["year"]), t["value"], text, style.darker(color, 0.3), offset=(7, 0),
                    ha="left", va="center", fontweight="bold")
             if not main.empty and t["status"] != "achieved":  # the way still to go, as in plots
                 last = main.iloc[-1]
@@ -506,9 +482,9 @@ def _draw_values(ax, data: pd.DataFrame, regions: list[str], names: dict[str, st
     nat = data[(data["series"] == "national") & data["value"].notna()]
     if not nat.empty:
         first = nat[nat["status"].isna()].sort_values("year")
-        c = plots.COLORS["national"]
+        c = style.COLORS["national"]
         ax.plot(first["year"].astype(int), first["value"], "--", marker=".", color=c, lw=1.4, zorder=2)
-        handles.append(Line2D([], [], color=c, ls="--", marker=".", label=plots.LABELS["en"]["series.national"]))
+        handles.append(Line2D([], [], color=c, ls="--", marker=".", label=LABELS["en"]["series.national"]))
     prov = data[(data["series"] == "province") & data["value"].notna()]
     for j, (pid, g) in enumerate(prov.groupby("region_id", sort=False)):
         c, m = _color(j, PROVINCE_COLORS), PROVINCE_MARKERS[j % len(PROVINCE_MARKERS)]
@@ -525,7 +501,7 @@ def _draw_values(ax, data: pd.DataFrame, regions: list[str], names: dict[str, st
             lo, hi = lo - 1, hi + 1
         ax.set_xlim(lo - 0.7, hi + 1.6)
         ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True, nbins=8))
-        ax.set_xlabel(plots.LABELS["en"]["axis.year"])
+        ax.set_xlabel(LABELS["en"]["axis.year"])
     ax.yaxis.set_major_formatter(mpl.ticker.FuncFormatter(lambda v, _: f"{v:g}"))
     ax.margins(y=0.15)
     return handles
@@ -549,39 +525,39 @@ def _draw_progress(ax, data: pd.DataFrame, regions: list[str], names: dict[str, 
         if not latest.empty:
             r = latest.iloc[0]
             ax.plot([r["value"]], [y], marker, color=color, ms=8, zorder=4)
-            _label(ax, r["value"], y, f"{fmt_num(r['value'])} ({int(r['year'])})", plots._darker(color, 0.3),
+            _label(ax, r["value"], y, f"{fmt_num(r['value'])} ({int(r['year'])})", style.darker(color, 0.3),
                    offset=(0, 7))
         if not tgt.empty and pd.notna(tgt["value"].iloc[0]):
             t = tgt.iloc[0]
-            ax.plot([t["value"]], [y], "D", mfc="white", mec=plots.COLORS["target"], mew=1.8, ms=8, zorder=5)
+            ax.plot([t["value"]], [y], "D", mfc="white", mec=style.COLORS["target"], mew=1.8, ms=8, zorder=5)
             whose = "" if t["basis"] == "own plan" else f", {names.get(t['region_id'], t['region_id'])}"
             _label(ax, t["value"], y, f"target {CMP.get(t['comparator'], '')}{fmt_num(t['value'])} "
-                   f"({int(t['year'])}{whose})", plots.TEXT_COLORS["target"], offset=(0, -8), va="top",
+                   f"({int(t['year'])}{whose})", style.TEXT_COLORS["target"], offset=(0, -8), va="top",
                    fontweight="bold")
         if not proj.empty:
             p = proj.iloc[0]
-            ax.plot([p["value"]], [y], "x", color=plots.COLORS["required path"], ms=8, mew=2, zorder=5)
+            ax.plot([p["value"]], [y], "x", color=style.COLORS["required path"], ms=8, mew=2, zorder=5)
         for series in ("national", "province"):
             b = d[d["series"] == series]
             if not b.empty:
-                ax.plot([b["value"].iloc[0]], [y], "|", color=plots.COLORS[series], ms=22, mew=2.5, zorder=3)
+                ax.plot([b["value"].iloc[0]], [y], "|", color=style.COLORS[series], ms=22, mew=2.5, zorder=3)
         if latest.empty and (tgt.empty or pd.isna(tgt["value"].iloc[0])):
             ax.text(0.5, y, "no value to compare", transform=ax.get_yaxis_transform(), ha="center",
-                    va="center", fontsize=plots.SMALL_FONT_PT, color="#555555", style="italic")
+                    va="center", fontsize=style.SMALL_FONT_PT, color="#555555", style="italic")
     ax.set_yticks([t[0] for t in ticks], [t[1] for t in ticks])
     ax.set_ylim(-0.7, len(shown) - 0.3)
     ax.grid(axis="y", visible=False)
     ax.margins(x=0.12)
     ax.xaxis.set_major_formatter(mpl.ticker.FuncFormatter(lambda v, _: f"{v:g}"))
     handles = [Line2D([], [], color="#444444", marker="o", ls="", ms=7, label="latest value"),
-               Line2D([], [], mfc="white", mec=plots.COLORS["target"], marker="D", ls="", mew=1.8, ms=7,
+               Line2D([], [], mfc="white", mec=style.COLORS["target"], marker="D", ls="", mew=1.8, ms=7,
                       label="target")]
     if (data["series"] == "projected").any():
-        handles.append(Line2D([], [], color=plots.COLORS["required path"], marker="x", ls="", mew=2,
+        handles.append(Line2D([], [], color=style.COLORS["required path"], marker="x", ls="", mew=2,
                               label="projected at observed pace"))
     for series, label in (("national", "national, nearest year"), ("province", "province, nearest year")):
         if (data["series"] == series).any():
-            handles.append(Line2D([], [], color=plots.COLORS[series], marker="|", ls="", ms=12, mew=2.5,
+            handles.append(Line2D([], [], color=style.COLORS[series], marker="|", ls="", ms=12, mew=2.5,
                                   label=label))
     return handles
 
@@ -596,23 +572,23 @@ def _draw_comparison(ax, data: pd.DataFrame, regions: list[str], names: dict[str
         latest = d[d["series"] == "latest"]
         color = _color(i, REGION_COLORS)
         if latest.empty:
-            ax.text(i, 0.02 * vmax, "no data", ha="center", va="bottom", fontsize=plots.SMALL_FONT_PT,
+            ax.text(i, 0.02 * vmax, "no data", ha="center", va="bottom", fontsize=style.SMALL_FONT_PT,
                     color="#555555", style="italic")
             ticks.append(names[rid])
             continue
         r = latest.iloc[0]
         x0 = i - 0.4 + width / 2
         ax.bar(x0, r["value"], width=width, color=color, zorder=3)
-        ax.text(x0, r["value"], fmt_num(r["value"]), ha="center", va="bottom", fontsize=plots.SMALL_FONT_PT,
+        ax.text(x0, r["value"], fmt_num(r["value"]), ha="center", va="bottom", fontsize=style.SMALL_FONT_PT,
                 color="#222222")
         for j, series in enumerate(benches, start=1):
             b = d[d["series"] == series]
             if b.empty:
                 continue
             b = b.iloc[0]
-            ax.bar(x0 + j * width, b["value"], width=width, color=plots.COLORS[series], zorder=3)
+            ax.bar(x0 + j * width, b["value"], width=width, color=style.COLORS[series], zorder=3)
             ax.text(x0 + j * width, b["value"], fmt_num(b["value"]), ha="center", va="bottom",
-                    fontsize=plots.SMALL_FONT_PT, color="#222222")
+                    fontsize=style.SMALL_FONT_PT, color="#222222")
         verdict = f"\n{r['status']}" if isinstance(r["status"], str) else ""
         ticks.append(f"{names[rid]}\n{int(r['year'])}{verdict}")
     ax.set_xticks(range(len(regions)), ticks)
@@ -624,7 +600,7 @@ def _draw_comparison(ax, data: pd.DataFrame, regions: list[str], names: dict[str
     handles = []  # the regions are named under their bars; only benchmarks need a key
     for series, label in (("national", "National, nearest year"), ("province", "Province, nearest year")):
         if series in benches:
-            handles.append(mpl.patches.Patch(color=plots.COLORS[series], label=label))
+            handles.append(mpl.patches.Patch(color=style.COLORS[series], label=label))
     return handles
 
 
@@ -641,8 +617,8 @@ def render(indicator_id: str, regions: str | Iterable[str] = ("yangchun",), benc
         data = selection_data(indicator_id, regions, benchmark, view, path)
     ind = _indicator(indicator_id, path)
     names = _names(path)
-    plots.set_style()
-    fig = Figure(figsize=(plots.FIG_WIDTH_IN, 4.2), layout="constrained")
+    style.set_style()
+    fig = Figure(figsize=(style.FIG_WIDTH_IN, 4.2), layout="constrained")
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()
     missing = missing_regions(data, regions)
@@ -660,12 +636,12 @@ def render(indicator_id: str, regions: str | Iterable[str] = ("yangchun",), benc
             ax.set_ylabel(unit)
         if missing:
             ax.text(0.99, 0.02, f"no data: {_join([names[r] for r in missing])}", transform=ax.transAxes,
-                    ha="right", va="bottom", fontsize=plots.SMALL_FONT_PT, color="#555555", style="italic")
+                    ha="right", va="bottom", fontsize=style.SMALL_FONT_PT, color="#555555", style="italic")
         if handles:
-            plots.add_figure_legend(fig, handles, ncols=min(3, len(handles)))
+            style.add_figure_legend(fig, handles, ncols=min(3, len(handles)))
     title = _title(str(ind["name_en"]), [names[r] for r in regions], view, data)
-    plots.add_title(fig, textwrap.fill(title, width=TITLE_CHARS, break_on_hyphens=False))
-    plots.add_source_line(fig, plots.source_line_text(data if not data.empty else _empty(), "en", path, cjk=False))
+    style.add_title(fig, textwrap.fill(title, width=TITLE_CHARS, break_on_hyphens=False))
+    style.add_source_line(fig, style.source_line_text(data if not data.empty else _empty(), "en", load_tables(path), cjk=False))
     return fig
 
 

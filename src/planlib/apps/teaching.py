@@ -263,7 +263,7 @@ def interval_chart(table: pd.DataFrame, ax: Axes | None = None, benchmark: float
     """
     import matplotlib.pyplot as plt
 
-    from planlib.report.figures import COLORS, FIG_WIDTH_IN, TEXT_COLORS
+    from planlib.report.style import COLORS, FIG_WIDTH_IN, TEXT_COLORS
 
     if ax is None:
         _, ax = plt.subplots(figsize=(FIG_WIDTH_IN, 0.6 + 0.55 * len(table)), layout="constrained")

@@ -49,6 +49,37 @@ class Tables:
     observations: pd.DataFrame
 
     @cached_property
+    def region_index(self) -> pd.DataFrame:
+        """Regions indexed by id (shared: do not modify)."""
+        return self.regions.set_index("id")
+
+    @cached_property
+    def indicator_index(self) -> pd.DataFrame:
+        """The indicator catalog indexed by id (shared: do not modify)."""
+        return self.indicators.set_index("id")
+
+    def region(self, region_id: str) -> pd.Series:
+        """One region's row; KeyError naming the valid ids for an unknown one."""
+        if region_id not in self.region_index.index:
+            raise KeyError(f"unknown region {region_id!r}; valid ids: {', '.join(self.regions['id'])}")
+        return self.region_index.loc[region_id]
+
+    def province_of(self, region_id: str) -> str | None:
+        """The province a region belongs to; None for the nation and for a province itself."""
+        p = self.region(region_id)["province_id"]
+        return None if pd.isna(p) or p == region_id else str(p)
+
+    def region_name(self, region_id: str, lang: str = "en") -> str:
+        """A region's name in English ("en") or Chinese (any other language: "zh")."""
+        return str(self.region(region_id)["name_en" if lang == "en" else "name_zh"])
+
+    @cached_property
+    def source_regions(self) -> dict[str, str]:
+        """Source id → the region most of its observations are about."""
+        return (self.observations.groupby("source_id")["region_id"]
+                .agg(lambda s: s.value_counts().index[0]).to_dict())
+
+    @cached_property
     def enriched(self) -> pd.DataFrame:
         """The observations prepared for analysis (see :func:`enrich`), computed once per load.
         Shared: callers must not modify it."""

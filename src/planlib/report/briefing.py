@@ -1,22 +1,21 @@
 """Content of one region's briefing: key figures, section texts, quality notes, sources, stamp.
 
-The briefing notebook calls these functions and displays what they return; all logic is here.
+A :class:`Briefing` words a region's analysis (:func:`planlib.analyse_region`) in one language.
+The briefing notebook calls its methods and displays what they return; all logic is here.
 """
 from __future__ import annotations
 
 import datetime as _dt
 import platform
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 
 import pandas as pd
 
 from planlib import __version__
-from planlib.analysis.comparison import compare_benchmarks
-from planlib.data.tables import CORE_INDICATORS, Tables, data_hash, load_tables
+from planlib.analysis.region import RegionAnalysis
+from planlib.data.tables import CORE_INDICATORS, Tables, data_hash
 from planlib.report.narrative import TEMPLATES, finding_text, join, fmt_num, indicator_paragraph, t, target_phrase, unit_text
-from planlib.analysis.quality import check_quality
-from planlib.analysis.targets import assess_progress
 
 SECTIONS: dict[str, tuple[str, ...]] = {
     "life_expectancy": ("life_expectancy",),
@@ -84,56 +83,55 @@ def _h(lang: str, key: str, **kw) -> str:
 class Briefing:
     """Everything a briefing says about one region, in one language."""
 
-    region_id: str
+    analysis: RegionAnalysis
     lang: str = "en"
-    data: str | None = None
-    _t: Tables = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self._t = load_tables(self.data)
-        ids = list(self._t.regions["id"])
-        if self.region_id not in ids:
-            raise KeyError(f"unknown region {self.region_id!r}; valid ids: {', '.join(ids)}")
         if self.lang not in TEMPLATES or self.lang not in HEADINGS:
             raise ValueError(f"unknown language {self.lang!r}; available: {', '.join(TEMPLATES)}")
 
     # --- analysis results, computed once -------------------------------------------------
-    @cached_property
+    @property
+    def region_id(self) -> str:
+        return self.analysis.region_id
+
+    @property
+    def _t(self) -> Tables:
+        return self.analysis.tables
+
+    @property
     def progress(self) -> pd.DataFrame:
-        return assess_progress(self.region_id, self.data)
+        return self.analysis.progress
 
     @cached_property
     def benchmarks(self) -> pd.DataFrame:
-        return compare_benchmarks(self.region_id, self.data, indicators=tuple(
-            i for s in SECTIONS.values() for i in s))
+        """Comparisons of the indicators the briefing's sections cover."""
+        c = self.analysis.comparisons
+        return c[c["indicator_id"].isin([i for s in SECTIONS.values() for i in s])]
 
-    @cached_property
+    @property
     def findings(self) -> pd.DataFrame:
-        return check_quality(self.data, region_id=self.region_id)
+        return self.analysis.findings
 
-    @cached_property
+    @property
     def obs(self) -> pd.DataFrame:
         """Enriched observations of this region, its province and the nation (all it cites)."""
-        o = self._t.enriched
-        keep = {self.region_id, "china", self._t.regions.set_index("id").loc[self.region_id, "province_id"]}
-        return o[o["region_id"].isin(keep)]
+        return self.analysis.observations
 
     def name(self, indicator_id: str) -> str:
-        ind = self._t.indicators.set_index("id")
-        return ind.loc[indicator_id, "name_en" if self.lang == "en" else "name_zh"]
+        return self._t.indicator_index.loc[indicator_id, "name_en" if self.lang == "en" else "name_zh"]
 
     @property
     def region(self) -> pd.Series:
-        return self._t.regions.set_index("id").loc[self.region_id]
+        return self._t.region(self.region_id)
+
+    def region_name(self, rid: str | None = None) -> str:
+        return self.analysis.name(self.lang, rid)
 
     @cached_property
     def region_names(self) -> dict[str, str]:
-        """Region id → name in the briefing's language."""
-        col = "name_en" if self.lang == "en" else "name_zh"
-        return dict(zip(self._t.regions["id"], self._t.regions[col]))
-
-    def region_name(self, rid: str | None = None) -> str:
-        return self.region_names[rid or self.region_id]
+        """Region id → name in the briefing's language, for the regions the briefing cites."""
+        return {r: self.region_name(r) for r in (self.region_id, self.analysis.province_id, "china") if r}
 
     @cached_property
     def plan_source(self) -> pd.Series:
@@ -190,7 +188,7 @@ class Briefing:
             latest = self.latest_actual(ind)
             p = prog.loc[ind] if ind in prog.index else None
             nat = bench[(bench["indicator_id"] == ind) & (bench["benchmark_level"] == "national")]
-            unit = self._t.indicators.set_index("id").loc[ind, "unit"]
+            unit = self._t.indicator_index.loc[ind, "unit"]
             target = "–"
             if p is not None:
                 tv = None if pd.isna(p["target_value"]) else float(p["target_value"])
@@ -269,5 +267,5 @@ class Briefing:
         now = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
         params = ", ".join(f"{k}={v!r}" for k, v in (parameters or {}).items())
         return f"## {_h(self.lang, 'stamp')}\n\n" + _h(self.lang, "stamp_text", version=__version__,
-                                                       hash=data_hash(self.data), params=params, now=now,
+                                                       hash=data_hash(self._t.folder), params=params, now=now,
                                                        py=platform.python_version())
