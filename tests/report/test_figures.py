@@ -387,9 +387,30 @@ def test_region_figures_rejects_unknown_language(tmp_path):
     assert not any(tmp_path.iterdir())
 
 
-def test_labels_dict_is_per_language():
-    assert "en" in words.LABELS
-    assert words.labels("en") is words.LABELS["en"]
-    # every key the English labels use is a plain string (a "zh" dict can mirror the keys)
-    assert all(isinstance(v, str) for v in words.LABELS["en"].values())
-    assert np.all([not CJK.search(v) for v in words.LABELS["en"].values()])
+def test_words_are_per_language_with_the_same_keys():
+    assert set(words.WORDS) == {"en", "zh"}
+    for part in ("page", "text", "chart"):
+        assert words.words("en", part) is words.WORDS["en"][part]
+        # Chinese has every English entry and nothing else (a key missing in one language would
+        # fail only when that sentence is needed)
+        extra_zh = set(words.WORDS["zh"][part]) - set(words.WORDS["en"][part])
+        missing_zh = set(words.WORDS["en"][part]) - set(words.WORDS["zh"][part])
+        assert not missing_zh, (part, missing_zh)
+        assert extra_zh <= {k for k in extra_zh if k.startswith("check.")}, (part, extra_zh)
+        assert all(isinstance(v, str) for v in words.WORDS["en"][part].values())
+        assert np.all([not CJK.search(v) for v in words.WORDS["en"][part].values()]), part
+    with pytest.raises(ValueError, match="unknown language 'fr'"):
+        words.word("fr", "chart", "axis.year")
+
+
+def test_indicator_names_and_units_come_from_the_catalog(data_copy):
+    """Short names and reader units are catalog data: changing the catalog changes the charts."""
+    ind = pd.read_csv(data_copy / "indicators.csv", dtype=str, keep_default_na=False)
+    ind.loc[ind["id"] == "beds_per_1000", ["short_name_zh", "unit_zh"]] = ["床位数", "张/千人口"]
+    ind.to_csv(data_copy / "indicators.csv", index=False)
+    w = figures.workforce_data(analyse_region("yangchun", data_copy), lang="zh")
+    beds = w[w["indicator_id"] == "beds_per_1000"]
+    assert set(beds["name"]) == {"床位数"} and set(beds["unit_label"]) == {"张/千人口"}
+    fig = figures.workforce_figure(analyse_region("yangchun", data_copy), lang="zh")
+    assert any(a.get_title(loc="left") == "床位数\n张/千人口" for a in fig.axes)
+    plt.close(fig)

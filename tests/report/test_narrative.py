@@ -5,7 +5,8 @@ import pytest
 
 from planlib import analyse_region
 from planlib.report.briefing import Briefing
-from planlib.report.narrative import TEMPLATES, fmt_num, target_phrase
+from planlib.report.narrative import fmt_num, target_phrase
+from planlib.report.words import WORDS
 
 REGIONS = ["yangchun", "guangan", "anju", "xiangqiao", "weihai"]
 
@@ -94,4 +95,4 @@ def test_formatting():
     assert fmt_num(77.80) == "77.8" and fmt_num(0.0) == "0" and fmt_num(6012) == "6,012"
     assert target_phrase("en", ">", 79.0, ">79") == "more than 79"
     assert target_phrase("en", "text", None, "持续提升") == "“持续提升”"
-    assert set(TEMPLATES) >= {"en"}
+    assert set(WORDS) >= {"en", "zh"}

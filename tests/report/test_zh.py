@@ -16,10 +16,11 @@ from planlib.report import fonts  # noqa: E402
 from planlib import analyse_region  # noqa: E402
 from planlib.report import figures, style, words  # noqa: E402
 from planlib.report.briefing import SECTIONS, Briefing  # noqa: E402
-from planlib.report.narrative import TEMPLATES  # noqa: E402
+import planlib  # noqa: E402
+from planlib.report.words import WORDS  # noqa: E402
 
 REGIONS = ["yangchun", "guangan", "anju", "xiangqiao", "weihai"]
-UNIT_PHRASES = [v for lang in TEMPLATES.values() for k, v in lang.items() if k.startswith("unit.")]
+UNIT_PHRASES = sorted({u for c in ("unit_en", "unit_zh") for u in planlib.load_indicators()[c]}, key=len, reverse=True)
 FLAG_PREFIXES = ("Treat this number with care", "该数据需谨慎使用")
 
 
@@ -45,7 +46,7 @@ def test_same_facts_in_both_languages(region):
     # Same statuses in the key-figures tables (both come from one assessment).
     status_en = list(en.key_figures()["Status"])
     status_zh = list(zh.key_figures()["评估"])
-    translate = {TEMPLATES["en"][k]: TEMPLATES["zh"][k] for k in TEMPLATES["en"] if k.startswith("status.")}
+    translate = {WORDS["en"]["text"][k]: WORDS["zh"]["text"][k] for k in WORDS["en"]["text"] if k.startswith("status.")}
     assert [translate.get(s, s) for s in status_en] == status_zh
 
 

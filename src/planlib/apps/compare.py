@@ -36,7 +36,7 @@ from planlib.analysis.region import assess_progress, compare_benchmarks
 from planlib.analysis.targets import ABSOLUTE_CHANGE, annual_change, baseline_for, derive_relative, meets
 from planlib.data.tables import CORE_INDICATORS, load_tables, plan_regions
 from planlib.report import style
-from planlib.report.words import labels as chart_labels
+from planlib.report.words import indicator_words
 
 # --- caveats and labels -------------------------------------------------------------------
 
@@ -69,7 +69,7 @@ FINDING_MARK = "†"
 TARGET_YEAR = 2025
 
 LATEST_COLUMNS = [
-    "region_id", "region_name", "indicator_id", "unit", "direction",
+    "region_id", "region_name", "indicator_id", "indicator_name", "unit", "unit_label", "direction",
     "year", "value_std", "value_text", "ref",
     "national_year", "national_value", "national_ref", "year_note", "difference", "tolerance", "comparison",
     "ci_low", "ci_high", "ci_note",
@@ -78,7 +78,7 @@ LATEST_COLUMNS = [
 ]
 
 AMBITION_COLUMNS = [
-    "region_id", "region_name", "indicator_id", "unit", "direction", "change_measure",
+    "region_id", "region_name", "indicator_id", "indicator_name", "unit", "unit_label", "direction", "change_measure",
     "baseline_year", "baseline_value", "baseline_ref",
     "target_year", "comparator", "target_value", "target_text", "target_ref", "target_derived",
     "required_annual_change",
@@ -93,9 +93,12 @@ def _names(path=None) -> dict[str, str]:
     return load_tables(path).regions.set_index("id")["name_en"].astype(str).to_dict()
 
 
-def _indicator_title(indicator_id: str, unit: str) -> str:
-    lab = chart_labels("en")
-    return f"{lab.get('ind.' + indicator_id, indicator_id)}\n{lab.get('unit.' + unit, unit)}"
+def _indicator_title(d: pd.DataFrame, indicator_id: str, panel: tuple[str, str] | None) -> str:
+    """A panel's title, "name\\nunit": from its rows, else from ``panel``, else the indicator id."""
+    if not d.empty:
+        return f"{d['indicator_name'].iloc[0]}\n{d['unit_label'].iloc[0]}"
+    name, unit = panel or (indicator_id, "")
+    return f"{name}\n{unit}"
 
 
 # --- where each region stands -------------------------------------------------------------
@@ -110,14 +113,15 @@ def latest_by_region(indicators: Sequence[str] = CORE_INDICATORS, path=None) -> 
     indicators = tuple(indicators)
     names = _names(path)
     findings = check_quality(path)
+    iw = indicator_words(load_tables(path).indicator_index, indicators, "en")
     rows = []
     for rid in plan_regions(path):
         cb = compare_benchmarks(rid, path, indicators)
         for ind, g in cb.groupby("indicator_id", sort=False):
             first = g.iloc[0]
             rec = dict.fromkeys(LATEST_COLUMNS)
-            rec.update(region_id=rid, region_name=names[rid], indicator_id=ind, unit=first["unit"],
-                       direction=first["direction"], year=int(first["year"]), value_std=float(first["value"]),
+            rec.update(region_id=rid, region_name=names[rid], indicator_id=ind, indicator_name=iw[ind][0],
+                       unit=first["unit"], unit_label=iw[ind][1], direction=first["direction"], year=int(first["year"]), value_std=float(first["value"]),
                        value_text=first["value_text"], ref=first["ref"])
             nat = g[g["benchmark_level"] == "national"]
             if not nat.empty:
@@ -182,13 +186,12 @@ def _finding_note(d: pd.DataFrame) -> str | None:
     f = d[d["n_findings"].fillna(0) > 0]
     if f.empty:
         return None
-    lab = chart_labels("en")
     order = {ind: i for i, ind in enumerate(dict.fromkeys([*CORE_INDICATORS, *d["indicator_id"]]))}
     parts = []
     for ind, g in sorted(f.groupby("indicator_id"), key=lambda kv: order[kv[0]]):
         items = "; ".join(f"{r['region_name']} {int(r['year'])} {_compact_findings(r['quality_findings'])}"
                           for _, r in g.iterrows())
-        parts.append(f"{lab.get('ind.' + ind, ind)}: {items}." if d["indicator_id"].nunique() > 1 else f"{items}.")
+        parts.append(f"{g['indicator_name'].iloc[0]}: {items}." if d["indicator_id"].nunique() > 1 else f"{items}.")
     return f"{FINDING_MARK} Hollow ring: data-quality finding on the value. " + " ".join(parts)
 
 
@@ -225,7 +228,7 @@ def _place_value_label(ax: Axes, text: str, x: float, y: float, obstacles: list[
 def dot_chart(data: pd.DataFrame, indicator_id: str, ax: Axes | None = None, legend: bool = True,
               note: bool = True, regions: Sequence[str] | None = None, values: bool = True,
               title_year: bool = True, row_labels: bool = True, names: dict[str, str] | None = None,
-              unit: str | None = None) -> Axes:
+              panel: tuple[str, str] | None = None) -> Axes:
     """A dot chart of one indicator (tidy data of :func:`latest_by_region`): one row per region,
     the region's latest value as a dot coloured by its comparison with the national value
     (better / similar / worse), the national value of the same (or nearest) year as a vertical
@@ -234,7 +237,8 @@ def dot_chart(data: pd.DataFrame, indicator_id: str, ax: Axes | None = None, leg
     under the chart (``note``). Rows follow ``regions`` (default: the regions of ``data`` in
     order); a region without a value says "not reported". ``values`` writes each value beside its
     dot; ``row_labels`` False hides the region names (a panel right of one that shows them);
-    ``unit`` names the catalog unit in the title when ``data`` has no row for the indicator.
+    ``panel`` (short name, unit: :func:`planlib.report.words.indicator_words`) titles the chart
+    when ``data`` has no row for the indicator.
     Returns the axes."""
     if ax is None:
         style.set_style()
@@ -242,9 +246,8 @@ def dot_chart(data: pd.DataFrame, indicator_id: str, ax: Axes | None = None, leg
     regions = list(regions) if regions is not None else _region_order(data)
     names = names if names is not None else _region_names(data)
     d = data[data["indicator_id"] == indicator_id]
-    unit = str(d["unit"].iloc[0]) if not d.empty else (unit or "")
     labels, common = _row_labels(d, regions, names)
-    ax.set_title(_indicator_title(indicator_id, unit) + (f", {common}" if common and title_year else ""), loc="left")
+    ax.set_title(_indicator_title(d, indicator_id, panel) + (f", {common}" if common and title_year else ""), loc="left")
     by = d.set_index("region_id")
     xs = pd.concat([d["value_std"], d["national_value"], d["province_value"]]).dropna()
     lo, hi = (float(xs.min()), float(xs.max())) if len(xs) else (0.0, 1.0)
@@ -380,11 +383,11 @@ def core_dot_charts(path=None, data: pd.DataFrame | None = None) -> Figure:
                                  tables=load_tables(path))
     _add_notes_and_source(fig, [_finding_note(data), SIGNIFICANCE_CAVEAT_SHORT], src)
     labels = {ind: _row_labels(data[data["indicator_id"] == ind], regions, names)[0] for ind in CORE_INDICATORS}
-    units = load_tables(path).indicator_index["unit"]
+    panels = indicator_words(load_tables(path).indicator_index, CORE_INDICATORS, "en")
     for i, (ax, ind) in enumerate(zip(axes.ravel(), CORE_INDICATORS)):
         repeat = i % 2 == 1 and labels[ind] == labels[CORE_INDICATORS[i - 1]]
         dot_chart(data, ind, ax=ax, legend=False, note=False, regions=regions, title_year=False,
-                  row_labels=not repeat, names=names, unit=str(units[ind]))
+                  row_labels=not repeat, names=names, panel=panels[ind])
     return fig
 
 
@@ -437,6 +440,7 @@ def target_ambition(path=None, indicators: Sequence[str] = CORE_INDICATORS) -> p
     obs = obs[obs["unit_ok"]]
     names = _names(path)
     national = _national_targets(obs, path)
+    iw = indicator_words(t.indicator_index, tuple(indicators), "en")
     rows = []
     for rid in plan_regions(path):
         prog = assess_progress(rid, path)
@@ -447,8 +451,8 @@ def target_ambition(path=None, indicators: Sequence[str] = CORE_INDICATORS) -> p
             absolute = ind in ABSOLUTE_CHANGE
             rec = dict.fromkeys(AMBITION_COLUMNS)
             tv = float(p["target_value"])
-            rec.update(region_id=rid, region_name=names[rid], indicator_id=ind, unit=p["unit"],
-                       direction=p["direction"], target_year=TARGET_YEAR, comparator=p["comparator"],
+            rec.update(region_id=rid, region_name=names[rid], indicator_id=ind, indicator_name=iw[ind][0],
+                       unit=p["unit"], unit_label=iw[ind][1], direction=p["direction"], target_year=TARGET_YEAR, comparator=p["comparator"],
                        target_value=tv, target_text=p["target_text"], target_ref=p["target_ref"],
                        target_derived=bool(p["target_derived"]),
                        change_measure="absolute per year" if absolute else "compound annual rate")
@@ -502,13 +506,12 @@ def copied_targets(data: pd.DataFrame) -> pd.DataFrame:
 
 def copied_targets_markdown(data: pd.DataFrame) -> str:
     """One sentence per region that copied national 2025 targets unchanged (computed from ``data``)."""
-    lab = chart_labels("en")
     c = data[data["copies_national"]]
     if c.empty:
         return "No plan's 2025 target for a core indicator equals a national 2025 target."
     out = []
     for rid, g in c.groupby("region_id", sort=False):
-        items = [f"{lab.get('ind.' + r['indicator_id'], r['indicator_id']).lower()} ({r['target_text']}, "
+        items = [f"{r['indicator_name'].lower()} ({r['target_text']}, "
                  f"{r['target_ref']}; national {r['national_target_text']}, {r['national_target_ref']})"
                  for _, r in g.iterrows()]
         met = g["already_met"].fillna(False).astype(bool)
@@ -595,8 +598,8 @@ def _ambition_panel(ax: Axes, d: pd.DataFrame, indicator_id: str, regions: list[
     """One indicator: per region, the annual change needed for its own target and the national one."""
     absolute = indicator_id in ABSOLUTE_CHANGE
     scale = 1.0 if absolute else 100.0
-    lab = chart_labels("en")
-    ax.set_title(f"{lab.get('ind.' + indicator_id, indicator_id)}\n"
+    name = d["indicator_name"].iloc[0] if not d.empty else indicator_id
+    ax.set_title(f"{name}\n"
                  f"{'years' if absolute else '%'} per year needed", loc="left")
     by = d.set_index("region_id")
     points = {rid: _ambition_points(by.loc[rid], scale) for rid in regions if rid in by.index}

@@ -43,7 +43,7 @@ from planlib.data.tables import load_tables, plan_regions
 from planlib.files import atomic_open
 from planlib.report import style
 from planlib.report.narrative import fmt_num
-from planlib.report.words import LABELS
+from planlib.report.words import words
 
 #: Views: value → button label.
 VIEWS: dict[str, str] = {
@@ -400,9 +400,8 @@ def _join(names: list[str]) -> str:
 
 
 def _unit_label(unit: str) -> str:
-    """The unit as an axis label: "per 1,000 live births" (thousands separated)."""
-    text = LABELS["en"].get(f"unit.{unit}", unit)
-    return re.sub(r"\d{4,}", lambda m: f"{int(m.group()):,}", text)
+    """The catalog's English unit as an axis label, thousands separated ("per 1,000 live births")."""
+    return re.sub(r"\d{4,}", lambda m: f"{int(m.group()):,}", unit)
 
 
 def _where(region_names: list[str]) -> str:
@@ -484,7 +483,7 @@ def _draw_values(ax, data: pd.DataFrame, regions: list[str], names: dict[str, st
         first = nat[nat["status"].isna()].sort_values("year")
         c = style.COLORS["national"]
         ax.plot(first["year"].astype(int), first["value"], "--", marker=".", color=c, lw=1.4, zorder=2)
-        handles.append(Line2D([], [], color=c, ls="--", marker=".", label=LABELS["en"]["series.national"]))
+        handles.append(Line2D([], [], color=c, ls="--", marker=".", label=words("en", "chart")["series.national"]))
     prov = data[(data["series"] == "province") & data["value"].notna()]
     for j, (pid, g) in enumerate(prov.groupby("region_id", sort=False)):
         c, m = _color(j, PROVINCE_COLORS), PROVINCE_MARKERS[j % len(PROVINCE_MARKERS)]
@@ -501,7 +500,7 @@ def _draw_values(ax, data: pd.DataFrame, regions: list[str], names: dict[str, st
             lo, hi = lo - 1, hi + 1
         ax.set_xlim(lo - 0.7, hi + 1.6)
         ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True, nbins=8))
-        ax.set_xlabel(LABELS["en"]["axis.year"])
+        ax.set_xlabel(words("en", "chart")["axis.year"])
     ax.yaxis.set_major_formatter(mpl.ticker.FuncFormatter(lambda v, _: f"{v:g}"))
     ax.margins(y=0.15)
     return handles
@@ -622,7 +621,7 @@ def render(indicator_id: str, regions: str | Iterable[str] = ("yangchun",), benc
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()
     missing = missing_regions(data, regions)
-    unit = _unit_label(str(ind["unit"]))
+    unit = _unit_label(str(ind["unit_en"]))
     if not regions:
         _message(ax, "Select at least one region.")
     elif len(missing) == len(regions):

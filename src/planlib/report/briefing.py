@@ -15,7 +15,8 @@ import pandas as pd
 from planlib import __version__
 from planlib.analysis.region import RegionAnalysis
 from planlib.data.tables import CORE_INDICATORS, Tables, data_hash
-from planlib.report.narrative import TEMPLATES, finding_text, join, fmt_num, indicator_paragraph, t, target_phrase, unit_text
+from planlib.report.narrative import finding_text, fmt_num, indicator_paragraph, join, t, target_phrase
+from planlib.report.words import check_language, word
 
 SECTIONS: dict[str, tuple[str, ...]] = {
     "life_expectancy": ("life_expectancy",),
@@ -25,58 +26,8 @@ SECTIONS: dict[str, tuple[str, ...]] = {
 }
 OPTIONAL = {"pharmacists_per_1000", "tcm_physicians_per_1000"}  # mentioned only where present
 
-HEADINGS = {
-    "en": {
-        "title": "{name}: health-plan briefing",
-        "subtitle": "{level} in {parent}. Based on {title} ({date}).",
-        "key_figures": "Key figures",
-        "life_expectancy": "Life expectancy",
-        "maternal_child": "Maternal and child mortality",
-        "workforce": "Health workforce and beds",
-        "quality": "Data-quality notes",
-        "sources": "Sources",
-        "stamp": "Reproducibility",
-        "col.indicator": "Indicator", "col.unit": "Unit", "col.latest": "Latest value",
-        "col.target": "2025 target", "col.national": "National value", "col.status": "Status",
-        "no_findings": "The checks found nothing to report for this region.",
-        "quality_intro": "Automatic checks on the numbers this briefing uses. No value has been changed.",
-        "lines": "lines {lines}",
-        "undated": "undated",
-        "basis_tag": " [{basis}]",
-        "stamp_text": "planlib {version} · data hash `{hash}` · parameters: {params} · built {now} · Python {py}",
-        "level.nation": "Nation", "level.province": "Province", "level.prefecture-level city": "Prefecture-level city",
-        "level.county-level city": "County-level city", "level.district": "District",
-    },
-    "zh": {
-        "title": "{name}卫生健康规划简报",
-        "subtitle": "{level}，隶属{parent}。依据：{title}（{date}）。",
-        "key_figures": "主要指标",
-        "life_expectancy": "人均预期寿命",
-        "maternal_child": "孕产妇和儿童死亡率",
-        "workforce": "卫生人力与床位",
-        "quality": "数据质量说明",
-        "sources": "资料来源",
-        "stamp": "可重复性信息",
-        "col.indicator": "指标", "col.unit": "单位", "col.latest": "最新值",
-        "col.target": "2025年目标", "col.national": "全国水平", "col.status": "评估",
-        "no_findings": "自动检查未发现该地区数据的问题。",
-        "quality_intro": "以下为对本简报所用数据的自动检查结果，所有数值均未作改动。",
-        "lines": "第{lines}行",
-        "undated": "未注明日期",
-        "basis_tag": "［{basis}目标］",
-        "stamp_text": "planlib {version} · 数据哈希 `{hash}` · 参数：{params} · 生成时间 {now} · Python {py}",
-        "level.nation": "国家", "level.province": "省", "level.prefecture-level city": "地级市",
-        "level.county-level city": "县级市", "level.district": "区",
-    },
-}
-BASIS_WORDS = {"en": {"provincial target": "provincial target", "national target": "national target"},
-               "zh": {"provincial target": "省级", "national target": "全国"}}
-
-
 def _h(lang: str, key: str, **kw) -> str:
-    if lang not in HEADINGS:
-        raise ValueError(f"unknown language {lang!r}; available: {', '.join(HEADINGS)}")
-    return HEADINGS[lang][key].format(**kw)
+    return word(lang, "page", key, **kw)
 
 
 @dataclass
@@ -87,8 +38,7 @@ class Briefing:
     lang: str = "en"
 
     def __post_init__(self) -> None:
-        if self.lang not in TEMPLATES or self.lang not in HEADINGS:
-            raise ValueError(f"unknown language {self.lang!r}; available: {', '.join(TEMPLATES)}")
+        check_language(self.lang)
 
     # --- analysis results, computed once -------------------------------------------------
     @property
@@ -119,7 +69,12 @@ class Briefing:
         return self.analysis.observations
 
     def name(self, indicator_id: str) -> str:
+        """The indicator's name in the briefing's language (from the catalog)."""
         return self._t.indicator_index.loc[indicator_id, "name_en" if self.lang == "en" else "name_zh"]
+
+    def unit(self, indicator_id: str) -> str:
+        """The indicator's unit as the reader sees it (from the catalog)."""
+        return self._t.indicator_index.loc[indicator_id, "unit_en" if self.lang == "en" else "unit_zh"]
 
     @property
     def region(self) -> pd.Series:
@@ -188,7 +143,6 @@ class Briefing:
             latest = self.latest_actual(ind)
             p = prog.loc[ind] if ind in prog.index else None
             nat = bench[(bench["indicator_id"] == ind) & (bench["benchmark_level"] == "national")]
-            unit = self._t.indicator_index.loc[ind, "unit"]
             target = "–"
             if p is not None:
                 tv = None if pd.isna(p["target_value"]) else float(p["target_value"])
@@ -197,10 +151,10 @@ class Briefing:
                 if p["target_derived"]:
                     target += f" (≈{fmt_num(tv)})"
                 if p["target_basis"] != "own plan":
-                    target += _h(self.lang, "basis_tag", basis=BASIS_WORDS[self.lang][p["target_basis"]])
+                    target += _h(self.lang, "basis_tag", basis=_h(self.lang, f"basis.{p['target_basis']}"))
             rows.append({
                 _h(self.lang, "col.indicator"): self.name(ind),
-                _h(self.lang, "col.unit"): unit_text(self.lang, unit),
+                _h(self.lang, "col.unit"): self.unit(ind),
                 _h(self.lang, "col.latest"): "–" if latest is None else f"{fmt_num(float(latest['value_std']))} ({int(latest['year'])})",
                 _h(self.lang, "col.target"): target,
                 _h(self.lang, "col.national"): "–" if nat.empty else f"{fmt_num(nat.iloc[0]['benchmark_value'])} ({int(nat.iloc[0]['benchmark_year'])})",
@@ -224,7 +178,7 @@ class Briefing:
                 continue
             bench = self.benchmarks[self.benchmarks["indicator_id"] == ind]
             f = self.findings[self.findings["indicator_id"] == ind]
-            sentences = indicator_paragraph(self.lang, self.name(ind), p, bench, latest, f, names)
+            sentences = indicator_paragraph(self.lang, self.name(ind), self.unit(ind), p, bench, latest, f, names)
             paras.append(join(self.lang, sentences))
         if key == "maternal_child":
             paras.append(t(self.lang, "small_numbers"))

@@ -33,16 +33,17 @@ from planlib.report.style import (
     COLORS, COMPARATOR_SYMBOLS, FIG_WIDTH_IN, SMALL_FONT_PT, TEXT_COLORS, add_figure_legend, add_source_line,
     add_title, num_text, place_label, save_figure, set_style, source_line_text, target_text,
 )
-from planlib.report.words import label, labels
+from planlib.report.words import indicator_words, word, words
 
 # --- tidy data ------------------------------------------------------------------------------
 
 #: Columns of every tidy frame. ``series`` is one of SERIES; ``text`` is the value as printed on
 #: the chart (with the target's comparator, e.g. ">79"); ``ref`` is "source_id L123" (several
-#: joined with "; " when the same value is reported on several lines).
+#: joined with "; " when the same value is reported on several lines); ``name`` and
+#: ``unit_label`` are the indicator's short name and unit in the chart's language (catalog).
 DATA_COLUMNS = [
     "region_id", "indicator_id", "unit", "series", "year", "value", "comparator", "text", "label",
-    "basis", "derived", "conflict", "required_annual_change", "change_measure", "ref",
+    "basis", "derived", "conflict", "required_annual_change", "change_measure", "ref", "name", "unit_label",
 ]
 LE_INDICATOR = "life_expectancy"
 MORTALITY_INDICATORS = ("maternal_mortality", "infant_mortality", "under5_mortality")
@@ -97,8 +98,10 @@ def _row(region_id, indicator_id, unit, series, year, value, text, label, ref, *
     return rec
 
 
-def _frame(rows: list[dict]) -> pd.DataFrame:
+def _frame(rows: list[dict], panels: dict[str, tuple[str, str]]) -> pd.DataFrame:
     df = pd.DataFrame(rows, columns=DATA_COLUMNS)
+    df["name"] = df["indicator_id"].map(lambda i: panels[i][0])
+    df["unit_label"] = df["indicator_id"].map(lambda i: panels[i][1])
     df["year"] = df["year"].astype("Int64")
     df["value"] = df["value"].astype(float)
     df["required_annual_change"] = df["required_annual_change"].astype(float)
@@ -127,16 +130,16 @@ def _target_rows(analysis: RegionAnalysis, indicator_id: str, unit: str, lang: s
     province = None
     if basis == "provincial target":
         province = analysis.name(lang, str(r["target_region_id"]))
-    basis_label = label(lang, f"basis.{basis}", province=province)
+    basis_label = word(lang, "chart", f"basis.{basis}", province=province)
     req = r["required_annual_change"]
     req = float(req) if req is not None and not pd.isna(req) else None
     measure = r["change_measure"] if isinstance(r["change_measure"], str) else None
     out = [_row(region_id, indicator_id, unit, "target", T, tv, target_text(tv, comp),
-                label(lang, "series.target", year=T, basis=basis_label), str(r["target_ref"]),
+                word(lang, "chart", "series.target", year=T, basis=basis_label), str(r["target_ref"]),
                 comparator=comp, basis=basis, derived=bool(r["target_derived"]),
                 required_annual_change=req, change_measure=measure)]
     if req is not None and r["latest_year"] is not None and not pd.isna(r["latest_year"]):
-        path_label = label(lang, "series.required path")
+        path_label = word(lang, "chart", "series.required path")
         for y, v in ((int(r["latest_year"]), float(r["latest_value"])), (T, tv)):
             out.append(_row(region_id, indicator_id, unit, "required path", y, v, num_text(v), path_label,
                             str(r["target_ref"]), basis=basis, required_annual_change=req,
@@ -151,34 +154,34 @@ def life_expectancy_data(analysis: RegionAnalysis, lang: str = "en") -> pd.DataF
     reported), "province" (where known), "target" (from the region's progress, comparator kept)
     and "required path" (latest actual → target, only while the target is not yet met).
     """
-    labels(lang)
+    words(lang, "chart")
     region_id = analysis.region_id
     ind, unit = LE_INDICATOR, "years"
     name = analysis.name(lang)
     rows: list[dict] = []
     for _, p in _series_points(analysis, region_id, ind).iterrows():
-        text = label(lang, "series.region.conflict" if p["conflict"] else "series.region", region=name)
+        text = word(lang, "chart", "series.region.conflict" if p["conflict"] else "series.region", region=name)
         rows.append(_row(region_id, ind, unit, "region", p["year"], p["value"], p["text"], text, p["ref"],
                          comparator=p["comparator"], conflict=p["conflict"]))
     for _, p in _series_points(analysis, "china", ind).iterrows():
         if p["year"] >= 2015:
             rows.append(_row(region_id, ind, unit, "national", p["year"], p["value"], p["text"],
-                             label(lang, "series.national"), p["ref"], comparator=p["comparator"],
+                             word(lang, "chart", "series.national"), p["ref"], comparator=p["comparator"],
                              conflict=p["conflict"]))
     province = analysis.province_id
     if province:
         pname = analysis.name(lang, province)
         for _, p in _series_points(analysis, province, ind).iterrows():
-            text = label(lang, "series.province.conflict" if p["conflict"] else "series.province", province=pname)
+            text = word(lang, "chart", "series.province.conflict" if p["conflict"] else "series.province", province=pname)
             rows.append(_row(region_id, ind, unit, "province", p["year"], p["value"], p["text"], text,
                              p["ref"], comparator=p["comparator"], conflict=p["conflict"]))
     rows += _target_rows(analysis, ind, unit, lang)
-    return _frame(rows)
+    return _frame(rows, indicator_words(analysis.tables.indicator_index, (ind,), lang))
 
 
 def _latest_comparison(analysis: RegionAnalysis, indicators: tuple[str, ...], lang: str) -> pd.DataFrame:
     """Per indicator: the region's latest actual, the national value of that year, the target."""
-    labels(lang)
+    words(lang, "chart")
     region_id = analysis.region_id
     units = analysis.tables.indicator_index["unit"]
     name = analysis.name(lang)
@@ -189,7 +192,7 @@ def _latest_comparison(analysis: RegionAnalysis, indicators: tuple[str, ...], la
         targets = _target_rows(analysis, ind, unit, lang)
         if mine is not None:
             rows.append(_row(region_id, ind, unit, "region", mine["year"], mine["value"], mine["text"],
-                             label(lang, "series.region", region=name), mine["ref"], comparator=mine["comparator"]))
+                             word(lang, "chart", "series.region", region=name), mine["ref"], comparator=mine["comparator"]))
         # National value of the actual's year (nearest year if that one is not published);
         # without a regional actual, the latest national value before the target year.
         nat_year = int(mine["year"]) if mine is not None else None
@@ -199,9 +202,9 @@ def _latest_comparison(analysis: RegionAnalysis, indicators: tuple[str, ...], la
         nat = _nearest_year(nat_points, nat_year)
         if nat is not None:
             rows.append(_row(region_id, ind, unit, "national", nat["year"], nat["value"], nat["text"],
-                             label(lang, "series.national"), nat["ref"], comparator=nat["comparator"]))
+                             word(lang, "chart", "series.national"), nat["ref"], comparator=nat["comparator"]))
         rows += [t for t in targets if t["series"] == "target"]
-    return _frame(rows)
+    return _frame(rows, indicator_words(analysis.tables.indicator_index, indicators, lang))
 
 
 def mortality_data(analysis: RegionAnalysis, lang: str = "en") -> pd.DataFrame:
@@ -218,7 +221,7 @@ def workforce_data(analysis: RegionAnalysis, lang: str = "en") -> pd.DataFrame:
 # --- drawing helpers ------------------------------------------------------------------------
 
 def _not_reported(ax: Axes, lang: str) -> None:
-    ax.text(0.5, 0.5, label(lang, "not_reported"), transform=ax.transAxes, ha="center", va="center",
+    ax.text(0.5, 0.5, word(lang, "chart", "not_reported"), transform=ax.transAxes, ha="center", va="center",
             fontsize=9.6, color="#555555", style="italic")
     ax.set_xticks([])
     ax.set_yticks([])
@@ -227,9 +230,12 @@ def _not_reported(ax: Axes, lang: str) -> None:
         s.set_visible(False)
 
 
-def _unit_label(unit: str, lang: str) -> str:
-    lab = labels(lang)
-    return lab.get(f"unit.{unit}", unit)
+def _panel_title(data: pd.DataFrame, indicator_id: str, panels: dict[str, tuple[str, str]] | None) -> tuple[str, str]:
+    """(short name, unit) of a panel: from its data, else from ``panels``, else the indicator id."""
+    d = data[data["indicator_id"] == indicator_id] if not data.empty else data
+    if not d.empty:
+        return str(d["name"].iloc[0]), str(d["unit_label"].iloc[0])
+    return (panels or {}).get(indicator_id, (indicator_id, ""))
 
 
 def _required_text(row: pd.Series, lang: str) -> str | None:
@@ -239,9 +245,8 @@ def _required_text(row: pd.Series, lang: str) -> str | None:
     measure = row.get("change_measure") or ""
     sign = "+" if req > 0 else "−"
     if str(measure).startswith("compound"):
-        return label(lang, "required.rate", sign=sign, value=abs(req) * 100)
-    unit = labels(lang).get(f"unit.short.{row['unit']}", _unit_label(str(row["unit"]), lang))
-    return label(lang, "required.absolute", sign=sign, value=abs(req), unit=unit)
+        return word(lang, "chart", "required.rate", sign=sign, value=abs(req) * 100)
+    return word(lang, "chart", "required.absolute", sign=sign, value=abs(req), unit=row["unit_label"])
 
 
 def _new_axes(ax, nrows: int, ncols: int, size: tuple[float, float]):
@@ -255,17 +260,20 @@ def _new_axes(ax, nrows: int, ncols: int, size: tuple[float, float]):
 # --- plot functions -------------------------------------------------------------------------
 
 def life_expectancy_chart(data: pd.DataFrame, ax: Axes | None = None, lang: str = "en",
-                          legend: bool | str = True, title: bool = True) -> Axes:
+                          legend: bool | str = True, title: bool = True,
+                          panels: dict[str, tuple[str, str]] | None = None) -> Axes:
     """Region actuals, national and provincial series, the 2025 target (annotated with its
     comparator, e.g. ">79") and the dashed required path from the latest actual to the target.
 
     ``legend``: True (right of the axes), "figure" (one row band under the figure title) or
     False. Value labels are placed where they cover the fewest lines, markers and other labels.
+    ``panels`` (:func:`planlib.report.words.indicator_words`) titles the chart when ``data`` has no rows.
     """
-    lab = labels(lang)
+    lab = words(lang, "chart")
     ax = _new_axes(ax, 1, 1, (FIG_WIDTH_IN, 3.4))
     if title:
-        ax.set_title(f"{lab['ind.life_expectancy']} ({lab['unit.years']})", loc="left")
+        name, unit = _panel_title(data, LE_INDICATOR, panels)
+        ax.set_title(f"{name} ({unit})", loc="left")
     if data.empty or not data["series"].isin(["region", "target"]).any():
         _not_reported(ax, lang)
         return ax
@@ -359,13 +367,12 @@ def _legend_order(handles: list) -> list:
     return sorted(handles, key=lambda h: rank.get(h.get_gid(), len(rank)))
 
 
-def _comparison_panel(ax: Axes, d: pd.DataFrame, indicator_id: str, lang: str, unit: str | None,
+def _comparison_panel(ax: Axes, d: pd.DataFrame, indicator_id: str, lang: str, title: tuple[str, str],
                       show_basis: bool = False) -> None:
     """Three bars: the region's latest actual, the national value of that year, the target
     (with the basis of the target under its bar when ``show_basis``)."""
-    lab = labels(lang)
-    unit = unit or (str(d["unit"].iloc[0]) if not d.empty else "")
-    ax.set_title(f"{lab.get('ind.' + indicator_id, indicator_id)}\n{_unit_label(unit, lang)}", loc="left")
+    lab = words(lang, "chart")
+    ax.set_title(f"{title[0]}\n{title[1]}", loc="left")
     if d.empty or not d["series"].isin(["region", "target"]).any():
         _not_reported(ax, lang)
         return
@@ -411,20 +418,17 @@ def _comparison_panel(ax: Axes, d: pd.DataFrame, indicator_id: str, lang: str, u
 
 
 def _small_multiples(data: pd.DataFrame, axes, indicators: tuple[str, ...], lang: str, shape, size,
-                     units: dict[str, str] | None = None):
-    labels(lang)
+                     panels: dict[str, tuple[str, str]] | None = None):
+    words(lang, "chart")
     if axes is None:
         axes = _new_axes(None, *shape, size)
     axes = list(np.ravel(axes))
     if len(axes) < len(indicators):
         raise ValueError(f"need {len(indicators)} axes, got {len(axes)}")
-    units = dict(units or {})
-    if not data.empty:
-        units.update(data.groupby("indicator_id")["unit"].first().to_dict())
     show_basis = _mixed_basis(data)
     for ax, ind in zip(axes, indicators):
         _comparison_panel(ax, data[data["indicator_id"] == ind] if not data.empty else data, ind, lang,
-                          units.get(ind), show_basis)
+                          _panel_title(data, ind, panels), show_basis)
     return np.array(axes[: len(indicators)])
 
 
@@ -435,7 +439,7 @@ def _mixed_basis(data: pd.DataFrame) -> bool:
 
 def _bar_legend(fig: Figure, data: pd.DataFrame, lang: str) -> None:
     """One legend for all panels, under the title (bars mean the same in every panel)."""
-    lab = labels(lang)
+    lab = words(lang, "chart")
     region = data.loc[data["series"] == "region", "label"]
     t = data.loc[data["series"] == "target"]
     handles = [
@@ -451,24 +455,24 @@ def _bar_legend(fig: Figure, data: pd.DataFrame, lang: str) -> None:
 
 
 def mortality_chart(data: pd.DataFrame, axes=None, lang: str = "en", legend: bool = True,
-                    units: dict[str, str] | None = None):
+                    panels: dict[str, tuple[str, str]] | None = None):
     """Small multiples (1×3): maternal (per 100,000 live births), infant and under-5 (per 1,000
     live births) mortality; each panel shows the latest actual, the national value of that year
-    and the 2025 target with its comparator. ``units``: the catalog unit of each panel, for panels
+    and the 2025 target with its comparator. ``panels`` (:func:`planlib.report.words.indicator_words`) titles the panels
     without data. Returns the array of axes."""
-    out = _small_multiples(data, axes, MORTALITY_INDICATORS, lang, (1, 3), (FIG_WIDTH_IN, 3.0), units)
+    out = _small_multiples(data, axes, MORTALITY_INDICATORS, lang, (1, 3), (FIG_WIDTH_IN, 3.0), panels)
     if legend and axes is None and not data.empty:
         _bar_legend(out[0].figure, data, lang)
     return out
 
 
 def workforce_chart(data: pd.DataFrame, axes=None, lang: str = "en", legend: bool = True,
-                    units: dict[str, str] | None = None):
+                    panels: dict[str, tuple[str, str]] | None = None):
     """Small multiples (2×2): physicians, nurses, beds per 1,000 and GPs per 10,000; latest
     actual, national value of that year and 2025 target, with the required annual growth written
-    where the region's progress gives it. ``units`` as for :func:`mortality_chart`. Returns the
+    where the region's progress gives it. ``panels`` as for :func:`mortality_chart`. Returns the
     array of axes."""
-    out = _small_multiples(data, axes, WORKFORCE_INDICATORS, lang, (2, 2), (FIG_WIDTH_IN, 4.8), units)
+    out = _small_multiples(data, axes, WORKFORCE_INDICATORS, lang, (2, 2), (FIG_WIDTH_IN, 4.8), panels)
     if legend and axes is None and not data.empty:
         _bar_legend(out[0].figure, data, lang)
     return out
@@ -477,15 +481,9 @@ def workforce_chart(data: pd.DataFrame, axes=None, lang: str = "en", legend: boo
 # --- figures --------------------------------------------------------------------------------
 
 def _finish(fig: Figure, key: str, analysis: RegionAnalysis, data: pd.DataFrame, lang: str) -> Figure:
-    add_title(fig, label(lang, f"title.{key}", region=analysis.name(lang)))
+    add_title(fig, word(lang, "chart", f"title.{key}", region=analysis.name(lang)))
     add_source_line(fig, source_line_text(data, lang, analysis.tables))
     return fig
-
-
-def _panel_units(analysis: RegionAnalysis, indicators: tuple[str, ...]) -> dict[str, str]:
-    """The catalog unit of each panel (titles of panels without data still name it)."""
-    units = analysis.tables.indicator_index["unit"]
-    return {i: str(units[i]) for i in indicators if i in units.index}
 
 
 def life_expectancy_figure(analysis: RegionAnalysis, lang: str = "en") -> Figure:
@@ -494,7 +492,8 @@ def life_expectancy_figure(analysis: RegionAnalysis, lang: str = "en") -> Figure
     set_style()
     fig, ax = plt.subplots(figsize=(FIG_WIDTH_IN, 3.6), layout="constrained")
     _finish(fig, "life_expectancy", analysis, data, lang)  # bands first: labels are placed last
-    life_expectancy_chart(data, ax=ax, lang=lang, title=False, legend="figure")
+    life_expectancy_chart(data, ax=ax, lang=lang, title=False, legend="figure",
+                          panels=indicator_words(analysis.tables.indicator_index, (LE_INDICATOR,), lang))
     return fig
 
 
@@ -503,7 +502,7 @@ def mortality_figure(analysis: RegionAnalysis, lang: str = "en") -> Figure:
     data = mortality_data(analysis, lang)
     set_style()
     fig, axes = plt.subplots(1, 3, figsize=(FIG_WIDTH_IN, 3.3), layout="constrained")
-    mortality_chart(data, axes=axes, lang=lang, units=_panel_units(analysis, MORTALITY_INDICATORS))
+    mortality_chart(data, axes=axes, lang=lang, panels=indicator_words(analysis.tables.indicator_index, MORTALITY_INDICATORS, lang))
     if not data.empty:
         _bar_legend(fig, data, lang)
     return _finish(fig, "mortality", analysis, data, lang)
@@ -514,7 +513,7 @@ def workforce_figure(analysis: RegionAnalysis, lang: str = "en") -> Figure:
     data = workforce_data(analysis, lang)
     set_style()
     fig, axes = plt.subplots(2, 2, figsize=(FIG_WIDTH_IN, 5.2), layout="constrained")
-    workforce_chart(data, axes=axes, lang=lang, units=_panel_units(analysis, WORKFORCE_INDICATORS))
+    workforce_chart(data, axes=axes, lang=lang, panels=indicator_words(analysis.tables.indicator_index, WORKFORCE_INDICATORS, lang))
     if not data.empty:
         _bar_legend(fig, data, lang)
     return _finish(fig, "workforce", analysis, data, lang)
@@ -531,7 +530,7 @@ def region_figures(analysis: RegionAnalysis, out_dir, lang: str = "en") -> dict[
     """Build and save the three figures of a region. Stable names: ``life_expectancy``,
     ``mortality``, ``workforce`` in English, with a ``.zh`` suffix for Chinese
     (``life_expectancy.zh.png``), so both languages can live in one folder."""
-    labels(lang)
+    words(lang, "chart")
     suffix = "" if lang == "en" else f".{lang}"
     return {name: save_figure(build(analysis, lang=lang), out_dir, f"{name}{suffix}")
             for name, build in FIGURES.items()}

@@ -23,7 +23,7 @@ from matplotlib.figure import Figure
 from planlib.data.tables import Tables, load_tables
 from planlib.files import atomic_open
 from planlib.report.fonts import register_cjk_font
-from planlib.report.words import label, labels
+from planlib.report.words import word, words
 
 # --- house style ----------------------------------------------------------------------------
 
@@ -154,7 +154,7 @@ def _lines_text(lines: list[int], lang: str) -> str:
     if not lines:
         return ""
     key = "source.lines.plural" if len(lines) > 1 else "source.lines"
-    return ", " + label(lang, key, lines=", ".join(map(str, lines)))
+    return ", " + word(lang, "chart", key, lines=", ".join(map(str, lines)))
 
 
 def source_line_text(data: pd.DataFrame, lang: str = "en", tables: Tables | None = None,
@@ -167,7 +167,7 @@ def source_line_text(data: pd.DataFrame, lang: str = "en", tables: Tables | None
     draw Chinese) local plans are named by their Chinese title and date; otherwise by an English
     description and their source id, so that no glyph is missing.
     """
-    lab = labels(lang)
+    lab = words(lang, "chart")
     if cjk is None:
         cjk = default_font_has_cjk()
     t = tables if tables is not None else load_tables()
@@ -189,9 +189,9 @@ def source_line_text(data: pd.DataFrame, lang: str = "en", tables: Tables | None
                 name = str(src.loc[sid, "title"]) + (f" ({date})" if pd.notna(date) else "")
             else:
                 m = re.search(r"(\d+(?:st|nd|rd|th))", sid)
-                cycle = label(lang, "source.cycle", cycle=m.group(1)) if m else ""
+                cycle = word(lang, "chart", "source.cycle", cycle=m.group(1)) if m else ""
                 region = t.region_name(rid, lang) if rid else sid
-                name = label(lang, f"source.{kind}", region=region, cycle=cycle)
+                name = word(lang, "chart", f"source.{kind}", region=region, cycle=cycle)
                 if "draft" in sid:
                     name += lab["source.draft"]
                 name += f" ({sid})"
