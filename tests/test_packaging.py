@@ -113,9 +113,9 @@ def test_wheel_carries_the_tables_and_notebooks(wheel):
 
 
 def _files(folder: Path) -> dict[str, tuple[int, int]]:
-    """Every file under ``folder`` (bytecode caches aside) with its size and modification time."""
+    """Every file under ``folder`` with its size and modification time."""
     return {p.relative_to(folder).as_posix(): (p.stat().st_size, p.stat().st_mtime_ns)
-            for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts}
+            for p in folder.rglob("*") if p.is_file()}
 
 
 @pytest.mark.slow
@@ -145,6 +145,7 @@ def test_installed_wheel_checks_and_builds_a_briefing_in_the_working_folder(whee
 
     env = {k: v for k, v in os.environ.items()
            if k not in {"PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "PLANLIB_DATA", "JUPYTER_PATH"}}
+    # No bytecode caches (Python's doing, not planlib's): any file that appears in site-packages is planlib's.
     env |= {"PATH": f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}", "PYTHONDONTWRITEBYTECODE": "1",
             "JUPYTER_PATH": str(Path(sys.prefix) / "share" / "jupyter")}
     where = _run([py, "-c", "import sys, planlib, planlib.resources as r, planlib.apps.batch as b\n"
