@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -75,11 +76,21 @@ def _run(cmd: list, **kw) -> subprocess.CompletedProcess:
     return r
 
 
+#: Left out of the copy the wheel is built from: environments, Git, and what builds and runs leave behind.
+NOT_SOURCES = shutil.ignore_patterns(".git", ".venv", "build", "dist", "*.egg-info", "__pycache__",
+                                     ".pytest_cache", ".hypothesis", ".ipynb_checkpoints")
+
+
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
-    """planlib's wheel, built from the repository root as a package index or conda recipe would."""
-    out = tmp_path_factory.mktemp("wheel")
-    _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", out, ROOT])
+    """planlib's wheel, built with ``pip wheel .`` as a package index or conda recipe would.
+
+    Built from a clean copy of the repository: setuptools builds in the source folder and keeps
+    its ``build/lib`` between builds, so a build in the checkout could pass on a previous build's
+    leftovers (and would write into the checkout)."""
+    src, out = tmp_path_factory.mktemp("source") / "planlib", tmp_path_factory.mktemp("wheel")
+    shutil.copytree(ROOT, src, ignore=NOT_SOURCES)
+    _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", out, "."], cwd=src)
     (whl,) = out.glob("planlib-*.whl")
     return whl
 
