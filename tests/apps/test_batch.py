@@ -177,11 +177,13 @@ def test_workers_start_without_pandas():
     code = ("import sys; import planlib.apps.batch as b; import planlib.data.tables as d\n"
             "print(sorted(m for m in ('pandas', 'pandera') if m in sys.modules))\n")
     code_light = ("import sys; from planlib.apps import batch; print(sorted(m for m in ('pandas', 'pandera', 'matplotlib')"
-                  " if m in sys.modules), batch.ROOT)")
+                  " if m in sys.modules), batch.NOTEBOOK)")
     light = subprocess.run([sys.executable, "-c", code_light], capture_output=True, text=True, check=True).stdout
     assert light.startswith("[] ")
     from planlib.data.tables import BUNDLED_DATA
-    assert Path(light.split(" ", 1)[1].strip()) / "data" == BUNDLED_DATA
+    notebook = Path(light.split(" ", 1)[1].strip())
+    assert notebook == batch.NOTEBOOK and notebook.is_file()
+    assert notebook.parent.parent / "data" == BUNDLED_DATA  # notebooks and tables found in one place
     full = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert "pandas" in full  # the data module itself still needs it
     import planlib

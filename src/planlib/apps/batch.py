@@ -13,13 +13,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from planlib.files import write_atomic
+from planlib.resources import notebook
 
-#: The checkout planlib runs from (``planlib.data.BUNDLED_DATA`` is ``ROOT / "data"``). Computed here,
-#: not imported, so that worker processes start without importing pandas.
-ROOT = Path(__file__).resolve().parents[3]
-NOTEBOOK = ROOT / "notebooks" / "briefing.ipynb"
-DEFAULT_OUT = ROOT / "build" / "briefings"
-DEFAULT_FIGURES = ROOT / "figures"
+#: The briefing notebook: the checkout's ``notebooks/briefing.ipynb``, or the installed package's
+#: copy (:mod:`planlib.resources`, which, unlike ``planlib.data``, imports no pandas: worker
+#: processes start without it).
+NOTEBOOK = notebook("briefing.ipynb")
+#: Default output folders, relative: resolved against the current working directory when a build
+#: starts (never inside the installed package).
+DEFAULT_OUT = Path("build/briefings")
+DEFAULT_FIGURES = Path("figures")
 REGION_ID = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 
 

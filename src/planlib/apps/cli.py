@@ -112,8 +112,10 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--jobs", type=int, default=None, help="worker processes (default: number of cores)")
     b.add_argument("--lang", default="en", choices=["en", "zh", "both"],
                    help="language of the briefings (both: English and Chinese)")
-    b.add_argument("--out", default=str(DEFAULT_OUT), help=f"output folder (default: {DEFAULT_OUT})")
-    b.add_argument("--figures", default=str(DEFAULT_FIGURES), help="figures folder (one sub-folder per region)")
+    b.add_argument("--out", default=str(DEFAULT_OUT),
+                   help=f"output folder (default: {DEFAULT_OUT} in the current folder)")
+    b.add_argument("--figures", default=str(DEFAULT_FIGURES),
+                   help=f"figures folder, one sub-folder per region (default: {DEFAULT_FIGURES}/ in the current folder)")
     b.add_argument("--quiet", action="store_true", help="no progress bar")
     b.add_argument("--force", action="store_true",
                    help="rebuild briefings whose inputs have not changed since the last build")

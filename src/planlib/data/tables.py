@@ -17,9 +17,10 @@ import pandas as pd
 
 from planlib.data.schema import TABLES, Column, DataError, read_dictionary, validate_frame
 from planlib.data.values import first_number, parse_value_text
+from planlib.resources import bundled_data
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]  # the planlib package
-BUNDLED_DATA = PACKAGE_DIR.parent.parent / "data"
+BUNDLED_DATA = bundled_data()  # the checkout's data/, or the installed package's copy
 DICTIONARY = BUNDLED_DATA / "dictionary.csv"
 CORE_INDICATORS = (
     "life_expectancy", "maternal_mortality", "infant_mortality", "under5_mortality",
