@@ -10,7 +10,7 @@ from conftest import ROOT
 
 PACKAGE = ROOT / "src" / "planlib"
 #: Rank of each layer: a module may import only from its own layer or lower ones.
-LAYERS = {"files": 0, "data": 1, "analysis": 2, "report": 3, "apps": 4}
+LAYERS = {"files": 0, "resources": 0, "data": 1, "analysis": 2, "report": 3, "apps": 4}
 
 
 def _modules() -> dict[str, Path]:

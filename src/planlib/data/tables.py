@@ -19,7 +19,6 @@ from planlib.data.schema import TABLES, Column, DataError, read_dictionary, vali
 from planlib.data.values import first_number, parse_value_text
 from planlib.resources import bundled_data
 
-PACKAGE_DIR = Path(__file__).resolve().parents[1]  # the planlib package
 BUNDLED_DATA = bundled_data()  # the checkout's data/, or the installed package's copy
 DICTIONARY = BUNDLED_DATA / "dictionary.csv"
 CORE_INDICATORS = (
