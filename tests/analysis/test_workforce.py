@@ -1,9 +1,7 @@
 """Staffing arithmetic (planlib.workforce): hand-computed cases and nonsense input."""
 from __future__ import annotations
 
-import math
 
-import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
 import planlib  # noqa: E402

@@ -12,9 +12,9 @@ import pytest  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 
 import planlib  # noqa: E402
+from planlib.analysis import cross_region  # noqa: E402
 from planlib.apps import compare  # noqa: E402
-from planlib import analyse_region  # noqa: E402
-from planlib.report import figures, style, words  # noqa: E402
+from planlib.report import style  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -25,12 +25,12 @@ def _close_figures():
 
 @pytest.fixture(scope="module")
 def latest() -> pd.DataFrame:
-    return compare.latest_by_region()
+    return cross_region.latest_by_region()
 
 
 @pytest.fixture(scope="module")
 def ambition() -> pd.DataFrame:
-    return compare.target_ambition()
+    return cross_region.target_ambition()
 
 
 def _one(df: pd.DataFrame, region: str, indicator: str) -> pd.Series:
@@ -48,7 +48,7 @@ def _source_text(fig) -> str:
 # --- latest_by_region -----------------------------------------------------------------------
 
 def test_latest_by_region_is_tidy(latest):
-    assert list(latest.columns) == compare.LATEST_COLUMNS
+    assert list(latest.columns) == cross_region.LATEST_COLUMNS
     assert not latest.duplicated(["region_id", "indicator_id"]).any()
     assert set(latest["region_id"]) == set(planlib.plan_regions())
     assert set(latest["indicator_id"]) <= set(planlib.CORE_INDICATORS)
@@ -145,7 +145,7 @@ def test_rates_use_compound_change_as_assess_progress_does(ambition):
 
 
 def test_ambition_covers_own_targets_only(ambition):
-    assert list(ambition.columns) == compare.AMBITION_COLUMNS
+    assert list(ambition.columns) == cross_region.AMBITION_COLUMNS
     assert "weihai" not in set(ambition["region_id"])  # the mid-term review sets no 2025 targets
     # Guang'an's nurses target is the national fallback in assess_progress, not its own
     assert ambition[(ambition["region_id"] == "guangan") & (ambition["indicator_id"] == "nurses_per_1000")].empty
@@ -167,7 +167,7 @@ def test_copied_targets_answer_is_computed(ambition):
     assert "Guang'an District" in first and "copied 3 national targets" in first
     assert "already met" in first
     assert "Yangchun" in rest and "Yangchun" not in first
-    assert list(compare.copied_targets(ambition)["region_name"].unique()) == ["Guang'an District"]
+    assert list(cross_region.copied_targets(ambition)["region_name"].unique()) == ["Guang'an District"]
     none = compare.copied_targets_markdown(ambition.assign(copies_national=False))
     assert none.startswith("No plan")
 

@@ -14,8 +14,7 @@ from matplotlib.figure import Figure
 
 import planlib
 from planlib.apps import explorer
-from planlib import analyse_region
-from planlib.report import figures, style, words
+from planlib.report import style
 from planlib.analysis.comparison import national_series
 from planlib.apps.explorer import COLUMNS, DOMAINS, SEP, Explorer, render, selection_data
 

@@ -14,7 +14,7 @@ import pytest  # noqa: E402
 
 from planlib.report import fonts  # noqa: E402
 from planlib import analyse_region  # noqa: E402
-from planlib.report import figures, style, words  # noqa: E402
+from planlib.report import figures  # noqa: E402
 from planlib.report.briefing import SECTIONS, Briefing  # noqa: E402
 import planlib  # noqa: E402
 from planlib.report.words import WORDS  # noqa: E402

@@ -49,12 +49,13 @@ def national_series(indicator_id: str, path=None) -> pd.DataFrame:
     return s.sort_values("year")[["year", "value_std", "value_text", "ref"]].rename(columns={"value_std": "value"})
 
 
-def _nearest(bench: pd.DataFrame, year: int) -> pd.Series | None:
-    if bench.empty:
+def nearest_year(rows: pd.DataFrame, year: int) -> pd.Series | None:
+    """The row of ``year``, else of the nearest year; on a tie the earlier one (what was known at
+    the time). None when there are no rows."""
+    if rows.empty:
         return None
-    d = (bench["year"] - year).abs()
-    # Nearest year; on a tie prefer the earlier one (what was known at the time).
-    return bench.assign(_d=d).sort_values(["_d", "year"]).iloc[0]
+    d = (rows["year"] - year).abs()
+    return rows.assign(_d=d).sort_values(["_d", "year"]).iloc[0].drop("_d")
 
 
 def compare(obs: pd.DataFrame, indicators: pd.DataFrame, region_id: str, province_id: str | None,
@@ -87,7 +88,7 @@ def compare(obs: pd.DataFrame, indicators: pd.DataFrame, region_id: str, provinc
             bench = by.get((bid, indicator))
             if bench is None:
                 continue
-            b = _nearest(bench.sort_values(["year", "source_line"]).drop_duplicates("year"), year)
+            b = nearest_year(bench.sort_values(["year", "source_line"]).drop_duplicates("year"), year)
             if b is None:
                 continue
             same_year = bench[(bench["year"] == b["year"]) & (bench["value_std"] != b["value_std"])]

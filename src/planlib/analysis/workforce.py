@@ -166,14 +166,12 @@ def implied_populations(region_id: str, year: int, path=None) -> pd.DataFrame:
     ``population``. Pairs whose ranges do not overlap cannot describe the same population;
     :func:`planlib.check_quality` reports that as ``ratio_count_mismatch``.
     """
-    from planlib.data.tables import load_tables
     from planlib.analysis.quality import COUNT_RATIO_PAIRS, half_step
-    from planlib.data.tables import enrich
+    from planlib.data.tables import load_tables
 
     t = load_tables(path)
-    if region_id not in set(t.regions["id"]):
-        raise KeyError(f"unknown region {region_id!r}; valid ids: {', '.join(t.regions['id'])}")
-    obs = enrich(t)
+    t.region(region_id)  # unknown ids fail here, naming the valid ones
+    obs = t.enriched
     act = obs[(obs["region_id"] == region_id) & (obs["year"] == int(year)) & (obs["kind"] == "actual")
               & obs["value_std"].notna() & obs["unit_ok"]]
     act = act.sort_values("source_line", na_position="last", kind="stable")

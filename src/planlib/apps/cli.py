@@ -1,4 +1,5 @@
-"""Command line: ``planlib check`` (data-quality findings) and ``planlib summary``."""
+"""Command line: ``planlib check`` (validate the tables, list data-quality findings), ``planlib summary``
+(numbers per region) and ``planlib briefings`` (build every briefing in parallel)."""
 from __future__ import annotations
 
 import argparse

@@ -14,7 +14,7 @@ Everything the app shows comes from two pure functions, testable without a brows
 
 :class:`Explorer` wires them to widgets (``Explorer().app`` displays it). No number is written
 here: values come from :func:`planlib.load_tables` (via :func:`planlib.data.tables.enrich`),
-:func:`planlib.assess_progress`, :func:`planlib.benchmarks.national_series` and
+:func:`planlib.assess_progress`, :func:`planlib.analysis.comparison.national_series` and
 :func:`planlib.compare_benchmarks`.
 """
 from __future__ import annotations
@@ -111,7 +111,7 @@ def _benchmarks(region_id: str, indicator_id: str, path=None) -> pd.DataFrame:
 
 
 def _names(path=None) -> dict[str, str]:
-    return load_tables(path).regions.set_index("id")["name_en"].astype(str).to_dict()
+    return load_tables(path).region_names("en")
 
 
 def _indicator(indicator_id: str, path=None) -> pd.Series:

@@ -69,6 +69,21 @@ class Tables:
         p = self.region(region_id)["province_id"]
         return None if pd.isna(p) or p == region_id else str(p)
 
+    def region_names(self, lang: str = "en") -> dict[str, str]:
+        """Region id → name in English ("en") or Chinese (any other language)."""
+        return dict(zip(self.regions["id"], self.regions["name_en" if lang == "en" else "name_zh"]))
+
+    def indicator_words(self, indicators: tuple[str, ...], lang: str = "en") -> dict[str, tuple[str, str]]:
+        """Indicator → (short name, unit) as readers of ``lang`` see them ("en", else Chinese): the
+        catalog's short name where it gives one, else the full name."""
+        ind, suffix = self.indicator_index, "en" if lang == "en" else "zh"
+        out = {}
+        for i in indicators:
+            short = ind.loc[i, f"short_name_{suffix}"]
+            name = ind.loc[i, f"name_{suffix}"] if pd.isna(short) else short
+            out[i] = (str(name), str(ind.loc[i, f"unit_{suffix}"]))
+        return out
+
     def region_name(self, region_id: str, lang: str = "en") -> str:
         """A region's name in English ("en") or Chinese (any other language: "zh")."""
         return str(self.region(region_id)["name_en" if lang == "en" else "name_zh"])

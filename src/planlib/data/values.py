@@ -1,6 +1,7 @@
 """Parse a value as written in a plan ("≥82", "3.11‰", "<8", "提高1岁") into comparator and number."""
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -103,3 +104,14 @@ def parse_relative(text: str) -> RelativeChange | None:
     if unit in ("%", "％"):
         return RelativeChange("mul", sign * num / 100, approx)
     return RelativeChange("add", sign * num, approx)
+
+
+def num_text(value: float, value_text: str | None = None) -> str:
+    """A number as printed in its source where that is the same number (keeps "2.90"), else :g."""
+    if value_text is not None and not (isinstance(value_text, float) and math.isnan(value_text)):
+        m = re.search(r"\d+(?:\.\d+)?", str(value_text))
+        if m and math.isclose(float(m.group()), value, rel_tol=0, abs_tol=1e-9):
+            return m.group()
+    if float(value).is_integer():
+        return f"{value:.0f}"
+    return f"{value:.2f}".rstrip("0").rstrip(".")

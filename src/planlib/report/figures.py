@@ -28,12 +28,13 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
+from planlib.analysis.comparison import nearest_year
 from planlib.analysis.region import RegionAnalysis
 from planlib.report.style import (
     COLORS, COMPARATOR_SYMBOLS, FIG_WIDTH_IN, SMALL_FONT_PT, TEXT_COLORS, add_figure_legend, add_source_line,
     add_title, num_text, place_label, save_figure, set_style, source_line_text, target_text,
 )
-from planlib.report.words import indicator_words, word, words
+from planlib.report.words import word, words
 
 # --- tidy data ------------------------------------------------------------------------------
 
@@ -86,8 +87,7 @@ def _nearest_year(points: pd.DataFrame, year: int | None) -> pd.Series | None:
         return None
     if year is None:
         return p.sort_values("year").iloc[-1]
-    d = (p["year"] - year).abs()
-    return p.assign(_d=d).sort_values(["_d", "year"]).iloc[0].drop("_d")
+    return nearest_year(p, year)
 
 
 def _row(region_id, indicator_id, unit, series, year, value, text, label, ref, **kw) -> dict:
@@ -176,7 +176,7 @@ def life_expectancy_data(analysis: RegionAnalysis, lang: str = "en") -> pd.DataF
             rows.append(_row(region_id, ind, unit, "province", p["year"], p["value"], p["text"], text,
                              p["ref"], comparator=p["comparator"], conflict=p["conflict"]))
     rows += _target_rows(analysis, ind, unit, lang)
-    return _frame(rows, indicator_words(analysis.tables.indicator_index, (ind,), lang))
+    return _frame(rows, analysis.tables.indicator_words((ind,), lang))
 
 
 def _latest_comparison(analysis: RegionAnalysis, indicators: tuple[str, ...], lang: str) -> pd.DataFrame:
@@ -204,7 +204,7 @@ def _latest_comparison(analysis: RegionAnalysis, indicators: tuple[str, ...], la
             rows.append(_row(region_id, ind, unit, "national", nat["year"], nat["value"], nat["text"],
                              word(lang, "chart", "series.national"), nat["ref"], comparator=nat["comparator"]))
         rows += [t for t in targets if t["series"] == "target"]
-    return _frame(rows, indicator_words(analysis.tables.indicator_index, indicators, lang))
+    return _frame(rows, analysis.tables.indicator_words(indicators, lang))
 
 
 def mortality_data(analysis: RegionAnalysis, lang: str = "en") -> pd.DataFrame:
@@ -267,7 +267,8 @@ def life_expectancy_chart(data: pd.DataFrame, ax: Axes | None = None, lang: str 
 
     ``legend``: True (right of the axes), "figure" (one row band under the figure title) or
     False. Value labels are placed where they cover the fewest lines, markers and other labels.
-    ``panels`` (:func:`planlib.report.words.indicator_words`) titles the chart when ``data`` has no rows.
+    ``panels`` (:meth:`planlib.data.tables.Tables.indicator_words`) titles the chart when
+    ``data`` has no rows.
     """
     lab = words(lang, "chart")
     ax = _new_axes(ax, 1, 1, (FIG_WIDTH_IN, 3.4))
@@ -458,8 +459,8 @@ def mortality_chart(data: pd.DataFrame, axes=None, lang: str = "en", legend: boo
                     panels: dict[str, tuple[str, str]] | None = None):
     """Small multiples (1×3): maternal (per 100,000 live births), infant and under-5 (per 1,000
     live births) mortality; each panel shows the latest actual, the national value of that year
-    and the 2025 target with its comparator. ``panels`` (:func:`planlib.report.words.indicator_words`) titles the panels
-    without data. Returns the array of axes."""
+    and the 2025 target with its comparator. ``panels``
+    (:meth:`planlib.data.tables.Tables.indicator_words`) titles the panels without data. Returns the array of axes."""
     out = _small_multiples(data, axes, MORTALITY_INDICATORS, lang, (1, 3), (FIG_WIDTH_IN, 3.0), panels)
     if legend and axes is None and not data.empty:
         _bar_legend(out[0].figure, data, lang)
@@ -493,7 +494,7 @@ def life_expectancy_figure(analysis: RegionAnalysis, lang: str = "en") -> Figure
     fig, ax = plt.subplots(figsize=(FIG_WIDTH_IN, 3.6), layout="constrained")
     _finish(fig, "life_expectancy", analysis, data, lang)  # bands first: labels are placed last
     life_expectancy_chart(data, ax=ax, lang=lang, title=False, legend="figure",
-                          panels=indicator_words(analysis.tables.indicator_index, (LE_INDICATOR,), lang))
+                          panels=analysis.tables.indicator_words((LE_INDICATOR,), lang))
     return fig
 
 
@@ -502,7 +503,8 @@ def mortality_figure(analysis: RegionAnalysis, lang: str = "en") -> Figure:
     data = mortality_data(analysis, lang)
     set_style()
     fig, axes = plt.subplots(1, 3, figsize=(FIG_WIDTH_IN, 3.3), layout="constrained")
-    mortality_chart(data, axes=axes, lang=lang, panels=indicator_words(analysis.tables.indicator_index, MORTALITY_INDICATORS, lang))
+    mortality_chart(data, axes=axes, lang=lang,
+                    panels=analysis.tables.indicator_words(MORTALITY_INDICATORS, lang))
     if not data.empty:
         _bar_legend(fig, data, lang)
     return _finish(fig, "mortality", analysis, data, lang)
@@ -513,7 +515,8 @@ def workforce_figure(analysis: RegionAnalysis, lang: str = "en") -> Figure:
     data = workforce_data(analysis, lang)
     set_style()
     fig, axes = plt.subplots(2, 2, figsize=(FIG_WIDTH_IN, 5.2), layout="constrained")
-    workforce_chart(data, axes=axes, lang=lang, panels=indicator_words(analysis.tables.indicator_index, WORKFORCE_INDICATORS, lang))
+    workforce_chart(data, axes=axes, lang=lang,
+                    panels=analysis.tables.indicator_words(WORKFORCE_INDICATORS, lang))
     if not data.empty:
         _bar_legend(fig, data, lang)
     return _finish(fig, "workforce", analysis, data, lang)

@@ -21,6 +21,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from planlib.data.tables import Tables, load_tables
+from planlib.data.values import num_text
 from planlib.files import atomic_open
 from planlib.report.fonts import register_cjk_font
 from planlib.report.words import word, words
@@ -90,17 +91,6 @@ def set_style() -> None:
 
 
 COMPARATOR_SYMBOLS = {"<": "<", "<=": "≤", ">": ">", ">=": "≥", "~": "≈", "=": ""}
-
-
-def num_text(value: float, value_text: str | None = None) -> str:
-    """A number as printed in its source where that is the same number (keeps "2.90"), else :g."""
-    if value_text is not None and not pd.isna(value_text):
-        m = re.search(r"\d+(?:\.\d+)?", str(value_text))
-        if m and math.isclose(float(m.group()), value, rel_tol=0, abs_tol=1e-9):
-            return m.group()
-    if float(value).is_integer():
-        return f"{value:.0f}"
-    return f"{value:.2f}".rstrip("0").rstrip(".")
 
 
 def target_text(value: float, comparator: str) -> str:

@@ -3,11 +3,10 @@
 Each language has three parts: ``page`` (headings, table columns and labels of a briefing page),
 ``text`` (the sentences of the narrative) and ``chart`` (titles, legends, source lines of the
 figures). What the indicator catalog knows (indicator names, short names and units in each
-language) is read from ``data/indicators.csv``, not written here.
+language) is read from ``data/indicators.csv`` (:meth:`planlib.data.tables.Tables.indicator_words`),
+not written here.
 """
 from __future__ import annotations
-
-import pandas as pd
 
 WORDS: dict[str, dict[str, dict[str, str]]] = {
     "en": {
@@ -299,15 +298,3 @@ def word(lang: str, part: str, key: str, **kw) -> str:
     """One entry of :func:`words`, filled in with ``kw``."""
     return words(lang, part)[key].format(**kw)
 
-
-def indicator_words(catalog: pd.DataFrame, indicators: tuple[str, ...], lang: str) -> dict[str, tuple[str, str]]:
-    """Indicator → (short name, unit) as readers of ``lang`` see them, from the indicator catalog
-    (indexed by id): the short name where the catalog gives one, else the full name."""
-    check_language(lang)
-    suffix = "en" if lang == "en" else "zh"
-    out = {}
-    for i in indicators:
-        short = catalog.loc[i, f"short_name_{suffix}"]
-        name = catalog.loc[i, f"name_{suffix}"] if pd.isna(short) else short
-        out[i] = (str(name), str(catalog.loc[i, f"unit_{suffix}"]))
-    return out
