@@ -21,7 +21,7 @@ from planlib.report.words import WORDS  # noqa: E402
 
 REGIONS = ["yangchun", "guangan", "anju", "xiangqiao", "weihai"]
 UNIT_PHRASES = sorted({u for c in ("unit_en", "unit_zh") for u in planlib.load_indicators()[c]}, key=len, reverse=True)
-FLAG_PREFIXES = ("Treat this number with care", "该数据需谨慎使用")
+FLAG_PREFIXES = ("Treat this number with care", "该数据需谨慎使用", "The data-quality checks doubt", "数据质量检查对该数值存疑")
 
 
 def facts(paragraph: str) -> Counter:

@@ -17,8 +17,13 @@ import pandas as pd
 
 from planlib.analysis.comparison import compare
 from planlib.analysis.quality import check_quality
-from planlib.analysis.targets import assess
+from planlib.analysis.targets import IN_DOUBT, assess
 from planlib.data.tables import CORE_INDICATORS, REGION_CACHE, Tables, data_dir, folder_stamp, load_tables
+
+#: Checks whose error or warning puts a reported value in doubt, most telling first: impossible
+#: (an under-5 rate below the infant rate), outside the plausible range, contradicted by the counts
+#: it is computed from, or several-fold off its own target. A doubted value gets no verdict anywhere.
+DOUBTING_CHECKS = ("impossible_relation", "implausible_value", "ratio_count_mismatch", "implausible_change")
 
 
 @dataclass(frozen=True, eq=False)
@@ -52,13 +57,41 @@ class RegionAnalysis:
 
     @cached_property
     def progress(self) -> pd.DataFrame:
-        """Progress to each target (:func:`planlib.analysis.targets.assess`)."""
-        return assess(self.observations, self.tables.indicator_index, self.region_id, self.province_id)
+        """Progress to each target (:func:`planlib.analysis.targets.assess`); an indicator whose
+        latest value is in doubt (:attr:`doubts`) has the status "data in doubt" and the reason."""
+        p = assess(self.observations, self.tables.indicator_index, self.region_id, self.province_id)
+        doubted = self._doubted(p["indicator_id"], p["latest_year"])
+        p.loc[doubted.notna(), "status"] = IN_DOUBT
+        p.loc[doubted.notna(), "reason"] = doubted[doubted.notna()]
+        return p
 
     @cached_property
     def comparisons(self) -> pd.DataFrame:
-        """Latest actual of every reported indicator against the nation and the province."""
-        return compare(self.observations, self.tables.indicator_index, self.region_id, self.province_id)
+        """Latest actual of every reported indicator against the nation and the province; a value in
+        doubt is compared with nothing ("data in doubt")."""
+        c = compare(self.observations, self.tables.indicator_index, self.region_id, self.province_id)
+        c.loc[self._doubted(c["indicator_id"], c["year"]).notna(), "comparison"] = IN_DOUBT
+        return c
+
+    @cached_property
+    def doubts(self) -> dict[tuple[str, int], str]:
+        """(indicator, year) → why the checks doubt the region's value: the message of its most
+        telling error or warning (in the order of :data:`DOUBTING_CHECKS`)."""
+        f = self.findings
+        f = f[f["check"].isin(DOUBTING_CHECKS) & f["severity"].isin(["error", "warning"])]
+        # a finding about a target ("target 12 … is outside the plausible range") doubts the target,
+        # not the value reported for the same year
+        f = f[~f["message"].str.startswith("target ")]
+        f = f.sort_values("check", key=lambda c: c.map(DOUBTING_CHECKS.index), kind="stable")
+        out: dict[tuple[str, int], str] = {}
+        for r in f.itertuples():
+            out.setdefault((r.indicator_id, int(r.year)), r.message)
+        return out
+
+    def _doubted(self, indicators: pd.Series, years: pd.Series) -> pd.Series:
+        """The doubt about each (indicator, year) pair, or None."""
+        return pd.Series([self.doubts.get((i, int(y))) if pd.notna(y) else None
+                          for i, y in zip(indicators, years)], index=indicators.index, dtype=object)
 
     @cached_property
     def findings(self) -> pd.DataFrame:

@@ -71,7 +71,10 @@ def derive_relative(value_text: str, baseline: float) -> tuple[float, bool] | No
 # Ratio of observed to required annual change: thresholds of the Open SDG progress categories.
 ON_TRACK, NEEDS_ACCELERATION = 0.95, 0.60
 STATUSES = ("achieved", "on track", "needs acceleration", "limited progress", "moving away",
-            "cannot assess")
+            "cannot assess", "data in doubt")
+#: Status of an indicator whose latest value the data-quality checks doubt (see
+#: :func:`planlib.analysis.region.RegionAnalysis.doubts`): no other verdict is given for it.
+IN_DOUBT = "data in doubt"
 # Indicators whose change is measured in absolute units per year rather than compound rates.
 ABSOLUTE_CHANGE = {"life_expectancy"}
 

@@ -61,9 +61,11 @@ COMPARISON_COLORS: dict[str, str] = {
     "similar": "#8c8c8c",
     "worse": style.PALETTE[3],
     "different": style.PALETTE[4],
+    "data in doubt": "#d0d0d0",
 }
 COMPARISON_LABELS = {"better": "Better than national", "similar": "Similar to national",
-                     "worse": "Worse than national", "different": "Different from national"}
+                     "worse": "Worse than national", "different": "Different from national",
+                     "data in doubt": "Data in doubt: not compared"}
 #: Footnote symbol next to a point that has data-quality findings.
 FINDING_MARK = "†"
 

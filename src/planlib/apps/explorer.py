@@ -39,6 +39,7 @@ from matplotlib.lines import Line2D
 from planlib.analysis.comparison import national_series
 from planlib.analysis.quality import check_quality
 from planlib.analysis.region import analyse_region, compare_benchmarks
+from planlib.analysis.targets import IN_DOUBT
 from planlib.data.tables import load_tables, plan_regions
 from planlib.files import atomic_open
 from planlib.report import style
@@ -226,7 +227,8 @@ def _benchmark_rows(region_id: str, indicator_id: str, benchmark: str, names: di
                          region=names.get(bid, bid), series=benchmark, year=int(r["benchmark_year"]),
                          value=float(r["benchmark_value"]), value_text=fmt_num(float(r["benchmark_value"])),
                          comparator="=", unit=str(r["unit"]),
-                         status=f"{names.get(region_id, region_id)} is {r['comparison']}",
+                         status=(f"{names.get(region_id, region_id)} is {r['comparison']}"
+                                 if r["comparison"] != IN_DOUBT else f"{IN_DOUBT}: not compared"),
                          note=str(r["year_note"]) or None, ref=str(r["benchmark_ref"])))
     return rows
 
@@ -295,7 +297,9 @@ def _comparison_view(indicator_id, regions, benchmark, names, path) -> list[dict
         latest = a[a["year"] == a["year"].max()]
         own = [r for r in _actual_rows(latest, "latest", rid, names) if r["status"] is None][:1]
         bench = _benchmark_rows(rid, indicator_id, benchmark, names, path)
-        if own and bench:
+        if own and bench and bench[0]["status"].startswith(IN_DOUBT):
+            own[0]["status"] = IN_DOUBT
+        elif own and bench:
             own[0]["status"] = f"{bench[0]['status'].split()[-1]} than {bench[0]['region']}".replace(
                 "similar than", "similar to")
         rows += own + bench

@@ -30,6 +30,7 @@ from matplotlib.patches import Patch
 
 from planlib.analysis.comparison import nearest_year
 from planlib.analysis.region import RegionAnalysis
+from planlib.analysis.targets import IN_DOUBT
 from planlib.report.style import (
     COLORS, COMPARATOR_SYMBOLS, FIG_WIDTH_IN, SMALL_FONT_PT, TEXT_COLORS, add_figure_legend, add_source_line,
     add_title, num_text, place_label, save_figure, set_style, source_line_text, target_text,
@@ -41,10 +42,12 @@ from planlib.report.words import word, words
 #: Columns of every tidy frame. ``series`` is one of SERIES; ``text`` is the value as printed on
 #: the chart (with the target's comparator, e.g. ">79"); ``ref`` is "source_id L123" (several
 #: joined with "; " when the same value is reported on several lines); ``name`` and
-#: ``unit_label`` are the indicator's short name and unit in the chart's language (catalog).
+#: ``unit_label`` are the indicator's short name and unit in the chart's language (catalog);
+#: ``doubt`` marks a value the data-quality checks doubt (drawn hollow, labelled, never judged).
 DATA_COLUMNS = [
     "region_id", "indicator_id", "unit", "series", "year", "value", "comparator", "text", "label",
     "basis", "derived", "conflict", "required_annual_change", "change_measure", "ref", "name", "unit_label",
+    "doubt",
 ]
 LE_INDICATOR = "life_expectancy"
 MORTALITY_INDICATORS = ("maternal_mortality", "infant_mortality", "under5_mortality")
@@ -93,7 +96,7 @@ def _nearest_year(points: pd.DataFrame, year: int | None) -> pd.Series | None:
 def _row(region_id, indicator_id, unit, series, year, value, text, label, ref, **kw) -> dict:
     rec = dict.fromkeys(DATA_COLUMNS)
     rec.update(region_id=region_id, indicator_id=indicator_id, unit=unit, series=series, year=int(year),
-               value=float(value), text=text, label=label, ref=ref, derived=False, conflict=False)
+               value=float(value), text=text, label=label, ref=ref, derived=False, conflict=False, doubt=False)
     rec.update(kw)
     return rec
 
@@ -105,7 +108,7 @@ def _frame(rows: list[dict], panels: dict[str, tuple[str, str]]) -> pd.DataFrame
     df["year"] = df["year"].astype("Int64")
     df["value"] = df["value"].astype(float)
     df["required_annual_change"] = df["required_annual_change"].astype(float)
-    for c in ("derived", "conflict"):
+    for c in ("derived", "conflict", "doubt"):
         df[c] = df[c].fillna(False).astype(bool)
     return df
 
@@ -132,7 +135,8 @@ def _target_rows(analysis: RegionAnalysis, indicator_id: str, unit: str, lang: s
         province = analysis.name(lang, str(r["target_region_id"]))
     basis_label = word(lang, "chart", f"basis.{basis}", province=province)
     req = r["required_annual_change"]
-    req = float(req) if req is not None and not pd.isna(req) else None
+    # no path is drawn from a value the checks doubt
+    req = float(req) if req is not None and not pd.isna(req) and r["status"] != IN_DOUBT else None
     measure = r["change_measure"] if isinstance(r["change_measure"], str) else None
     out = [_row(region_id, indicator_id, unit, "target", T, tv, target_text(tv, comp),
                 word(lang, "chart", "series.target", year=T, basis=basis_label), str(r["target_ref"]),
@@ -162,7 +166,8 @@ def life_expectancy_data(analysis: RegionAnalysis, lang: str = "en") -> pd.DataF
     for _, p in _series_points(analysis, region_id, ind).iterrows():
         text = word(lang, "chart", "series.region.conflict" if p["conflict"] else "series.region", region=name)
         rows.append(_row(region_id, ind, unit, "region", p["year"], p["value"], p["text"], text, p["ref"],
-                         comparator=p["comparator"], conflict=p["conflict"]))
+                         comparator=p["comparator"], conflict=p["conflict"],
+                         doubt=(ind, int(p["year"])) in analysis.doubts))
     for _, p in _series_points(analysis, "china", ind).iterrows():
         if p["year"] >= 2015:
             rows.append(_row(region_id, ind, unit, "national", p["year"], p["value"], p["text"],
@@ -192,7 +197,8 @@ def _latest_comparison(analysis: RegionAnalysis, indicators: tuple[str, ...], la
         targets = _target_rows(analysis, ind, unit, lang)
         if mine is not None:
             rows.append(_row(region_id, ind, unit, "region", mine["year"], mine["value"], mine["text"],
-                             word(lang, "chart", "series.region", region=name), mine["ref"], comparator=mine["comparator"]))
+                             word(lang, "chart", "series.region", region=name), mine["ref"], comparator=mine["comparator"],
+                             doubt=(ind, int(mine["year"])) in analysis.doubts))
         # National value of the actual's year (nearest year if that one is not published);
         # without a regional actual, the latest national value before the target year.
         nat_year = int(mine["year"]) if mine is not None else None
@@ -296,6 +302,10 @@ def life_expectancy_chart(data: pd.DataFrame, ax: Axes | None = None, lang: str 
                           mfc="white", mec=COLORS[series], mew=1.3, label=first_label(extra), zorder=z,
                           gid=f"le-{series}-conflict")
             handles.append(h2)
+    doubted = data[(data["series"] == "region") & data["doubt"]]
+    if not doubted.empty:  # a value the checks doubt: a hollow ring over its marker, "?" in its label
+        ax.plot(doubted["year"].astype(int), doubted["value"], ls="none", marker="o", ms=10, mfc="white",
+                mec=COLORS["region"], mew=1.8, zorder=6, gid="le-region-doubt")
     path = data[data["series"] == "required path"].sort_values("year")
     if len(path) == 2:
         h, = ax.plot(path["year"].astype(int), path["value"], ls=(0, (4, 2)), lw=1.6,
@@ -339,7 +349,8 @@ def life_expectancy_chart(data: pd.DataFrame, ax: Axes | None = None, lang: str 
         xy = (int(r["year"]), float(r["value"]))
         cands = [(xy, (0, -7), "center", "top"), (xy, (0, 7), "center", "bottom"),
                  (xy, (-7, 0), "right", "center"), (xy, (7, 0), "left", "center")]
-        placed.append(place_label(ax, r["text"], cands, placed, fontsize=SMALL_FONT_PT,
+        text = f"{r['text']}? ({lab['doubt.short']})" if r["doubt"] else r["text"]
+        placed.append(place_label(ax, text, cands, placed, fontsize=SMALL_FONT_PT,
                                    color=TEXT_COLORS["region"], fontweight="bold", zorder=6))
     if len(path) == 2:
         txt = _required_text(path.iloc[0], lang)
@@ -400,6 +411,12 @@ def _comparison_panel(ax: Axes, d: pd.DataFrame, indicator_id: str, lang: str, t
                 notes.append(lab["derived.short"])
             sub = "".join(f"\n({n})" for n in notes)
             ticklabels.append(f"{name}\n{y}{sub}")
+        elif r["doubt"]:  # drawn hollow with a question mark and named: no verdict rests on it
+            ax.bar(i, r["value"], width=0.7, color="white", edgecolor=COLORS[series], hatch="..",
+                   linewidth=1.4, zorder=3)
+            ax.text(i, r["value"], f"{r['text']}?", ha="center", va="bottom", fontsize=SMALL_FONT_PT + 0.8,
+                    color="#222222", zorder=4)
+            ticklabels.append(f"{name}\n{y}\n({lab['doubt.short']})")
         else:
             ax.bar(i, r["value"], width=0.7, color=COLORS[series], zorder=3)
             ax.text(i, r["value"], r["text"], ha="center", va="bottom", fontsize=SMALL_FONT_PT + 0.8,

@@ -12,6 +12,7 @@ import re
 
 import pandas as pd
 
+from planlib.analysis.targets import IN_DOUBT
 from planlib.report.words import check_language, words
 
 def t(lang: str, key: str, **kw) -> str:
@@ -86,7 +87,9 @@ def indicator_paragraph(lang: str, name: str, unit: str, progress: pd.Series | N
             out.append(t(lang, "target", basis=t(lang, "basis.own plan").capitalize() if lang == "en"
                          else t(lang, "basis.own plan"), target_year=ty, target=target, unit=u, derived=derived))
         status = p["status"]
-        if pd.isna(p["latest_value"]):
+        if status == IN_DOUBT:
+            out.append(t(lang, "doubt", reason=_doubt_reason(lang, p["reason"], findings)))
+        elif pd.isna(p["latest_value"]):
             if tv is not None and p["target_basis"] == "own plan":
                 out[-1] = t(lang, "no_value", target_year=ty, target=target, unit=u, name=mid(lang, name))
         elif status == "achieved":
@@ -110,7 +113,8 @@ def indicator_paragraph(lang: str, name: str, unit: str, progress: pd.Series | N
             elif status == "cannot assess":
                 out.append(t(lang, "one_point"))
     out += _bench_sentences(lang, bench, u, names)
-    out += _flags(lang, findings)
+    said = progress["reason"] if progress is not None and progress["status"] == IN_DOUBT else None
+    out += _flags(lang, findings, said)
     return out
 
 
@@ -144,6 +148,15 @@ def finding_text(lang: str, finding) -> str:
     return f"{t(lang, 'check.' + finding['check'])}（{finding['source_lines']}）"
 
 
-def _flags(lang: str, findings: pd.DataFrame) -> list[str]:
-    serious = findings[findings["severity"].isin(["error", "warning"])]
+def _doubt_reason(lang: str, message: str, findings: pd.DataFrame) -> str:
+    """Why a value is in doubt, in the reader's language (the finding's own words in English)."""
+    if lang == "en":
+        return message
+    f = findings[findings["message"] == message]
+    return finding_text(lang, f.iloc[0]) if not f.empty else message
+
+
+def _flags(lang: str, findings: pd.DataFrame, said: str | None = None) -> list[str]:
+    """Cautions for the serious findings about an indicator, except the one already ``said``."""
+    serious = findings[findings["severity"].isin(["error", "warning"]) & (findings["message"] != said)]
     return [t(lang, "quality_flag", message=finding_text(lang, f)) for _, f in serious.head(2).iterrows()]
