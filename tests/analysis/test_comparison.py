@@ -37,7 +37,36 @@ def test_poisson_interval_with_counts():
     lo, hi = poisson_ci(1)
     assert mmr["ci_low"] == pytest.approx(lo / 13374 * 1e5)
     assert mmr["ci_high"] == pytest.approx(hi / 13374 * 1e5)
-    assert mmr["comparison"] == "similar"  # 15.7 lies inside 0.19–41.7
+    assert mmr["comparison"] == "cannot be told apart"  # 15.7 lies inside 0.19–41.7: not "similar"
+    assert mmr["ci_exposure"] == 13374 and mmr["ci_exposure_kind"] == "hospital deliveries"
+
+
+def test_small_numbers_without_counts_are_never_better_or_worse():
+    """A county's maternal mortality ratio with no counts behind it (Anju's 14.94/10万 against
+    16.9 nationally; Yangchun's 0) cannot be called better: a county sees a few deaths a year."""
+    for region in ("anju", "yangchun", "guangan", "xiangqiao"):
+        df = compare_benchmarks(region)
+        mmr = df[df["indicator_id"] == "maternal_mortality"]
+        assert set(mmr["comparison"]) == {"cannot be told apart"}, region
+    # other indicators keep the tolerance rule
+    le = compare_benchmarks("anju").set_index(["indicator_id", "benchmark_level"]).loc[("life_expectancy", "national")]
+    assert le["comparison"] == "better"
+
+
+def test_small_numbers_with_an_interval_that_excludes_the_benchmark_are_judged(data_copy):
+    """With many deaths the interval is narrow: then the ratio is better or worse, never "similar"."""
+    import pandas as pd
+    obs = pd.read_csv(data_copy / "observations.csv", dtype=str, keep_default_na=False)
+    deaths = (obs["region_id"] == "weihai") & (obs["indicator_id"] == "maternal_deaths_count")
+    births = (obs["region_id"] == "weihai") & (obs["indicator_id"] == "hospital_deliveries_count")
+    rate = (obs["region_id"] == "weihai") & (obs["indicator_id"] == "maternal_mortality") & (obs["year"] == "2022")
+    obs.loc[deaths, ["value", "value_text"]] = ["60", "60例"]
+    obs.loc[births, ["value", "value_text"]] = ["200000", "200000人"]
+    obs.loc[rate, ["value", "value_text"]] = ["30", "30"]
+    obs.to_csv(data_copy / "observations.csv", index=False)
+    df = compare_benchmarks("weihai", data_copy)
+    mmr = df[(df["indicator_id"] == "maternal_mortality") & (df["benchmark_level"] == "national")].iloc[0]
+    assert mmr["ci_low"] > 15.7 and mmr["comparison"] == "worse"
 
 
 def test_exact_poisson_known_values():

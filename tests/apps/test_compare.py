@@ -54,7 +54,9 @@ def test_latest_by_region_is_tidy(latest):
     assert set(latest["indicator_id"]) <= set(planlib.CORE_INDICATORS)
     # a region without a value for an indicator has no row (Weihai reports no bed ratio)
     assert latest[(latest["region_id"] == "weihai") & (latest["indicator_id"] == "beds_per_1000")].empty
-    assert latest["comparison"].isin(["better", "similar", "worse", "data in doubt"]).all()
+    assert latest["comparison"].isin(["better", "similar", "worse", "data in doubt", "cannot be told apart"]).all()
+    # a county's maternal mortality ratio rests on a handful of deaths: never better or worse without counts
+    assert _one(latest, "anju", "maternal_mortality")["comparison"] == "cannot be told apart"
     # values the checks doubt are compared with nothing (Xiangqiao's under-5 rate below its infant rate)
     assert _one(latest, "xiangqiao", "under5_mortality")["comparison"] == "data in doubt"
 

@@ -54,7 +54,17 @@ def test_small_numbers_and_no_significance_caveats():
 
 def test_weihai_maternal_interval():
     s = Briefing(analyse_region("weihai")).section_markdown("maternal_child")
+    assert "1 maternal death in 13,374 hospital deliveries (2022)" in s
     assert "exact 95% interval runs from 0.189 to 41.66 per 100,000 live births" in s
+    assert "cannot be told apart from the national value of 15.7" in s
+    assert "death(s)" not in s and "similar to the national" not in s
+
+
+def test_the_tolerance_for_similar_is_stated_in_numbers():
+    s = Briefing(analyse_region("anju")).section_markdown("workforce")
+    assert "within 0.5 years of the benchmark for life expectancy and within 5% of the benchmark value" in s
+    z = Briefing(analyse_region("anju"), "zh").section_markdown("workforce")
+    assert "相差不超过0.5岁" in z and "5%" in z
 
 
 def test_missing_indicator_is_said():

@@ -2,8 +2,12 @@
 
 Plan tables give rates without the counts behind them, so no significance test is possible.
 A difference within a stated tolerance is called "similar"; everything else is "better" or
-"worse" by the indicator's direction. Where counts exist (maternal deaths and births), an
-exact Poisson 95% interval is given for the region's rate.
+"worse" by the indicator's direction.
+
+Rates of rare events (:data:`SMALL_NUMBER_INDICATORS`: a county sees a handful of maternal
+deaths a year) are judged only through the exact Poisson 95% interval of their counts: "better"
+or "worse" when the interval excludes the benchmark, otherwise "cannot be told apart", which is
+also the verdict when the plan gives no counts.
 """
 from __future__ import annotations
 
@@ -16,11 +20,17 @@ from planlib.data.tables import enriched
 # expectancy, otherwise a share of the benchmark value.
 TOLERANCE_ABS = {"life_expectancy": 0.5}
 TOLERANCE_REL = 0.05
+#: Rates of events so rare in a county that a difference means something only when the exact
+#: interval of the counts excludes the benchmark.
+SMALL_NUMBER_INDICATORS = ("maternal_mortality",)
+#: Verdict for a small-number rate whose interval contains the benchmark, or that has no counts.
+INDISTINGUISHABLE = "cannot be told apart"
 
 BENCHMARK_COLUMNS = [
     "region_id", "indicator_id", "unit", "direction", "year", "value", "value_text", "ref",
     "benchmark_region_id", "benchmark_level", "benchmark_year", "benchmark_value", "benchmark_ref",
-    "year_note", "benchmark_alternatives", "difference", "comparison", "tolerance", "ci_events", "ci_low", "ci_high", "ci_note",
+    "year_note", "benchmark_alternatives", "difference", "comparison", "tolerance", "ci_events", "ci_exposure",
+    "ci_exposure_kind", "ci_low", "ci_high", "ci_note",
 ]
 
 
@@ -97,9 +107,15 @@ def compare(obs: pd.DataFrame, indicators: pd.DataFrame, region_id: str, provinc
             by_year = int(b["year"])
             verdict = judge(float(latest["value_std"]), float(b["value_std"]), ind.loc[indicator, "direction"], tol)
             ci_note = ci["ci_note"]
-            if ci["ci_low"] is not None and ci["ci_low"] <= float(b["value_std"]) <= ci["ci_high"]:
-                verdict = "similar"
-                ci_note += f"; the {level} value lies inside it, so the difference is not distinguishable from chance"
+            if indicator in SMALL_NUMBER_INDICATORS:
+                if ci["ci_low"] is None:
+                    verdict = INDISTINGUISHABLE
+                elif ci["ci_low"] <= float(b["value_std"]) <= ci["ci_high"]:
+                    verdict = INDISTINGUISHABLE
+                    ci_note += f"; the {level} value lies inside it, so the difference is not distinguishable from chance"
+                else:  # the interval excludes the benchmark: better or worse, never "similar"
+                    verdict = judge(float(latest["value_std"]), float(b["value_std"]),
+                                    ind.loc[indicator, "direction"], 0.0)
             rows.append({
                 "region_id": region_id, "indicator_id": indicator, "unit": ind.loc[indicator, "unit"],
                 "direction": ind.loc[indicator, "direction"], "year": year,
@@ -110,14 +126,16 @@ def compare(obs: pd.DataFrame, indicators: pd.DataFrame, region_id: str, provinc
                 "benchmark_alternatives": alternatives,
                 "difference": float(latest["value_std"]) - float(b["value_std"]),
                 "comparison": verdict, "tolerance": tol,
-                "ci_events": ci["ci_events"], "ci_low": ci["ci_low"], "ci_high": ci["ci_high"], "ci_note": ci_note,
+                "ci_events": ci["ci_events"], "ci_exposure": ci["ci_exposure"],
+                "ci_exposure_kind": ci["ci_exposure_kind"], "ci_low": ci["ci_low"], "ci_high": ci["ci_high"],
+                "ci_note": ci_note,
             })
     return pd.DataFrame(rows, columns=BENCHMARK_COLUMNS)
 
 
 def _interval(obs: pd.DataFrame, region_id: str, year: int, indicator: str) -> dict:
     """Exact Poisson interval where the counts behind a rate are reported."""
-    none = {"ci_events": None, "ci_low": None, "ci_high": None,
+    none = {"ci_events": None, "ci_exposure": None, "ci_exposure_kind": None, "ci_low": None, "ci_high": None,
             "ci_note": "the plan gives the rate without its counts: no interval or significance test possible"}
     if indicator != "maternal_mortality":
         return none
@@ -128,6 +146,9 @@ def _interval(obs: pd.DataFrame, region_id: str, year: int, indicator: str) -> d
         return none
     d, b = deaths.iloc[0], births.iloc[0]
     ri = rate_interval(float(d["value_std"]), float(b["value_std"]), 100000)
-    what = "hospital deliveries (an approximation of live births)" if b["indicator_id"] == "hospital_deliveries_count" else "live births"
-    return {"ci_events": ri.events, "ci_low": ri.low, "ci_high": ri.high,
-            "ci_note": f"exact Poisson 95% interval from {d['value_text']} death(s) over {b['value_text']} {what}"}
+    kind = "hospital deliveries" if b["indicator_id"] == "hospital_deliveries_count" else "live births"
+    what = f"{kind} (an approximation of live births)" if kind == "hospital deliveries" else kind
+    deaths_text = f"{ri.events:g} death" + ("" if ri.events == 1 else "s")
+    return {"ci_events": ri.events, "ci_exposure": ri.exposure, "ci_exposure_kind": kind,
+            "ci_low": ri.low, "ci_high": ri.high,
+            "ci_note": f"exact Poisson 95% interval from {deaths_text} in {ri.exposure:,.0f} {what}"}

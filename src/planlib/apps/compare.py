@@ -61,10 +61,12 @@ COMPARISON_COLORS: dict[str, str] = {
     "similar": "#8c8c8c",
     "worse": style.PALETTE[3],
     "different": style.PALETTE[4],
+    "cannot be told apart": style.PALETTE[5],
     "data in doubt": "#d0d0d0",
 }
 COMPARISON_LABELS = {"better": "Better than national", "similar": "Similar to national",
                      "worse": "Worse than national", "different": "Different from national",
+                     "cannot be told apart": "Cannot be told apart (small numbers)",
                      "data in doubt": "Data in doubt: not compared"}
 #: Footnote symbol next to a point that has data-quality findings.
 FINDING_MARK = "†"

@@ -36,7 +36,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from planlib.analysis.comparison import national_series
+from planlib.analysis.comparison import INDISTINGUISHABLE, national_series
 from planlib.analysis.quality import check_quality
 from planlib.analysis.region import analyse_region, compare_benchmarks
 from planlib.analysis.targets import IN_DOUBT
@@ -299,6 +299,8 @@ def _comparison_view(indicator_id, regions, benchmark, names, path) -> list[dict
         bench = _benchmark_rows(rid, indicator_id, benchmark, names, path)
         if own and bench and bench[0]["status"].startswith(IN_DOUBT):
             own[0]["status"] = IN_DOUBT
+        elif own and bench and bench[0]["status"].endswith(INDISTINGUISHABLE):
+            own[0]["status"] = f"{INDISTINGUISHABLE} from {bench[0]['region']}"
         elif own and bench:
             own[0]["status"] = f"{bench[0]['status'].split()[-1]} than {bench[0]['region']}".replace(
                 "similar than", "similar to")

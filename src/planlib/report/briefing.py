@@ -13,6 +13,7 @@ from functools import cached_property
 import pandas as pd
 
 from planlib import __version__
+from planlib.analysis.comparison import TOLERANCE_ABS, TOLERANCE_REL
 from planlib.analysis.region import RegionAnalysis
 from planlib.data.tables import CORE_INDICATORS, Tables, data_hash
 from planlib.report.narrative import finding_text, fmt_num, indicator_paragraph, join, t, target_phrase
@@ -183,7 +184,8 @@ class Briefing:
         if key == "maternal_child":
             paras.append(t(self.lang, "small_numbers"))
         if key in ("maternal_child", "workforce") and not self.benchmarks.empty:
-            paras.append(t(self.lang, "no_significance"))
+            paras.append(t(self.lang, "no_significance", years=fmt_num(TOLERANCE_ABS["life_expectancy"]),
+                           share=fmt_num(TOLERANCE_REL * 100)))
         return paras
 
     def section_markdown(self, key: str) -> str:

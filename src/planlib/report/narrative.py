@@ -12,6 +12,7 @@ import re
 
 import pandas as pd
 
+from planlib.analysis.comparison import INDISTINGUISHABLE
 from planlib.analysis.targets import IN_DOUBT
 from planlib.report.words import check_language, words
 
@@ -120,6 +121,16 @@ def indicator_paragraph(lang: str, name: str, unit: str, progress: pd.Series | N
 
 def _bench_sentences(lang: str, bench: pd.DataFrame, u: str, names: dict[str, str]) -> list[str]:
     out = []
+    small = bench[bench["comparison"] == INDISTINGUISHABLE]
+    if not small.empty:  # a rare event: say once what the ratio rests on
+        b = small.iloc[0]
+        if pd.notna(b["ci_low"]):
+            kind = t(lang, f"exposure.{b['ci_exposure_kind']}")
+            deaths = t(lang, "deaths.one" if b["ci_events"] == 1 else "deaths.many", n=fmt_num(b["ci_events"]))
+            out.append(t(lang, "small.counts", deaths=deaths, exposure=fmt_num(b["ci_exposure"]), kind=kind,
+                         year=int(b["year"]), low=fmt_num(b["ci_low"]), high=fmt_num(b["ci_high"])))
+        else:
+            out.append(t(lang, "small.no_counts"))
     for _, b in bench.iterrows():
         level = t(lang, f"level.{b['benchmark_level']}", province=names.get(b["benchmark_region_id"], ""))
         ynote = t(lang, "year_note", level=t(lang, f"level_short.{b['benchmark_level']}"), byear=int(b["benchmark_year"]),
@@ -128,10 +139,6 @@ def _bench_sentences(lang: str, bench: pd.DataFrame, u: str, names: dict[str, st
                      bvalue=fmt_num(b["benchmark_value"]), unit=u, byear=int(b["benchmark_year"]), ynote=ynote))
         if b["benchmark_alternatives"]:
             out.append(t(lang, "bench_alt", alts=b["benchmark_alternatives"]))
-        if pd.notna(b["ci_low"]) and b["comparison"] == "similar":
-            out.append(t(lang, "ci", events=fmt_num(b["ci_events"]), low=fmt_num(b["ci_low"]),
-                         high=fmt_num(b["ci_high"])))
-            break
     return out
 
 
