@@ -136,7 +136,7 @@ def run_floor(ids: list[str], data: Path, figs: Path) -> float:
         b = Briefing(analysis, lang="en")
         text = [b.header_markdown(), b.key_figures_html()]
         text += [b.section_markdown(s) for s in ("life_expectancy", "maternal_child", "workforce")]
-        text += [b.quality_markdown(), b.sources_markdown(), b.stamp({"region": rid})]
+        text += [b.quality_markdown(), b.sources_markdown(), b.stamp()]
         region_figures(analysis, figs / rid, lang="en")
 
     one(ids[0])  # warm-up: imports and data caches, not counted

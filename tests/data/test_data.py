@@ -78,7 +78,7 @@ def test_users_can_add_a_region(data_copy):
     with (data_copy / "regions.csv").open("a", encoding="utf-8") as fh:
         fh.write("newtown,新城区,Newtown District,district,chaozhou,guangdong\n")
     with (data_copy / "sources.csv").open("a", encoding="utf-8") as fh:
-        fh.write("newtown_plan,新城区规划,新城区人民政府,2022,,local plan,,user-supplied\n")
+        fh.write("newtown_plan,新城区规划,新城区人民政府,2022,,local plan,,user-supplied,\n")
     with (data_copy / "observations.csv").open("a", encoding="utf-8") as fh:
         fh.write("newtown,life_expectancy,2020,actual,,=,78.1,78.1,岁,,newtown_plan,,\n")
     obs = planlib.load_observations(data_copy)

@@ -103,3 +103,17 @@ def test_no_copied_prose():
     notes = obs["note"].dropna()
     cjk = notes[notes.str.contains(r"[\u4e00-\u9fff]{9,}", regex=True)]
     assert cjk.empty, f"notes with long Chinese passages: {list(cjk.index + 1)}"
+
+
+def test_seed_documents_are_cited_under_their_own_titles(seeds):
+    """Each bundled document is cited by the title it gives itself (spacing aside; a draft's
+    "（征求意见稿）" may stand on its own line)."""
+    src = planlib.load_sources().dropna(subset=["seed_file"])
+    wrong = []
+    for r in src.itertuples():
+        head = re.sub(r"\s", "", "".join((seeds / r.seed_file).read_text(encoding="utf-8").splitlines()[:100]))
+        title = re.sub(r"\s", "", r.title)
+        core = title.removesuffix("（征求意见稿）")
+        if core not in head or (core != title and "征求意见稿" not in head):
+            wrong.append(f"{r.id}: {r.title!r}")
+    assert not wrong, wrong

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import platform
+import re
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -165,7 +166,12 @@ class Briefing:
         return pd.DataFrame(rows)
 
     def section(self, key: str) -> list[str]:
-        """Paragraphs (one per indicator) for a section: life_expectancy, maternal_child, workforce."""
+        """Paragraphs (one per indicator) for a section: life_expectancy, maternal_child, workforce.
+        Sources are cited by reference number and line (:meth:`cite`)."""
+        return [self.cite(p) for p in self._section(key)]
+
+    def _section(self, key: str) -> list[str]:
+        """The section's paragraphs with sources named by id ("anju_14th_plan L7")."""
         prog = self.progress.set_index("indicator_id")
         names = self.region_names
         paras = []
@@ -192,37 +198,76 @@ class Briefing:
     def section_markdown(self, key: str) -> str:
         return f"## {_h(self.lang, key)}\n\n" + "\n\n".join(map(md_text, self.section(key)))
 
+    def _quality_items(self) -> list[tuple[str, str]]:
+        """(severity and indicator, finding in words) per finding, sources named by id."""
+        return [(_h(self.lang, "finding", severity=t(self.lang, "severity." + r["severity"]),
+                    name=md_text(self.name(r["indicator_id"])), year=r["year"]),
+                 finding_text(self.lang, r)) for _, r in self.findings.iterrows()]
+
     def quality_markdown(self) -> str:
-        f = self.findings
         head = f"## {_h(self.lang, 'quality')}\n\n{_h(self.lang, 'quality_intro')}\n\n"
-        if f.empty:
+        if self.findings.empty:
             return head + _h(self.lang, "no_findings")
-        items = [f"- **{t(self.lang, 'severity.' + r['severity'])}** · {md_text(self.name(r['indicator_id']))} {r['year']}: "
-                 f"{md_text(finding_text(self.lang, r))}" for _, r in f.iterrows()]
-        return head + "\n".join(items)
+        return head + "\n".join(f"- {what}{md_text(self.cite(text))}" for what, text in self._quality_items())
+
+    # --- sources, cited by number ------------------------------------------------------------
+    @cached_property
+    def references(self) -> dict[str, int]:
+        """Source id → reference number, in order of first citation on the page (the region's own
+        document first)."""
+        text = " ".join([*(p for k in SECTIONS for p in self._section(k)),
+                         *(text for _, text in self._quality_items())])
+        ids = sorted(self._t.sources["id"], key=len, reverse=True)
+        found = re.findall(r"(?<![\w])(" + "|".join(map(re.escape, ids)) + r")(?![\w])", text)
+        return {sid: n for n, sid in enumerate(dict.fromkeys([self.plan_source.name, *found]), start=1)}
+
+    def cite(self, text: str) -> str:
+        """``text`` with every source id ("anju_14th_plan L7") replaced by its reference number and
+        line ("[1] line 7", "[1]第7行"), and every indicator id by the indicator's name."""
+        if not self.references:
+            return text
+        ids = "|".join(map(re.escape, sorted(self.references, key=len, reverse=True)))
+
+        def ref(m: re.Match) -> str:
+            n = self.references[m.group(1)]
+            return _h(self.lang, "cite.line", n=n, line=m.group(2)) if m.group(2) else _h(self.lang, "cite", n=n)
+
+        text = re.sub(r"(?<![\w])(" + ids + r")(?: L(\d+))?(?![\w])", ref, text)
+        inds = "|".join(map(re.escape, sorted(self._t.indicator_index.index, key=len, reverse=True)))
+        return re.sub(r"(?<![\w])(" + inds + r")(?![\w])", lambda m: self.name(m.group(1)), text)
+
+    def _benchmark_sources(self) -> list[str]:
+        """Sources of the national and provincial values and targets the briefing compares with."""
+        ids = set(self.benchmarks["benchmark_ref"].str.split(" ").str[0]) | set(
+            self.progress.loc[self.progress["target_basis"] != "own plan", "target_source"])
+        return sorted(ids)
 
     def sources_markdown(self) -> str:
-        used = self.obs[(self.obs["region_id"] == self.region_id)]
+        """The numbered references: title, issuer, date and document number; for the region's own
+        documents the lines its numbers come from; a note for the reader on each source."""
         src = self._t.sources.set_index("id")
-        lines = [f"## {_h(self.lang, 'sources')}", ""]
-        for sid, g in used.groupby("source_id", sort=False):
+        used = self.obs[self.obs["region_id"] == self.region_id]
+        lines_of = {sid: sorted(int(x) for x in g["source_line"].dropna().unique())
+                    for sid, g in used.groupby("source_id")}
+        refs = list(self.references) + [s for s in self._benchmark_sources() if s not in self.references]
+        note_col = "note" if self.lang == "en" else "note_zh"
+        out = [f"## {_h(self.lang, 'sources')}", ""]
+        for n, sid in enumerate(refs, start=1):
             s = src.loc[sid]
-            nums = ", ".join(str(int(x)) for x in sorted(g["source_line"].dropna().unique()))
-            doc = f" {s['document_number']}" if pd.notna(s["document_number"]) else ""
-            lines.append(f"- {md_text(s['title'])}, {md_text(s['issuer'])}, {md_text(s['date']) if pd.notna(s['date']) else _h(self.lang, 'undated')}{md_text(doc)}"
-                         + (f"; {_h(self.lang, 'lines', lines=nums)}" if nums else "")
-                         + (f" ({md_text(s['seed_file'], code=True)})" if pd.notna(s["seed_file"]) else ""))
-        bench_ids = set(self.benchmarks["benchmark_ref"].str.split(" ").str[0]) | set(
-            self.progress.loc[self.progress["target_basis"] != "own plan", "target_source"])
-        for sid in sorted(bench_ids):
-            s = src.loc[sid]
-            lines.append(f"- {md_text(s['title'])}, {md_text(s['issuer'])}, {md_text(s['date']) if pd.notna(s['date']) else _h(self.lang, 'undated')}"
-                         + (f". {md_text(s['note'])}" if pd.notna(s["note"]) else ""))
-        return "\n".join(lines)
+            date = md_text(s["date"]) if pd.notna(s["date"]) else _h(self.lang, "undated")
+            doc = f"{_h(self.lang, 'sep')}{md_text(s['document_number'])}" if pd.notna(s["document_number"]) else ""
+            nums = lines_of.get(sid, [])
+            where = (f"{_h(self.lang, 'sep2')}{_h(self.lang, 'lines', lines=_h(self.lang, 'list').join(map(str, nums)))}"
+                     if nums else "")
+            note = f"{_h(self.lang, 'space')}{md_text(s[note_col])}" if pd.notna(s[note_col]) else ""
+            out.append(f"{n}. {md_text(s['title'])}{_h(self.lang, 'sep')}{md_text(s['issuer'])}{_h(self.lang, 'sep')}"
+                       f"{date}{doc}{where}{_h(self.lang, 'end')}{note}")
+        return "\n".join(out)
 
-    def stamp(self, parameters: dict | None = None) -> str:
+    def stamp(self) -> str:
+        """How the briefing was made: planlib version, build time, data version (the notebook's
+        parameters are kept in the executed notebook's metadata)."""
         now = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-        params = ", ".join(f"{k}={v!r}" for k, v in (parameters or {}).items())
         return f"## {_h(self.lang, 'stamp')}\n\n" + _h(self.lang, "stamp_text", version=__version__,
-                                                       hash=data_hash(self._t.folder), params=params, now=now,
+                                                       hash=data_hash(self._t.folder), now=now,
                                                        py=platform.python_version())

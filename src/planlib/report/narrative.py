@@ -152,7 +152,7 @@ def finding_text(lang: str, finding) -> str:
     check's description in that language with the lines it concerns."""
     if lang == "en":
         return finding["message"]
-    return f"{t(lang, 'check.' + finding['check'])}（{finding['source_lines']}）"
+    return f"{t(lang, 'check.' + finding['check'])}（{finding['source_lines'].replace('; ', '、')}）"
 
 
 def _doubt_reason(lang: str, message: str, findings: pd.DataFrame) -> str:

@@ -1,0 +1,55 @@
+"""What a reader sees holds no internal ids, column names or words about how the project works."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+import planlib
+from planlib import analyse_region
+from planlib.report.briefing import SECTIONS, Briefing
+
+REGIONS = ["yangchun", "guangan", "anju", "xiangqiao", "weihai"]
+#: Words about how the project is organised, never meant for a reader.
+PROCESS_WORDS = ["issue 2", "benchmark brief", "seed", "test_", "tests/", ".txt", "project's", "planlib.",
+                 "_count", "_per_1000", "value_text", "source_line"]
+
+
+def page(region: str, lang: str) -> str:
+    b = Briefing(analyse_region(region), lang)
+    parts = [b.header_markdown(), b.key_figures_html(), *(b.section_markdown(s) for s in SECTIONS),
+             b.quality_markdown(), b.sources_markdown(), b.stamp()]
+    return "\n".join(parts)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("region", REGIONS)
+def test_no_ids_or_process_words_in_reader_text(region, lang):
+    text = page(region, lang)
+    t = planlib.load_tables()
+    ids = [*t.sources["id"], *t.indicators["id"], *(r for r in t.regions["id"] if "_" in r)]
+    found = [i for i in ids if re.search(rf"(?<![\w]){re.escape(i)}(?![\w])", text)]
+    assert not found, found
+    process = [w for w in PROCESS_WORDS if w.lower() in text.lower()]
+    assert not process, process
+
+
+@pytest.mark.parametrize("region", REGIONS)
+def test_chinese_page_has_no_english_sentences(region):
+    text = page(region, "zh")
+    # English words of three letters or more, outside the product name and units such as "UTC"
+    words = set(re.findall(r"\b[A-Za-z]{3,}\b", text)) - {"planlib", "UTC", "Python", "key", "figures",
+                                                          "class", "div", "border", "dataframe", "table",
+                                                          "thead", "tbody", "style", "right", "text", "align",
+                                                          "span", "ignore", "mathjax", "tex2jax"}
+    assert not words, sorted(words)
+
+
+def test_sources_are_numbered_and_cited_by_number():
+    b = Briefing(analyse_region("anju"))
+    assert "[1] line 7" in b.section("life_expectancy")[0]
+    src = b.sources_markdown()
+    assert src.splitlines()[2].startswith("1. 遂宁市安居区“十四五”卫生健康发展规划")
+    z = Briefing(analyse_region("anju"), "zh")
+    assert "[1]第7行" in z.section("life_expectancy")[0]
+    assert "正式印发文本" in z.sources_markdown() and "The plan as published" not in z.sources_markdown()
