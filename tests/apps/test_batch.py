@@ -44,6 +44,18 @@ def test_html_has_narrative_and_no_code(built):
     assert "sets no 2025 targets" in weihai
 
 
+def test_html_fetches_nothing_from_the_internet(built):
+    """A briefing opens on an offline or intranet PC: no script, style or font from a server."""
+    import re
+    out, _, _ = built
+    for region in REGIONS:
+        html = (out / f"{region}.html").read_text(encoding="utf-8")
+        fetched = re.findall(r'<script[^>]+src="(?!data:)[^"]+"|<link[^>]+href="https?:[^"]+"|@import\s+url\(\s*["\']?https?:'
+                             r'|import\(\s*["\']https?:|url\(\s*["\']?https?:', html)
+        assert not fetched, (region, fetched)
+        assert "<style" in html  # JupyterLab's CSS is inlined
+
+
 def test_index_links_every_briefing(built):
     out, _, _ = built
     index = (out / "index.html").read_text(encoding="utf-8")

@@ -268,9 +268,10 @@ def test_titles_name_the_region_and_source_line_is_clear_of_the_axes(region):
 def test_source_line_lists_plotted_sources_without_cjk_when_font_lacks_it():
     d = figures.life_expectancy_data(analyse_region("yangchun"))
     text = style.source_line_text(d, cjk=False)
-    assert text.startswith("Source: Yangchun 14th-plan health plan (yangchun_14th_plan), lines 40, 64, 238;")
+    assert text.startswith("Source: Yangchun 14th-plan health plan, lines 40, 64, 238;")
     assert "national: NHC statistical bulletins" in text
-    assert "Guangdong: press reports (guangdong_press_a, guangdong_press_b)" in text
+    assert "Guangdong: press reports;" in text
+    assert not re.search(r"[a-z]+_[a-z0-9_]+", text)  # no source ids under a chart
     assert not CJK.search(text)
     zh = style.source_line_text(d, cjk=True)
     assert zh.startswith("Source: 阳春市卫生健康事业发展“十四五”规划 (2024-01-30), lines 40, 64, 238;")
@@ -278,8 +279,10 @@ def test_source_line_lists_plotted_sources_without_cjk_when_font_lacks_it():
     m = style.source_line_text(figures.mortality_data(analyse_region("yangchun")), cjk=False)
     assert "244" in m and "238" not in m
     w = style.source_line_text(figures.mortality_data(analyse_region("weihai")), cjk=False)
-    assert "Weihai 14th-plan health-plan mid-term review (weihai_14th_midterm), line 89" in w
-    assert "Shandong: press reports (shandong_press)" in w
+    assert "Weihai 14th-plan health-plan mid-term review, line 89" in w
+    assert "Shandong: press reports;" in w
+    zh_page = style.source_line_text(figures.mortality_data(analyse_region("weihai"), lang="zh"), lang="zh", cjk=True)
+    assert "山东省：新闻报道；" in zh_page and "_" not in zh_page
 
 
 def test_source_line_matches_font_capability():

@@ -69,8 +69,7 @@ def test_the_tolerance_for_similar_is_stated_in_numbers():
 
 def test_missing_indicator_is_said():
     s = Briefing(analyse_region("weihai")).section_markdown("workforce")
-    assert "does not report hospital beds per 1,000 population" in s.lower() or \
-        "The plan does not report Hospital beds" in s
+    assert "The plan does not report beds in medical and health institutions per 1,000 population." in s
 
 
 @pytest.mark.parametrize("region", REGIONS)

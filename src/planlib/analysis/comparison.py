@@ -30,7 +30,8 @@ BENCHMARK_COLUMNS = [
     "region_id", "indicator_id", "unit", "direction", "year", "value", "value_text", "ref",
     "benchmark_region_id", "benchmark_level", "benchmark_year", "benchmark_value", "benchmark_ref",
     "year_note", "benchmark_alternatives", "difference", "comparison", "tolerance", "ci_events", "ci_exposure",
-    "ci_exposure_kind", "ci_low", "ci_high", "ci_note",
+    "ci_exposure_kind", "ci_low", "ci_high", "ci_note", "latest_benchmark_year", "latest_benchmark_value",
+    "latest_benchmark_ref",
 ]
 
 
@@ -98,9 +99,11 @@ def compare(obs: pd.DataFrame, indicators: pd.DataFrame, region_id: str, provinc
             bench = by.get((bid, indicator))
             if bench is None:
                 continue
-            b = nearest_year(bench.sort_values(["year", "source_line"]).drop_duplicates("year"), year)
+            series = bench.sort_values(["year", "source_line"]).drop_duplicates("year")
+            b = nearest_year(series, year)
             if b is None:
                 continue
+            last = series.iloc[-1]  # the benchmark's latest value, when later than the one compared
             same_year = bench[(bench["year"] == b["year"]) & (bench["value_std"] != b["value_std"])]
             alternatives = "; ".join(f"{v['value_text']} ({v['ref']})" for _, v in same_year.iterrows())
             tol = similar_tolerance(indicator, float(b["value_std"]))
@@ -129,6 +132,9 @@ def compare(obs: pd.DataFrame, indicators: pd.DataFrame, region_id: str, provinc
                 "ci_events": ci["ci_events"], "ci_exposure": ci["ci_exposure"],
                 "ci_exposure_kind": ci["ci_exposure_kind"], "ci_low": ci["ci_low"], "ci_high": ci["ci_high"],
                 "ci_note": ci_note,
+                "latest_benchmark_year": int(last["year"]) if last["year"] > b["year"] else None,
+                "latest_benchmark_value": float(last["value_std"]) if last["year"] > b["year"] else None,
+                "latest_benchmark_ref": last["ref"] if last["year"] > b["year"] else None,
             })
     return pd.DataFrame(rows, columns=BENCHMARK_COLUMNS)
 

@@ -58,7 +58,9 @@ def _exporter():
     c = Config()
     c.TagRemovePreprocessor.remove_cell_tags = {"remove_cell"}
     c.TagRemovePreprocessor.enabled = True
-    ex = HTMLExporter(config=c, template_name="lab")
+    # templates/briefing: JupyterLab's page without the scripts it would fetch from the internet
+    ex = HTMLExporter(config=c, template_name="briefing",
+                      extra_template_basedirs=[str(Path(__file__).parent / "templates")])
     ex.exclude_input = True
     ex.exclude_input_prompt = True
     ex.exclude_output_prompt = True

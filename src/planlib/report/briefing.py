@@ -79,6 +79,17 @@ class Briefing:
         """The indicator's unit as the reader sees it (from the catalog)."""
         return self._t.indicator_index.loc[indicator_id, "unit_en" if self.lang == "en" else "unit_zh"]
 
+    def text_unit(self, indicator_id: str) -> str:
+        """The unit after a number in a sentence, where the name does not already say it: Chinese
+        names state the denominator (每千人口执业（助理）医师数), so the number takes only the counting
+        word (2.04人, 4.1张); an English name "… per 1,000 population" takes the bare number."""
+        unit, name = self.unit(indicator_id), self.name(indicator_id)
+        if self.lang == "zh" and name.startswith(("每千", "每万")) and "/" in unit:
+            return unit.split("/")[0]
+        if self.lang == "en" and unit.startswith("per ") and name.endswith(unit):
+            return ""
+        return unit
+
     @property
     def region(self) -> pd.Series:
         return self._t.region(self.region_id)
@@ -124,8 +135,18 @@ class Briefing:
         return _h(self.lang, "subtitle", level=_h(self.lang, f"level.{r['level']}"), parent=where,
                   title=src["title"], date=date)
 
+    def period(self) -> str:
+        """The plan period is over: which 2025 outcomes the data hold for the region's core indicators."""
+        years = [int(a["year"]) for a in map(self.latest_actual, CORE_INDICATORS) if a is not None]
+        n = sum(y >= 2025 for y in years)
+        if n:
+            return _h(self.lang, "period.some", n=n, total=len(CORE_INDICATORS), region=self.region_name())
+        spread = sorted(set(years))
+        when = "–".join(map(str, (spread[0], spread[-1]))) if len(spread) > 1 else str(spread[0]) if spread else "–"
+        return _h(self.lang, "period.none", region=self.region_name(), years=when)
+
     def header_markdown(self) -> str:
-        return f"# {md_text(self.title())}\n\n{md_text(self.subtitle())}"
+        return f"# {md_text(self.title())}\n\n{md_text(self.subtitle())}\n\n{md_text(self.period())}"
 
     def key_figures_html(self) -> str:
         """The key-figures table as HTML (with a heading), for notebooks and the HTML briefing."""
@@ -186,7 +207,7 @@ class Briefing:
                 continue
             bench = self.benchmarks[self.benchmarks["indicator_id"] == ind]
             f = self.findings[self.findings["indicator_id"] == ind]
-            sentences = indicator_paragraph(self.lang, self.name(ind), self.unit(ind), p, bench, latest, f, names)
+            sentences = indicator_paragraph(self.lang, self.name(ind), self.text_unit(ind), p, bench, latest, f, names)
             paras.append(join(self.lang, sentences))
         if key == "maternal_child":
             paras.append(t(self.lang, "small_numbers"))

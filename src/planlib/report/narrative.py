@@ -18,11 +18,19 @@ from planlib.report.words import check_language, words
 
 def t(lang: str, key: str, **kw) -> str:
     """A template filled in. Unknown languages raise ValueError. Chinese text writes numbers
-    as the plans do, without thousands separators (6012, not 6,012)."""
+    as the plans do, without thousands separators (6012, not 6,012), year spans with a dash
+    (2015—2020) and brackets full width; an empty unit leaves no stray space."""
     check_language(lang)
     if lang == "zh":
-        kw = {k: re.sub(r"(?<=\d),(?=\d{3})", "", v) if isinstance(v, str) else v for k, v in kw.items()}
-    return words(lang, "text")[key].format(**kw)
+        kw = {k: _zh(v) if isinstance(v, str) else v for k, v in kw.items()}
+    text = words(lang, "text")[key].format(**kw)
+    return re.sub(r" +(?=[.,;:)])", "", re.sub(r" {2,}", " ", text))
+
+
+def _zh(v: str) -> str:
+    v = re.sub(r"(?<=\d),(?=\d{3})", "", v)
+    v = re.sub(r"(?<=\d{4})–(?=\d{4})", "—", v)
+    return re.sub(r" ?\(([^()]*)\)", r"（\1）", v)
 
 
 def fmt_num(v: float | None) -> str:
@@ -64,7 +72,7 @@ def indicator_paragraph(lang: str, name: str, unit: str, progress: pd.Series | N
     u = unit
     if latest is None and (progress is None or pd.isna(progress["latest_value"])):
         if progress is None:
-            return [t(lang, "not_reported", name=name)]
+            return [t(lang, "not_reported", name=mid(lang, name))]
     if latest is not None:
         out.append(t(lang, "latest", name=name, value=fmt_num(float(latest["value_std"])), unit=u,
                      year=int(latest["year"]), ref=latest["ref"]))
@@ -137,6 +145,9 @@ def _bench_sentences(lang: str, bench: pd.DataFrame, u: str, names: dict[str, st
                   year=int(b["year"])) if b["year_note"] else ""
         out.append(t(lang, f"bench.{b['comparison']}", level=level,
                      bvalue=fmt_num(b["benchmark_value"]), unit=u, byear=int(b["benchmark_year"]), ynote=ynote))
+        if pd.notna(b["latest_benchmark_year"]):  # the period is over: the latest value beside it
+            out.append(t(lang, "bench.latest", level=t(lang, f"level_short.{b['benchmark_level']}"),
+                         value=fmt_num(b["latest_benchmark_value"]), unit=u, year=int(b["latest_benchmark_year"])))
         if b["benchmark_alternatives"]:
             out.append(t(lang, "bench_alt", alts=b["benchmark_alternatives"]))
     return out

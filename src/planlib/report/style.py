@@ -184,7 +184,6 @@ def source_line_text(data: pd.DataFrame, lang: str = "en", tables: Tables | None
                 name = word(lang, "chart", f"source.{kind}", region=region, cycle=cycle)
                 if "draft" in sid:
                     name += lab["source.draft"]
-                name += f" ({sid})"
             local.append(name + _lines_text(sorted(lines), lang))
         else:
             groups.setdefault(rid or "", {}).setdefault(kind, []).append(sid)
@@ -200,9 +199,9 @@ def source_line_text(data: pd.DataFrame, lang: str = "en", tables: Tables | None
             if kind not in kinds:
                 continue
             key = f"source.{kind}" if f"source.{kind}" in lab else "source.other"
-            d = lab[key].format(ids=", ".join(kinds.pop(kind)))
-            descr.append(d)
-        parts.append((f"{where}: " if where else "") + ", ".join(descr))
+            titles = lab["source.list"].join(str(src.loc[i, "title"]) for i in kinds.pop(kind) if i in src.index)
+            descr.append(lab[key].format(titles=titles))
+        parts.append((f"{where}{lab['source.colon']}" if where else "") + lab["source.list"].join(descr))
     parts.append(lab["source.suffix"])
     return lab["source.prefix"] + lab["source.sep"].join(parts)
 
