@@ -428,3 +428,69 @@ def test_enrich_matches_reference_on_many_regions(data_copy):
     ref = _reference_enrich(t)
     assert (~ref["unit_ok"]).sum() > 100 and (ref["value_std"] != ref["value"]).sum() > 10
     pd.testing.assert_frame_equal(enrich(t), ref)
+
+
+def test_fast_reader_reads_like_the_csv_module(tmp_path):
+    """Regular files are read by pandas' C parser: it must give what the csv module gives, for
+    quoting, embedded commas and newlines, spaces, CRLF, a byte-order mark and no final newline."""
+    from planlib.data import tables
+    cols = read_dictionary(DICTIONARY)["observations"]
+    header = ",".join(c.name for c in cols)
+    body = [
+        'yangchun,life_expectancy,2020,actual,,=,77.8,77.8,岁,,yangchun_14th_plan,40,"table, row 3"',
+        'yangchun,life_expectancy,2025,target,14th,>,79,">79",岁,预期性,yangchun_14th_plan,41,"two\nlines, ""quoted"""',
+        'anju,life_expectancy,2025,target,14th,text,,提高1岁, 岁 ,,anju_14th_plan,7,""',
+        'anju,beds_per_1000,2020,actual,,=,5, 5 ,张,,anju_14th_plan,8,NA',
+        'china,beds_per_1000,2020,actual,,=,6.46,6.46,张,,nhc_bulletin_2020,,None',
+        'china,beds_per_1000,2021,actual,,=,6.7,6.7,张,,nhc_bulletin_2021,,"a,b,c,d"',
+    ]
+    files = {"lf": header + "\n" + "\n".join(body) + "\n", "crlf_bom": "\ufeff" + header + "\r\n" + "\r\n".join(body) + "\r\n",
+             "no_final_newline": header + "\n" + "\n".join(body)}
+    for name, text in files.items():
+        path = tmp_path / f"{name}.csv"
+        path.write_bytes(text.encode("utf-8"))
+        assert tables._regular_lines(path.read_bytes(), len(cols)) == len(body) + 1, name
+        fast = tables._read_csv(path, cols)
+        rows = tables._read_rows(path, [c.name for c in cols])
+        pd.testing.assert_frame_equal(fast, rows, obj=name)
+        assert fast.loc[1, "note"] == 'two\nlines, "quoted"' and fast.loc[2, "unit_text"] == " 岁 "
+        assert pd.isna(fast.loc[2, "note"]) and fast.loc[3, "note"] == "NA"
+
+
+def test_quotes_inside_fields_read_like_the_csv_module(data_copy):
+    """Quotes inside an unquoted field are literal for the csv module: pandas must agree when the
+    byte scan lets it read (balanced quotes), and a file the scan cannot vouch for (an odd
+    quote) is read by the csv module itself."""
+    from planlib.data import tables
+    cols = read_dictionary(DICTIONARY)["observations"]
+    path = data_copy / "observations.csv"
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write('china,life_expectancy,2018,actual,,=,77.0,77.0,岁,,nhc_bulletin_2019,,a "quoted" word\n')
+    assert tables._regular_lines(path.read_bytes(), len(cols))
+    pd.testing.assert_frame_equal(tables._read_csv(path, cols), tables._read_rows(path, [c.name for c in cols]))
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write('china,life_expectancy,2017,actual,,=,76.7,76.7,岁,,nhc_bulletin_2019,,a 5" screen\n')
+    assert not tables._regular_lines(path.read_bytes(), len(cols))
+    obs = planlib.load_observations(data_copy)
+    assert list(obs["note"].iloc[-2:]) == ['a "quoted" word', 'a 5" screen']
+    assert len(obs) == len(planlib.load_observations()) + 2
+
+
+def test_validate_frame_with_many_failures_matches_reference():
+    """Thousands of failure cases (a whole column wrong) give the reference's messages, in order."""
+    from planlib.data import tables
+    d = read_dictionary(DICTIONARY)
+    raw = tables._read_csv(DATA / "observations.csv", d["observations"])
+    raw = pd.concat([raw] * 8, ignore_index=True)
+    raw["region_id"] = "atlantis"
+    raw.loc[::3, "kind"] = "forecast"
+    raw.loc[::5, "year"] = "1800"
+    t = planlib.load_tables()
+    refs = {"regions.id": list(t.regions["id"]), "indicators.id": list(t.indicators["id"]),
+            "sources.id": list(t.sources["id"]), "units.unit_text": list(t.units["unit_text"])}
+    with pytest.raises(DataError) as mine:
+        validate_frame(raw, d["observations"], refs, "observations.csv")
+    with pytest.raises(DataError) as theirs:
+        _reference_validate_frame(raw, d["observations"], refs, "observations.csv")
+    assert len(mine.value.problems) > 4000
+    assert mine.value.problems == theirs.value.problems
