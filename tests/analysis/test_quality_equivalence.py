@@ -13,6 +13,7 @@ import re
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -139,3 +140,38 @@ def test_many_regions_one_region_identical(many):
     t = planlib.load_tables(many)
     for r in list(t.regions["id"])[::4]:
         pd.testing.assert_frame_equal(check_quality(many, region_id=r), reference.region_findings(t, r))
+
+
+@pytest.mark.parametrize("folder", ["bundled", "many"])
+def test_baseline_positions_are_baseline_for(folder, many):
+    """The vectorised baseline choice returns, for every target, the row baseline_for returns:
+    among all rows and among the rows in a matching unit, as the checks use them."""
+    from planlib.analysis.baselines import baseline_positions
+    from planlib.analysis.targets import baseline_for
+    obs = planlib.load_tables(None if folder == "bundled" else many).enriched
+    targets = np.flatnonzero((obs["kind"] == "target").to_numpy())
+    if folder == "many":  # every target of a sample of regions
+        regions = random.Random(5).sample(sorted(set(obs["region_id"])), 12)
+        targets = targets[obs["region_id"].iloc[targets].isin(regions).to_numpy()]
+    for among in (None, obs["unit_ok"].to_numpy()):
+        pool = obs if among is None else obs[among]
+        got = baseline_positions(obs, targets, among)
+        assert (got >= 0).sum() > 20 and (got < 0).sum() > 5
+        for t, pos in zip(targets, got):
+            r = obs.iloc[t]
+            base = baseline_for(pool, r["region_id"], r["indicator_id"], int(r["year"]), r["plan_cycle"], r["source_id"])
+            if base is None:
+                assert pos == -1
+            else:
+                assert pos >= 0 and obs.index[pos] == base.name
+
+
+def test_meets_all_is_meets():
+    """The element-wise target test says True exactly where targets.meets does."""
+    from planlib.analysis.quality import meets_all
+    from planlib.analysis.targets import meets
+    values = [0.0, 1.0, 2.0, 2.01, 1.99, 2.03, -1.0, float("nan")]
+    rows = [(v, c, t, d) for v in values for c in ("=", "<", "<=", ">", ">=", "~", "text")
+            for t in (2.0, -2.0, 0.0) for d in ("higher_is_better", "lower_is_better", "no_judgement")]
+    v, c, t, d = (np.array(x, dtype=float if k in (0, 2) else object) for k, x in enumerate(zip(*rows)))
+    assert meets_all(v, c, t, d).tolist() == [meets(*r) is True for r in rows]
