@@ -33,8 +33,9 @@ def test_output_shape():
     assert r.returncode == 0, r.stderr[-2000:]
     lines = r.stdout.strip().splitlines()
     for words in ("pandas.read_csv", "load_observations", "check_quality, all 20 regions",
-                  "one region's analysis", "peak memory"):
+                  "one region (warm)", "peak memory"):
         assert any(words in line for line in lines), words
+    assert any("analyse_region" in line or "assess_progress" in line for line in lines)  # the parts timed
     assert sum("goal" in line for line in lines) == 4
     m = re.fullmatch(r"scale n=20 rows=(\d+) read=[\d.]+s load=[\d.]+s check=[\d.]+s region=\d+ms peak=\d+MiB",
                      lines[-1])
