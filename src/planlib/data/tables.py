@@ -6,6 +6,7 @@ variable. A folder is validated as a whole: a broken file never loads half.
 """
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import io
@@ -82,11 +83,12 @@ def _read_csv(path: Path, columns: list[Column]) -> pd.DataFrame:
         raise DataError([f"{path}: file is missing (expected columns: {', '.join(c.name for c in columns)})"])
     expected = [c.name for c in columns]
     data = path.read_bytes()
+    data = data[len(codecs.BOM_UTF8):] if data.startswith(codecs.BOM_UTF8) else data
     lines = _regular_lines(data, len(expected))
     if lines:  # the common case: pandas' C parser reads it, several times faster than the csv module
-        try:
+        try:  # (plain UTF-8 is its fast path, hence the byte-order mark taken off above)
             df = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, na_values=[""],
-                             encoding="utf-8-sig")
+                             encoding="utf-8")
         except (ValueError, UnicodeDecodeError):
             df = None
         if df is not None and list(df.columns) == expected and len(df) == lines - 1:
@@ -166,28 +168,26 @@ def _cross_checks(obs: pd.DataFrame, indicators: pd.DataFrame, sources: pd.DataF
     Problems come row by row (rows in file order, a row's rules in a fixed order)."""
     problems = _duplicate_rows(obs)
     seeded = set(sources.loc[sources["seed_file"].notna(), "id"])
-    text = obs["value_text"]
     # value_text is parsed once per distinct string (a folder repeats few).
-    distinct = pd.unique(text.to_numpy(dtype=object))
-    number = {t: first_number(t) for t in distinct}
-    written = {t: parse_value_text(t).comparator for t in distinct}
-    symbol = {t: t.strip()[:1] in "<>≤≥＜＞" for t in distinct}
-    num = text.map(number).to_numpy(dtype=float, na_value=np.nan)
+    at, distinct = pd.factorize(obs["value_text"].to_numpy(dtype=object))
+    number = [first_number(t) for t in distinct]
+    written = np.array([parse_value_text(t).comparator for t in distinct], dtype=object)[at]
+    symbol = np.array([t.strip()[:1] in "<>≤≥＜＞" for t in distinct])[at]
+    num = np.array([np.nan if n is None else n for n in number], dtype=float)[at]
     value = obs["value"].to_numpy(dtype=float, na_value=np.nan)
-    comp, kind = obs["comparator"], obs["kind"]
-    is_text, no_value = (comp == "text").to_numpy(), np.isnan(value)
-    parsed = text.map(written)
+    comp, kind = obs["comparator"].to_numpy(dtype=object), obs["kind"].to_numpy(dtype=object)
+    is_text, no_value = comp == "text", np.isnan(value)
     numeric = ~is_text & ~no_value
+    no_cycle = obs["plan_cycle"].isna().to_numpy()
     # (rule, rows breaking it) in the order the rules apply to one row.
     rules = [
         ("text_value", is_text & ~no_value),
         ("no_value", ~is_text & no_value),
         ("mismatch", numeric & (np.isnan(num) | (np.abs(num - value) > 1e-9))),
-        ("comparator", numeric & (parsed.isin(["<", "<=", ">", ">="]) & (parsed != comp)
-                                  & text.map(symbol)).to_numpy()),
-        ("no_cycle", ((kind == "target") & obs["plan_cycle"].isna()).to_numpy()),
-        ("cycle", ((kind == "actual") & obs["plan_cycle"].notna()).to_numpy()),
-        ("no_line", (obs["source_id"].isin(seeded) & obs["source_line"].isna()).to_numpy()),
+        ("comparator", numeric & np.isin(written, ["<", "<=", ">", ">="]) & (written != comp) & symbol),
+        ("no_cycle", (kind == "target") & no_cycle),
+        ("cycle", (kind == "actual") & ~no_cycle),
+        ("no_line", obs["source_id"].isin(seeded).to_numpy() & obs["source_line"].isna().to_numpy()),
     ]
     found = sorted((i, order) for order, (_, mask) in enumerate(rules) for i in np.flatnonzero(mask))
     for i, order in found:
@@ -202,10 +202,10 @@ def _cross_checks(obs: pd.DataFrame, indicators: pd.DataFrame, sources: pd.DataF
                             f"value_text {r['value_text']!r}")
         elif rule == "mismatch":
             problems.append(f"{where}, column 'value': {float(r['value'])!r} does not match value_text "
-                            f"{r['value_text']!r} (reads {number[r['value_text']]!r})")
+                            f"{r['value_text']!r} (reads {number[at[i]]!r})")
         elif rule == "comparator":
             problems.append(f"{where}, column 'comparator': {r['comparator']!r} contradicts value_text "
-                            f"{r['value_text']!r} ({written[r['value_text']]!r})")
+                            f"{r['value_text']!r} ({written[i]!r})")
         elif rule == "no_cycle":
             problems.append(f"{where}, column 'plan_cycle': a target needs its plan cycle; valid choices: 13th, 14th")
         elif rule == "cycle":
