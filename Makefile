@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.planlib-installed
 
-.PHONY: install briefings test check explore lab bench clean
+.PHONY: install briefings test check explore lab bench bench-scale clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "planlib needs Python 3.11+; set PYTHON=python3.11")'
@@ -31,6 +31,10 @@ lab: install
 # Side-by-side speed benchmark (prints figures; not part of the tests)
 bench: install
 	$(BIN)/python benchmarks/briefings.py
+
+# Load, checks and one region's analysis on 2,850 synthetic regions (prints figures and goals)
+bench-scale: install
+	$(BIN)/python benchmarks/scale.py
 
 check: install
 	$(BIN)/planlib check

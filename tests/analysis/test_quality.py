@@ -65,10 +65,52 @@ def test_consistent_counts_are_not_flagged(findings):
     assert not _has(findings, "weihai", "physicians_per_1000", "ratio_count_mismatch")
 
 
-def test_checks_change_no_value():
-    before = planlib.load_observations()
-    check_quality()
-    pd.testing.assert_frame_equal(before, planlib.load_observations())
+def test_checks_change_no_value(data_copy):
+    """Every check runs for real (a fresh folder: no cached findings) and leaves the frames it
+    reads exactly as they were."""
+    from planlib.analysis import quality
+    t = planlib.load_tables(data_copy)
+    obs, indicators = t.enriched, t.indicators
+    obs_before, indicators_before = obs.copy(deep=True), indicators.copy(deep=True)
+    loaded_before = planlib.load_observations(data_copy)
+    found = quality.findings(obs, indicators)
+    assert len(found) > 20
+    for check in (quality.impossible_relations, quality.conflicting_values, quality.unit_mismatches,
+                  quality.weak_targets, quality.implausible_changes, quality.target_outcome_gaps,
+                  quality.ratio_count_consistency):
+        assert check(obs), check.__name__
+    assert quality.implausible_values(obs, indicators)
+    anju = obs[obs["region_id"] == "anju"]
+    anju_before = anju.copy(deep=True)
+    assert len(quality.findings(anju, indicators)) > 3
+    assert len(check_quality(data_copy)) == len(found)
+    pd.testing.assert_frame_equal(obs, obs_before)
+    pd.testing.assert_frame_equal(indicators, indicators_before)
+    pd.testing.assert_frame_equal(anju, anju_before)
+    pd.testing.assert_frame_equal(planlib.load_tables(data_copy).enriched, obs_before)
+    pd.testing.assert_frame_equal(planlib.load_observations(data_copy), loaded_before)
+
+
+def test_findings_of_any_regions(findings):
+    """findings() on some regions' rows: each region's findings as check_quality gives them, the
+    regions in the order they first appear in the rows."""
+    from planlib.analysis.quality import findings as find
+    t = planlib.load_tables()
+    obs = t.enriched
+    rows = obs[obs["region_id"].isin(["weihai", "anju", "china"])]
+    got = find(rows, t.indicators)
+    assert list(dict.fromkeys(got["region_id"])) == ["china", "anju", "weihai"]  # china's rows come first
+    for r in ("china", "anju", "weihai"):
+        pd.testing.assert_frame_equal(got[got["region_id"] == r].reset_index(drop=True), check_quality(region_id=r))
+    pd.testing.assert_frame_equal(find(obs[obs["region_id"] == "guangan"], t.indicators),
+                                  check_quality(region_id="guangan"))
+    empty = find(obs.iloc[:0], t.indicators)
+    assert list(empty.columns) == FINDING_COLUMNS and empty.empty
+
+
+def test_unknown_region_is_named():
+    with pytest.raises(KeyError, match="unknown region 'atlantis'; valid ids: china, guangdong"):
+        check_quality(region_id="atlantis")
 
 
 def test_region_filter(findings):

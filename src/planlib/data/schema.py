@@ -93,6 +93,7 @@ def validate_frame(df: pd.DataFrame, columns: list[Column], refs: dict[str, list
         return schema.validate(df, lazy=True)
     except SchemaErrors as exc:
         problems = []
+        choices: dict[str, str] = {}  # 'table.column' -> its valid ids as text, built once
         fc = exc.failure_cases
         for rec in fc.itertuples(index=False):
             col = rec.column
@@ -104,7 +105,10 @@ def validate_frame(df: pd.DataFrame, columns: list[Column], refs: dict[str, list
             spec = by_name[col]
             where = _location(file, rec.index)
             if spec.allowed.startswith("ref:"):
-                hint = f"valid choices: {choices_text(refs.get(spec.allowed[4:], []))}"
+                ref = spec.allowed[4:]
+                if ref not in choices:
+                    choices[ref] = choices_text(refs.get(ref, []))
+                hint = f"valid choices: {choices[ref]}"
             elif spec.allowed and not spec.allowed.startswith(("pattern:", "range:")):
                 hint = f"valid choices: {spec.allowed.replace('|', ', ')}"
             elif spec.allowed:
@@ -118,4 +122,4 @@ def validate_frame(df: pd.DataFrame, columns: list[Column], refs: dict[str, list
             else:
                 msg = f"{where}, column '{col}': bad value {value!r}; {hint}"
             problems.append(msg)
-        raise DataError(sorted(set(problems), key=problems.index)) from None
+        raise DataError(list(dict.fromkeys(problems))) from None  # each once, first seen first

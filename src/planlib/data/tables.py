@@ -6,13 +6,16 @@ variable. A folder is validated as a whole: a broken file never loads half.
 """
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
+import io
 import os
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from planlib.data.schema import TABLES, Column, DataError, read_dictionary, validate_frame
@@ -108,21 +111,61 @@ def enrich(t: Tables) -> pd.DataFrame:
     obs["direction"] = obs["indicator_id"].map(ind["direction"])
     obs["unit"] = obs["indicator_id"].map(ind["unit"])
     pairs = t.units.set_index(["unit_text", "unit"])["factor"]
-    keys = list(zip(obs["unit_text"].fillna(""), obs["unit"]))
-    obs["unit_ok"] = [(k in pairs.index) or k[0] == "" for k in keys]
-    factor = [float(pairs[k]) if k in pairs.index else 1.0 for k in keys]
+    written = obs["unit_text"].fillna("")
+    at = pairs.index.get_indexer(pd.MultiIndex.from_arrays([written, obs["unit"]]))  # -1: no such pair
+    obs["unit_ok"] = (at >= 0) | (written == "").to_numpy()
+    factor = np.where(at >= 0, pairs.to_numpy(dtype=float)[at], 1.0)
     obs["value_std"] = obs["value"].astype(float) * factor
-    obs["ref"] = [f"{s} L{int(ln)}" if pd.notna(ln) else s
-                  for s, ln in zip(obs["source_id"], obs["source_line"])]
+    line = obs["source_line"].astype("string")
+    obs["ref"] = (obs["source_id"] + " L" + line).where(line.notna(), obs["source_id"]).astype(str)
     return obs
 
 
 def _read_csv(path: Path, columns: list[Column]) -> pd.DataFrame:
-    """Read a CSV as strings, checking the header and the field count of every row."""
-    name = path.name
+    """Read a CSV as text (an empty field is missing), checking the header and the field count
+    of every row."""
     if not path.is_file():
         raise DataError([f"{path}: file is missing (expected columns: {', '.join(c.name for c in columns)})"])
     expected = [c.name for c in columns]
+    data = path.read_bytes()
+    data = data[len(codecs.BOM_UTF8):] if data.startswith(codecs.BOM_UTF8) else data
+    lines = _regular_lines(data, len(expected))
+    if lines:  # the common case: pandas' C parser reads it, several times faster than the csv module
+        try:  # (plain UTF-8 is its fast path, hence the byte-order mark taken off above)
+            df = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, na_values=[""],
+                             encoding="utf-8")
+        except (ValueError, UnicodeDecodeError):
+            df = None
+        if df is not None and list(df.columns) == expected and len(df) == lines - 1:
+            return df
+    return _read_rows(path, expected)
+
+
+def _regular_lines(data: bytes, n_fields: int) -> int:
+    """The number of lines of a CSV file if each holds one record of ``n_fields`` fields, else 0.
+    Counts the commas per line once quoted text (with its commas and newlines) is taken out: the
+    text between the 1st and 2nd double quote, the 3rd and 4th, ... (a doubled quote inside a
+    quoted field just splits it in two). A file that is not plainly regular is read by
+    :func:`_read_rows`, which names each bad row."""
+    pieces = data.split(b'"')
+    if len(pieces) % 2 == 0:  # an odd number of quotes
+        return 0
+    unquoted = b"".join(pieces[::2])
+    if not unquoted:
+        return 0
+    b = np.frombuffer(unquoted, dtype=np.uint8)
+    seps = np.flatnonzero(b == ord(","))
+    ends = np.flatnonzero(b == ord("\n"))
+    if not unquoted.endswith(b"\n"):
+        ends = np.append(ends, len(b))
+    per_line = np.diff(np.searchsorted(seps, ends), prepend=0)
+    return len(ends) if (per_line == n_fields - 1).all() else 0
+
+
+def _read_rows(path: Path, expected: list[str]) -> pd.DataFrame:
+    """Read a CSV with the csv module, row by row, naming every row that is empty or has the
+    wrong number of fields (with its line number)."""
+    name = path.name
     problems: list[str] = []
     with path.open(encoding="utf-8-sig", newline="") as fh:
         reader = csv.reader(fh)
@@ -151,48 +194,69 @@ def _read_csv(path: Path, columns: list[Column]) -> pd.DataFrame:
             raise DataError([f"{name}, line {reader.line_num}: cannot be read: {exc}"]) from None
     if problems:
         raise DataError(problems)
-    df = pd.DataFrame(rows, columns=expected, dtype=object)
-    return df.replace({"": None})
+    return pd.DataFrame(rows, columns=expected, dtype=str).replace("", np.nan)
+
+
+def _duplicate_rows(obs: pd.DataFrame) -> list[str]:
+    """Rows whose key (OBS_KEY) repeats an earlier row's. Validated keys hold no empty strings
+    and no '|' before value_text, so this equals comparing the keys joined as text."""
+    repeated = obs.duplicated(OBS_KEY).to_numpy()
+    if not repeated.any():
+        return []
+    key = obs.groupby(OBS_KEY, dropna=False, sort=False).ngroup().to_numpy()  # numbered as first seen,
+    first = np.flatnonzero(~repeated)  # so key k first appears at row first[k]
+    return [f"observations.csv, row {i + 1} (line {i + 2}), columns {'/'.join(OBS_KEY)}: "
+            f"duplicate of row {first[key[i]] + 1}" for i in np.flatnonzero(repeated)]
 
 
 def _cross_checks(obs: pd.DataFrame, indicators: pd.DataFrame, sources: pd.DataFrame) -> list[str]:
-    """Row rules that span columns: duplicates, value vs value_text, targets vs plan cycle."""
-    f = "observations.csv"
-    problems = []
+    """Row rules that span columns: duplicates, value vs value_text, targets vs plan cycle.
+    Problems come row by row (rows in file order, a row's rules in a fixed order)."""
+    problems = _duplicate_rows(obs)
     seeded = set(sources.loc[sources["seed_file"].notna(), "id"])
-    keys = obs[OBS_KEY].astype("string").fillna("").agg("|".join, axis=1)
-    first_row: dict[str, int] = {}
-    for i, k in keys.items():
-        if k in first_row:
-            problems.append(f"{f}, row {i + 1} (line {i + 2}), columns {'/'.join(OBS_KEY)}: "
-                            f"duplicate of row {first_row[k] + 1}")
-        else:
-            first_row[k] = i
-    for i, r in obs.iterrows():
-        where = f"{f}, row {i + 1} (line {i + 2})"
-        parsed = parse_value_text(r["value_text"])
-        if r["comparator"] == "text":
-            if pd.notna(r["value"]):
-                problems.append(f"{where}, column 'value': must be empty when comparator is 'text' "
-                                f"(value_text {r['value_text']!r})")
-        else:
-            if pd.isna(r["value"]):
-                problems.append(f"{where}, column 'value': empty, but comparator is {r['comparator']!r}; "
-                                f"value_text {r['value_text']!r}")
-            else:
-                num = first_number(r["value_text"])
-                if num is None or abs(num - float(r["value"])) > 1e-9:
-                    problems.append(f"{where}, column 'value': {r['value']!r} does not match value_text "
-                                    f"{r['value_text']!r} (reads {num!r})")
-                if parsed.comparator in ("<", "<=", ">", ">=") and parsed.comparator != r["comparator"] \
-                        and r["value_text"].strip()[:1] in "<>≤≥＜＞":
-                    problems.append(f"{where}, column 'comparator': {r['comparator']!r} contradicts value_text "
-                                    f"{r['value_text']!r} ({parsed.comparator!r})")
-        if r["kind"] == "target" and pd.isna(r["plan_cycle"]):
+    # value_text is parsed once per distinct string (a folder repeats few).
+    at, distinct = pd.factorize(obs["value_text"].to_numpy(dtype=object))
+    number = [first_number(t) for t in distinct]
+    written = np.array([parse_value_text(t).comparator for t in distinct], dtype=object)[at]
+    symbol = np.array([t.strip()[:1] in "<>≤≥＜＞" for t in distinct])[at]
+    num = np.array([np.nan if n is None else n for n in number], dtype=float)[at]
+    value = obs["value"].to_numpy(dtype=float, na_value=np.nan)
+    comp, kind = obs["comparator"].to_numpy(dtype=object), obs["kind"].to_numpy(dtype=object)
+    is_text, no_value = comp == "text", np.isnan(value)
+    numeric = ~is_text & ~no_value
+    no_cycle = obs["plan_cycle"].isna().to_numpy()
+    # (rule, rows breaking it) in the order the rules apply to one row.
+    rules = [
+        ("text_value", is_text & ~no_value),
+        ("no_value", ~is_text & no_value),
+        ("mismatch", numeric & (np.isnan(num) | (np.abs(num - value) > 1e-9))),
+        ("comparator", numeric & np.isin(written, ["<", "<=", ">", ">="]) & (written != comp) & symbol),
+        ("no_cycle", (kind == "target") & no_cycle),
+        ("cycle", (kind == "actual") & ~no_cycle),
+        ("no_line", obs["source_id"].isin(seeded).to_numpy() & obs["source_line"].isna().to_numpy()),
+    ]
+    found = sorted((i, order) for order, (_, mask) in enumerate(rules) for i in np.flatnonzero(mask))
+    for i, order in found:
+        r = obs.iloc[i]
+        where = f"observations.csv, row {i + 1} (line {i + 2})"
+        rule = rules[order][0]
+        if rule == "text_value":
+            problems.append(f"{where}, column 'value': must be empty when comparator is 'text' "
+                            f"(value_text {r['value_text']!r})")
+        elif rule == "no_value":
+            problems.append(f"{where}, column 'value': empty, but comparator is {r['comparator']!r}; "
+                            f"value_text {r['value_text']!r}")
+        elif rule == "mismatch":
+            problems.append(f"{where}, column 'value': {float(r['value'])!r} does not match value_text "
+                            f"{r['value_text']!r} (reads {number[at[i]]!r})")
+        elif rule == "comparator":
+            problems.append(f"{where}, column 'comparator': {r['comparator']!r} contradicts value_text "
+                            f"{r['value_text']!r} ({written[i]!r})")
+        elif rule == "no_cycle":
             problems.append(f"{where}, column 'plan_cycle': a target needs its plan cycle; valid choices: 13th, 14th")
-        if r["kind"] == "actual" and pd.notna(r["plan_cycle"]):
+        elif rule == "cycle":
             problems.append(f"{where}, column 'plan_cycle': must be empty for an actual (got {r['plan_cycle']!r})")
-        if r["source_id"] in seeded and pd.isna(r["source_line"]):
+        else:
             problems.append(f"{where}, column 'source_line': required because source {r['source_id']!r} is a seed document")
     return problems
 
@@ -289,9 +353,8 @@ def plan_regions(path: str | os.PathLike | None = None) -> list[str]:
     """Ids of regions that have a local plan or review among the sources (the briefing regions)."""
     t = load_tables(path)
     local = set(t.sources.loc[t.sources["kind"].isin(["local plan", "mid-term review"]), "id"])
-    ids = t.observations.loc[t.observations["source_id"].isin(local), "region_id"].unique()
-    order = list(t.regions["id"])
-    return sorted(ids, key=order.index)
+    ids = set(t.observations.loc[t.observations["source_id"].isin(local), "region_id"])
+    return [r for r in t.regions["id"] if r in ids]
 
 
 def enriched(path: str | os.PathLike | None = None) -> pd.DataFrame:
