@@ -283,7 +283,7 @@ def test_ambition_figure_has_title_and_source_line(ambition):
     assert "2025 targets" in fig.get_suptitle()
     src = _source_text(fig).replace("\n", " ")
     assert "Source: " in src and "Weihai" in src  # says who sets no targets of its own
-    assert "national_14th_health_plan" in src  # the relative national target is cited too
+    assert "national: national plans" in src and "_plan" not in src  # cited by kind, not by id
     assert len(fig.legends) == 1
     axes = [ax for ax in fig.axes if ax.get_visible()]
     assert len(axes) == len(set(ambition["indicator_id"]))

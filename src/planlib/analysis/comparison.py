@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from planlib.analysis.targets import first_per_year
 from planlib.analysis.uncertainty import rate_interval
 from planlib.data.tables import enriched
 
@@ -81,16 +82,23 @@ def compare(obs: pd.DataFrame, indicators: pd.DataFrame, region_id: str, provinc
     """
     obs = obs[obs["unit_ok"] & obs["value_std"].notna() & (obs["kind"] == "actual")
               & obs["comparator"].isin(["=", "~"]) & obs["region_id"].isin({region_id, province_id, "china"})]
-    by = {key: g for key, g in obs.groupby(["region_id", "indicator_id"], sort=False)}
+    # only indicators that the region reports and a benchmark has are worth grouping
+    mine = set(obs.loc[obs["region_id"] == region_id, "indicator_id"])
+    benchmarked = set(obs.loc[obs["region_id"].isin({"china", province_id} - {region_id}), "indicator_id"])
+    pairs = obs.loc[obs["indicator_id"].isin(mine & benchmarked),
+                    ["region_id", "indicator_id", "year", "source_line", "value_std", "value_text", "ref"]]
+    by: dict[tuple[str, str], list[dict]] = {}  # a few rows each: plain records are quickest
+    for r in pairs.to_dict("records"):
+        by.setdefault((r["region_id"], r["indicator_id"]), []).append(r)
     ind = indicators
     if indicator_ids is None:
-        indicator_ids = tuple(i for i in ind.index if (region_id, i) in by)
+        indicator_ids = tuple(i for i in ind.index if i in mine)
     rows = []
     for indicator in indicator_ids:
-        mine = by.get((region_id, indicator))
-        if mine is None:
-            continue
-        latest = mine.sort_values(["year", "source_line"]).groupby("year").first().reset_index().iloc[-1]
+        own = by.get((region_id, indicator))
+        if own is None:
+            continue  # nothing reported, or nothing to compare with
+        latest = first_per_year(own)[-1]
         year = int(latest["year"])
         ci = _interval(obs, region_id, year, indicator)
         for bid, level in (("china", "national"), (province_id, "provincial")):
@@ -99,13 +107,11 @@ def compare(obs: pd.DataFrame, indicators: pd.DataFrame, region_id: str, provinc
             bench = by.get((bid, indicator))
             if bench is None:
                 continue
-            series = bench.sort_values(["year", "source_line"]).drop_duplicates("year")
-            b = nearest_year(series, year)
-            if b is None:
-                continue
-            last = series.iloc[-1]  # the benchmark's latest value, when later than the one compared
-            same_year = bench[(bench["year"] == b["year"]) & (bench["value_std"] != b["value_std"])]
-            alternatives = "; ".join(f"{v['value_text']} ({v['ref']})" for _, v in same_year.iterrows())
+            series = first_per_year(bench)
+            b = min(series, key=lambda r: (abs(r["year"] - year), r["year"]))  # as nearest_year
+            last = series[-1]  # the benchmark's latest value, when later than the one compared
+            alternatives = "; ".join(f"{v['value_text']} ({v['ref']})" for v in bench
+                                     if v["year"] == b["year"] and v["value_std"] != b["value_std"])
             tol = similar_tolerance(indicator, float(b["value_std"]))
             by_year = int(b["year"])
             verdict = judge(float(latest["value_std"]), float(b["value_std"]), ind.loc[indicator, "direction"], tol)

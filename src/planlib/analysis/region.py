@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from planlib.analysis.comparison import compare
-from planlib.analysis.quality import check_quality
+from planlib.analysis.quality import findings
 from planlib.analysis.targets import IN_DOUBT, assess
 from planlib.data.tables import CORE_INDICATORS, REGION_CACHE, Tables, data_dir, folder_stamp, load_tables
 
@@ -95,8 +95,10 @@ class RegionAnalysis:
 
     @cached_property
     def findings(self) -> pd.DataFrame:
-        """Data-quality findings about the region's own numbers."""
-        return check_quality(self.tables.folder, region_id=self.region_id)
+        """Data-quality findings about the region's own numbers (every check compares numbers
+        within one region, so the region's rows are all it needs)."""
+        obs = self.observations
+        return findings(obs[obs["region_id"] == self.region_id], self.tables.indicators)
 
     def name(self, lang: str = "en", region_id: str | None = None) -> str:
         """The name of the region (or of ``region_id``) in English or Chinese."""

@@ -106,12 +106,25 @@ def project(value: float, change: float, years: float, absolute: bool) -> float:
     return value + change * years if absolute else value * (1 + change) ** years
 
 
-def _pick_target(rows: pd.DataFrame) -> tuple[pd.Series, pd.DataFrame]:
+def _missing(v: object) -> bool:
+    return v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v))
+
+
+def _pick_target(rows: list[dict]) -> tuple[dict, list[dict]]:
     """The headline target among several for one indicator: numeric before text, table (with
-    nature) before prose, then the earliest line. Returns it and the others."""
-    r = rows.assign(_num=rows["value"].notna(), _tab=rows["nature"].notna())
-    r = r.sort_values(["_num", "_tab", "source_line"], ascending=[False, False, True])
-    return r.iloc[0], r.iloc[1:]
+    nature) before prose, then the earliest line (a stable sort). Returns it and the others."""
+    r = sorted(rows, key=lambda x: (_missing(x["value"]), _missing(x["nature"]), _missing(x["source_line"]),
+                                    0 if _missing(x["source_line"]) else x["source_line"]))
+    return r[0], r[1:]
+
+
+def first_per_year(rows: list[dict]) -> list[dict]:
+    """Rows sorted by year and source line (lines missing last), the first row of each year."""
+    out: dict[int, dict] = {}
+    for r in sorted(rows, key=lambda x: (x["year"], _missing(x["source_line"]),
+                                         0 if _missing(x["source_line"]) else x["source_line"])):
+        out.setdefault(r["year"], r)
+    return list(out.values())
 
 
 def _region_targets(obs: pd.DataFrame, region_id: str, province_id: str | None) -> pd.DataFrame:
@@ -139,28 +152,34 @@ def assess(obs: pd.DataFrame, indicators: pd.DataFrame, region_id: str, province
 
     ``obs`` are enriched observations (:func:`planlib.data.tables.enrich`) holding at least the
     region's, its province's and the nation's rows; ``indicators`` is the catalog indexed by id.
+    A region has a few dozen targets, so they are worked through as plain records.
     """
     # Only the region, its province and the nation matter; a value in a contradicting unit is
     # not used for arithmetic.
     obs = obs[obs["unit_ok"] & obs["region_id"].isin({region_id, province_id, "china"})]
     targets = _region_targets(obs, region_id, province_id)
     actual = obs[(obs["region_id"] == region_id) & (obs["kind"] == "actual") & obs["value_std"].notna()]
-    ind = indicators
+    actual_by: dict[str, list[dict]] = {}
+    for r in actual[["indicator_id", "year", "source_line", "value_std", "value_text"]].to_dict("records"):
+        actual_by.setdefault(r["indicator_id"], []).append(r)
+    targets_by: dict[str, list[dict]] = {}
+    for r in targets.to_dict("records"):
+        targets_by.setdefault(r["indicator_id"], []).append(r)
+    direction_of, unit_of = indicators["direction"].to_dict(), indicators["unit"].to_dict()
     out = []
-    for indicator, rows in targets.groupby("indicator_id", sort=False):
+    for indicator, rows in targets_by.items():
         tgt, others = _pick_target(rows)
-        direction, unit = ind.loc[indicator, "direction"], ind.loc[indicator, "unit"]
+        direction, unit = direction_of[indicator], unit_of[indicator]
         absolute = indicator in ABSOLUTE_CHANGE
         T = int(tgt["year"])
-        a = actual[(actual["indicator_id"] == indicator) & (actual["year"] <= T)]
-        a = a.sort_values(["year", "source_line"]).drop_duplicates("year", keep="first")
+        a = first_per_year([r for r in actual_by.get(indicator, []) if r["year"] <= T])
         rec = dict.fromkeys(PROGRESS_COLUMNS)
         rec.update(region_id=region_id, indicator_id=indicator, unit=unit, direction=direction,
                    target_year=T, comparator=tgt["comparator"], target_text=tgt["value_text"],
                    target_basis=tgt["target_basis"], target_region_id=tgt["region_id"],
                    target_source=tgt["source_id"], target_ref=tgt["ref"], target_derived=False,
-                   other_targets="; ".join(f"{o['value_text']} ({o['ref']})" for _, o in others.iterrows()))
-        target_value = tgt["value_std"] if pd.notna(tgt["value_std"]) else None
+                   other_targets="; ".join(f"{o['value_text']} ({o['ref']})" for o in others))
+        target_value = None if _missing(tgt["value_std"]) else tgt["value_std"]
         if target_value is None:
             base = baseline_for(obs, tgt["region_id"], indicator, T, tgt["plan_cycle"], tgt["source_id"])
             if base is not None:
@@ -170,21 +189,20 @@ def assess(obs: pd.DataFrame, indicators: pd.DataFrame, region_id: str, province
                     rec["target_derived"] = True
                     rec["comparator"] = "~" if d[1] else "="
         rec["target_value"] = target_value
-        if not a.empty:
-            last = a.iloc[-1]
+        if a:
+            last, first = a[-1], a[0]
             rec.update(latest_year=int(last["year"]), latest_value=float(last["value_std"]),
                        latest_text=last["value_text"])
-            first = a.iloc[0]
             rec.update(baseline_year=int(first["year"]), baseline_value=float(first["value_std"]))
         status, reason = _status(rec, a, absolute, direction)
         rec.update(status=status, reason=reason)
         out.append(rec)
     df = pd.DataFrame(out, columns=PROGRESS_COLUMNS)
-    order = {k: i for i, k in enumerate(ind.index)}
+    order = {k: i for i, k in enumerate(indicators.index)}
     return df.sort_values("indicator_id", key=lambda s: s.map(order)).reset_index(drop=True)
 
 
-def _status(rec: dict, a: pd.DataFrame, absolute: bool, direction: str) -> tuple[str, str]:
+def _status(rec: dict, a: list[dict], absolute: bool, direction: str) -> tuple[str, str]:
     """Fill gap, required/observed change and projection in ``rec``; return (status, reason)."""
     tv, comp = rec["target_value"], rec["comparator"]
     if tv is None:
@@ -203,7 +221,7 @@ def _status(rec: dict, a: pd.DataFrame, absolute: bool, direction: str) -> tuple
     rec["required_annual_change"] = annual_change(latest, tv, T - ly, absolute)
     if len(a) < 2:
         return "cannot assess", "only one data point, so no observed trend"
-    prev = a.iloc[-2]
+    prev = a[-2]
     span = ly - int(prev["year"])
     obs_change = annual_change(float(prev["value_std"]), latest, span, absolute)
     if obs_change is None:  # a zero start value: fall back to absolute change
