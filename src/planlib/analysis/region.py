@@ -41,8 +41,7 @@ class RegionAnalysis:
     @cached_property
     def observations(self) -> pd.DataFrame:
         """Enriched observations of the region, its province and the nation (all it is measured by)."""
-        obs = self.tables.enriched
-        return obs[obs["region_id"].isin({self.region_id, self.province_id, "china"})]
+        return self.tables.region_rows(self.region_id, self.province_id, "china")
 
     @cached_property
     def _usable_actuals(self) -> dict[tuple[str, str], pd.DataFrame]:

@@ -127,22 +127,24 @@ def first_per_year(rows: list[dict]) -> list[dict]:
     return list(out.values())
 
 
-def _region_targets(obs: pd.DataFrame, region_id: str, province_id: str | None) -> pd.DataFrame:
-    """Targets a region is assessed against: its own latest-cycle targets; for each core indicator
-    its plan leaves without a target, the province's 14th-plan target, else the nation's."""
-    own = obs[(obs["region_id"] == region_id) & (obs["kind"] == "target")]
-    if not own.empty:
-        own = own[own["year"] == own["year"].max()]
-    parts = [own.assign(target_basis="own plan")]
-    covered = set(own["indicator_id"])
+def _region_targets(rows: list[dict], region_id: str, province_id: str | None) -> list[dict]:
+    """Targets a region is assessed against (records, with ``target_basis``): its own latest-cycle
+    targets; for each core indicator its plan leaves without a target, the province's 14th-plan
+    target, else the nation's."""
+    own = [r for r in rows if r["region_id"] == region_id and r["kind"] == "target"]
+    if own:
+        latest = max(r["year"] for r in own)
+        own = [r for r in own if r["year"] == latest]
+    out = [{**r, "target_basis": "own plan"} for r in own]
+    covered = {r["indicator_id"] for r in own}
     for rid, basis in ((province_id, "provincial target"), ("china", "national target")):
         if rid is None or rid == region_id:
             continue
-        t = obs[(obs["region_id"] == rid) & (obs["kind"] == "target") & (obs["plan_cycle"] == "14th")
-                & obs["indicator_id"].isin(CORE_INDICATORS) & ~obs["indicator_id"].isin(covered)]
-        parts.append(t.assign(target_basis=basis))
-        covered |= set(t["indicator_id"])
-    return pd.concat(parts, ignore_index=True)
+        found = [r for r in rows if r["region_id"] == rid and r["kind"] == "target" and r["plan_cycle"] == "14th"
+                 and r["indicator_id"] in CORE_INDICATORS and r["indicator_id"] not in covered]
+        out += [{**r, "target_basis": basis} for r in found]
+        covered |= {r["indicator_id"] for r in found}
+    return out
 
 
 def assess(obs: pd.DataFrame, indicators: pd.DataFrame, region_id: str, province_id: str | None) -> pd.DataFrame:
@@ -157,13 +159,14 @@ def assess(obs: pd.DataFrame, indicators: pd.DataFrame, region_id: str, province
     # Only the region, its province and the nation matter; a value in a contradicting unit is
     # not used for arithmetic.
     obs = obs[obs["unit_ok"] & obs["region_id"].isin({region_id, province_id, "china"})]
-    targets = _region_targets(obs, region_id, province_id)
-    actual = obs[(obs["region_id"] == region_id) & (obs["kind"] == "actual") & obs["value_std"].notna()]
+    rows = obs[["region_id", "indicator_id", "year", "kind", "plan_cycle", "comparator", "value", "value_std",
+                "value_text", "nature", "source_id", "source_line", "ref"]].to_dict("records")
     actual_by: dict[str, list[dict]] = {}
-    for r in actual[["indicator_id", "year", "source_line", "value_std", "value_text"]].to_dict("records"):
-        actual_by.setdefault(r["indicator_id"], []).append(r)
+    for r in rows:
+        if r["region_id"] == region_id and r["kind"] == "actual" and not _missing(r["value_std"]):
+            actual_by.setdefault(r["indicator_id"], []).append(r)
     targets_by: dict[str, list[dict]] = {}
-    for r in targets.to_dict("records"):
+    for r in _region_targets(rows, region_id, province_id):
         targets_by.setdefault(r["indicator_id"], []).append(r)
     direction_of, unit_of = indicators["direction"].to_dict(), indicators["unit"].to_dict()
     out = []

@@ -98,6 +98,17 @@ class Tables:
                 .agg(lambda s: s.value_counts().index[0]).to_dict())
 
     @cached_property
+    def rows_by_region(self) -> dict[str, np.ndarray]:
+        """Region id → positions of its observations (computed once per load)."""
+        return self.observations.groupby("region_id", sort=False).indices
+
+    def region_rows(self, *region_ids: str | None) -> pd.DataFrame:
+        """The enriched observations of the given regions, in table order (shared: do not modify)."""
+        found = [self.rows_by_region[r] for r in dict.fromkeys(region_ids) if r in self.rows_by_region]
+        pos = np.sort(np.concatenate(found)) if found else np.zeros(0, dtype=int)
+        return self.enriched.iloc[pos]
+
+    @cached_property
     def enriched(self) -> pd.DataFrame:
         """The observations prepared for analysis (see :func:`enrich`), computed once per load.
         Shared: callers must not modify it."""
