@@ -298,12 +298,15 @@ _LIBC = None
 
 
 def _title_of(nb) -> str | None:
-    """The briefing's title: the first Markdown heading the executed notebook displayed."""
+    """The briefing's title as plain text: the first Markdown heading the executed notebook
+    displayed, without the escapes that keep data from reading as markup (the HTML template
+    escapes the title itself)."""
     for cell in nb.cells:
         for o in cell.get("outputs", []):
             text = o.get("data", {}).get("text/markdown", "")
             if text.startswith("# "):
-                return text.splitlines()[0][2:].strip()
+                plain = re.sub(r"<[^>]*>", "", text.splitlines()[0][2:].strip())
+                return html.unescape(re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", plain))
     return None
 
 

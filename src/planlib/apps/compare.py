@@ -37,6 +37,7 @@ from planlib.analysis.targets import ABSOLUTE_CHANGE
 from planlib.data.tables import CORE_INDICATORS, load_tables, plan_regions
 from planlib.data.values import num_text
 from planlib.report import style
+from planlib.report.escape import md_text
 
 # --- caveats and labels -------------------------------------------------------------------
 
@@ -317,8 +318,9 @@ def copied_targets_markdown(data: pd.DataFrame) -> str:
         return "No plan's 2025 target for a core indicator equals a national 2025 target."
     out = []
     for rid, g in c.groupby("region_id", sort=False):
-        items = [f"{r['indicator_name'].lower()} ({r['target_text']}, "
-                 f"{r['target_ref']}; national {r['national_target_text']}, {r['national_target_ref']})"
+        items = [f"{md_text(r['indicator_name'].lower())} ({md_text(r['target_text'])}, "
+                 f"{md_text(r['target_ref'])}; national {md_text(r['national_target_text'])}, "
+                 f"{md_text(r['national_target_ref'])})"
                  for _, r in g.iterrows()]
         met = g["already_met"].fillna(False).astype(bool)
         tail = ""
@@ -327,12 +329,12 @@ def copied_targets_markdown(data: pd.DataFrame) -> str:
                     f"{int(g['baseline_year'].max())} baseline, so the copied target asks for no improvement.")
         elif met.any():
             tail = f" {int(met.sum())} of them already met by the baseline."
-        out.append(f"- **{g['region_name'].iloc[0]}** copied {len(g)} national target"
+        out.append(f"- **{md_text(g['region_name'].iloc[0])}** copied {len(g)} national target"
                    f"{'s' if len(g) > 1 else ''}: {'; '.join(items)}.{tail}")
     others = [n for rid, n in data.groupby("region_id", sort=False)["region_name"].first().items()
               if rid not in set(c["region_id"])]
     if others:
-        out.append(f"- No copied target in: {', '.join(others)}.")
+        out.append(f"- No copied target in: {', '.join(map(md_text, others))}.")
     return "\n".join(out)
 
 

@@ -15,6 +15,7 @@ import pandas as pd
 from planlib import __version__
 from planlib.analysis.region import RegionAnalysis
 from planlib.data.tables import CORE_INDICATORS, Tables, data_hash
+from planlib.report.escape import md_text, no_math
 from planlib.report.narrative import finding_text, fmt_num, indicator_paragraph, join, t, target_phrase
 from planlib.report.words import check_language, word
 
@@ -122,12 +123,12 @@ class Briefing:
                   title=src["title"], date=date)
 
     def header_markdown(self) -> str:
-        return f"# {self.title()}\n\n{self.subtitle()}"
+        return f"# {md_text(self.title())}\n\n{md_text(self.subtitle())}"
 
     def key_figures_html(self) -> str:
         """The key-figures table as HTML (with a heading), for notebooks and the HTML briefing."""
         table = self.key_figures().to_html(index=False, border=0, classes="key-figures", escape=True)
-        return f"<h2>{_h(self.lang, 'key_figures')}</h2>\n{table}"
+        return f"<h2>{_h(self.lang, 'key_figures')}</h2>\n{no_math(table)}"
 
     def has_own_targets(self) -> bool:
         p = self.progress
@@ -187,15 +188,15 @@ class Briefing:
         return paras
 
     def section_markdown(self, key: str) -> str:
-        return f"## {_h(self.lang, key)}\n\n" + "\n\n".join(self.section(key))
+        return f"## {_h(self.lang, key)}\n\n" + "\n\n".join(map(md_text, self.section(key)))
 
     def quality_markdown(self) -> str:
         f = self.findings
         head = f"## {_h(self.lang, 'quality')}\n\n{_h(self.lang, 'quality_intro')}\n\n"
         if f.empty:
             return head + _h(self.lang, "no_findings")
-        items = [f"- **{t(self.lang, 'severity.' + r['severity'])}** · {self.name(r['indicator_id'])} {r['year']}: "
-                 f"{finding_text(self.lang, r)}" for _, r in f.iterrows()]
+        items = [f"- **{t(self.lang, 'severity.' + r['severity'])}** · {md_text(self.name(r['indicator_id']))} {r['year']}: "
+                 f"{md_text(finding_text(self.lang, r))}" for _, r in f.iterrows()]
         return head + "\n".join(items)
 
     def sources_markdown(self) -> str:
@@ -206,15 +207,15 @@ class Briefing:
             s = src.loc[sid]
             nums = ", ".join(str(int(x)) for x in sorted(g["source_line"].dropna().unique()))
             doc = f" {s['document_number']}" if pd.notna(s["document_number"]) else ""
-            lines.append(f"- {s['title']}, {s['issuer']}, {s['date'] if pd.notna(s['date']) else _h(self.lang, 'undated')}{doc}"
+            lines.append(f"- {md_text(s['title'])}, {md_text(s['issuer'])}, {md_text(s['date']) if pd.notna(s['date']) else _h(self.lang, 'undated')}{md_text(doc)}"
                          + (f"; {_h(self.lang, 'lines', lines=nums)}" if nums else "")
-                         + (f" (`{s['seed_file']}`)" if pd.notna(s["seed_file"]) else ""))
+                         + (f" ({md_text(s['seed_file'], code=True)})" if pd.notna(s["seed_file"]) else ""))
         bench_ids = set(self.benchmarks["benchmark_ref"].str.split(" ").str[0]) | set(
             self.progress.loc[self.progress["target_basis"] != "own plan", "target_source"])
         for sid in sorted(bench_ids):
             s = src.loc[sid]
-            lines.append(f"- {s['title']}, {s['issuer']}, {s['date'] if pd.notna(s['date']) else _h(self.lang, 'undated')}"
-                         + (f". {s['note']}" if pd.notna(s["note"]) else ""))
+            lines.append(f"- {md_text(s['title'])}, {md_text(s['issuer'])}, {md_text(s['date']) if pd.notna(s['date']) else _h(self.lang, 'undated')}"
+                         + (f". {md_text(s['note'])}" if pd.notna(s["note"]) else ""))
         return "\n".join(lines)
 
     def stamp(self, parameters: dict | None = None) -> str:
