@@ -439,10 +439,10 @@ def _stop_workers(workers: list, grace: float = 5.0) -> None:
             p.join(1.0)
 
 
-def check_folder(path: Path | str, option: str = "folder") -> Path:
+def check_folder(path: Path | str, option: str = "folder", create: bool = True) -> Path:
     """``path`` as a folder planlib can write to (created if missing), resolved; ValueError with
     a one-line reason (``option`` names it: "--out") if it is a file, lies under a file, or
-    cannot be written."""
+    cannot be written. ``create=False`` checks only what can be checked without creating it."""
     path = Path(path)
     for p in [path, *path.parents]:
         if p.exists():
@@ -450,6 +450,8 @@ def check_folder(path: Path | str, option: str = "folder") -> Path:
                 where = "is a file" if p == path else f"is inside {shown_path(p)}, which is a file"
                 raise ValueError(f"{option} {shown_path(path)} {where}, not a folder")
             break
+    if not create:
+        return path.resolve()
     try:
         path.mkdir(parents=True, exist_ok=True)
         fd, probe = tempfile.mkstemp(prefix=".planlib-probe-", dir=path)
@@ -532,7 +534,8 @@ def build(regions: list[str], out: Path = DEFAULT_OUT, jobs: int | None = None, 
 
 def _build_in_pool(tasks: list[tuple], jobs: int, notebook: Path, results: list[Result], bar) -> None:
     """Run ``tasks`` in ``jobs`` worker processes, appending to ``results`` as they finish; on
-    :class:`_Stop`, stop the workers (and so their kernels) before it propagates."""
+    :class:`_Stop` (or any exception), stop the workers (and so their kernels) before it
+    propagates."""
     before = set(mp.active_children())
     # spawn: a forked pool can hang once the parent has started a kernel.
     pool = ProcessPoolExecutor(jobs, mp_context=mp.get_context("spawn"), initializer=_init_worker,
@@ -547,7 +550,7 @@ def _build_in_pool(tasks: list[tuple], jobs: int, notebook: Path, results: list[
                 results.append(Result(task[0], task[1], False, 0.0, cell="-",
                                       error=f"the worker process building this region ended ({exc})"))
             bar.update()
-    except _Stop:
+    except BaseException:  # a signal (_Stop), or anything else that ends the wait early
         pool.shutdown(wait=False, cancel_futures=True)
         _stop_workers([p for p in mp.active_children() if p not in before])
         raise

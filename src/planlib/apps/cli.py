@@ -65,8 +65,8 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
 
 def cmd_briefings(args: argparse.Namespace) -> int:
-    """Build briefings; exit 1 if any region failed (after building all the others)."""
-
+    """Build briefings; exit 1 if any region failed (after building all the others), 2 on bad
+    arguments or output folders, 128 + the signal number if interrupted (SIGINT 130, SIGTERM 143)."""
     from planlib.apps import batch
     regions = args.regions or []
     if args.all or not regions:
@@ -77,8 +77,9 @@ def cmd_briefings(args: argparse.Namespace) -> int:
         print(f"planlib: {exc}", file=sys.stderr)
         return 2
     try:  # before any work: folders that cannot hold the output stop the run here
-        out = batch.check_folder(args.out, "--out")
-        figures = batch.check_folder(args.figures, "--figures")
+        for create in (False, True):
+            out = batch.check_folder(args.out, "--out", create)
+            figures = batch.check_folder(args.figures, "--figures", create)
     except ValueError as exc:
         print(f"planlib: {exc}", file=sys.stderr)
         return 2
