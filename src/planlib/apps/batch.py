@@ -498,8 +498,8 @@ def build(regions: list[str], out: Path = DEFAULT_OUT, jobs: int | None = None, 
     jobs = max(1, min(jobs or os.cpu_count() or 1, max(len(tasks), 1)))
     bar = tqdm(total=len(tasks), desc="briefings", unit="region", disable=not progress)
     stopped: int | None = None
-    with _stop_on_signals():
-        try:
+    try:  # outside the handlers' block: a signal while they are being restored is caught too
+        with _stop_on_signals():
             if not tasks:
                 pass
             elif jobs == 1:
@@ -513,8 +513,8 @@ def build(regions: list[str], out: Path = DEFAULT_OUT, jobs: int | None = None, 
                     raise
             else:
                 _build_in_pool(tasks, jobs, notebook, results, bar)
-        except _Stop as stop:
-            stopped = stop.signum
+    except _Stop as stop:
+        stopped = stop.signum
     bar.close()
     built = {(r.region_id, r.lang) for r in results}
     results += [Result(t[0], t[1], False, 0.0, cell="-", error="interrupted")
