@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 import planlib
-from planlib.analysis.region import DOUBTING_CHECKS, analyse_region
+from planlib.analysis.region import analyse_region
 from planlib.analysis.targets import IN_DOUBT
 from planlib.report.briefing import Briefing
 

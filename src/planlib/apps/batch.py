@@ -1,18 +1,33 @@
 """Build briefings in batch: the briefing notebook run by papermill once per region, exported
-to HTML without code, with an index page. One failing region never stops the others."""
+to HTML without code, with an index page. One failing region never stops the others.
+
+Faults: a kernel that dies or a cell that runs longer than the cell timeout costs one retry on a
+fresh kernel (:mod:`planlib.apps.kernel`), then the region fails with the reason. SIGINT or
+SIGTERM stops the build (workers and kernels too) and raises :class:`BuildInterrupted` with the
+regions built so far; workers and their kernels exit when the parent dies. A region's notebook,
+HTML and figures are written together or not at all, and a write error names the file.
+"""
 from __future__ import annotations
 
 import html
 import multiprocessing as mp
 import os
 import re
+import shutil
+import signal
+import tempfile
+import threading
 import time
 import traceback
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from planlib.files import write_atomic
+from planlib.apps.kernel import (DEFAULT_CELL_TIMEOUT, KernelFault, WarmKernel, exit_with_parent,
+                                 remove_stale_connection_files)
+from planlib.files import write_atomic, write_together
 from planlib.resources import notebook
 
 #: The briefing notebook: the checkout's ``notebooks/briefing.ipynb``, or the installed package's
@@ -68,120 +83,6 @@ def _exporter():
     return ex
 
 
-#: Run once in a new kernel: import what every briefing needs, then gc.freeze() those objects so
-#: the full garbage collection in each reset scans only the last region's objects, not the
-#: hundreds of thousands that pandas, matplotlib and seaborn create on import (0.18 s → 0.03 s).
-WARM_UP = """\
-import gc, planlib.report.briefing, planlib.report.figures
-gc.collect()
-gc.freeze()
-"""
-
-#: Run before each region after the first: a new IPython session (namespace, input and output
-#: history, as in a fresh kernel; ``%reset -f`` kept the input history, which grew per region),
-#: no open figures, matplotlib's default settings, and no names left behind.
-RESET_CODE = """\
-get_ipython().reset(new_session=True)
-import matplotlib, matplotlib.pyplot as plt
-plt.close("all")
-matplotlib.rcdefaults()
-del matplotlib, plt
-"""
-
-
-class WarmKernel:
-    """One Jupyter kernel kept alive across notebooks, reset between them.
-
-    Starting a kernel and importing pandas, matplotlib and planlib costs seconds per notebook;
-    a worker keeps one kernel and clears its namespace and matplotlib state before each run
-    (``RESET_CODE``: new IPython session, close figures, matplotlib defaults). Imported modules
-    stay loaded, which is the point, and are frozen out of the garbage collector's view
-    (``WARM_UP``). A kernel that dies is replaced by a fresh one, warmed up the same way.
-    """
-
-    def __init__(self, cwd: Path, kernel_name: str = "python3"):
-        self.cwd, self.kernel_name = cwd, kernel_name
-        self.km = None
-        self.kc = None
-        self.runs = 0
-
-    def _client(self, nb):
-        from jupyter_client.manager import KernelManager
-        from nbclient import NotebookClient
-        if self.km is None:
-            self.km = KernelManager(kernel_name=self.kernel_name)
-        client = NotebookClient(nb, km=self.km, kernel_name=self.kernel_name, timeout=600,
-                                allow_errors=False, resources={"metadata": {"path": str(self.cwd)}})
-        client.kc = self.kc
-        return client
-
-    def _start_kw(self) -> dict:
-        # The kernel's own log chatter (TCP transport notices, shutdown interrupts) is not for the
-        # user; errors in cells arrive through Jupyter messages and are reported per region.
-        import subprocess
-        return {"cwd": str(self.cwd), "stderr": subprocess.DEVNULL}
-
-    def run(self, nb):
-        """Execute ``nb`` in the warm kernel (after a reset) and return it executed.
-
-        The reset runs as an extra first cell of the same execution and is removed afterwards,
-        so the returned notebook has exactly the cells of ``nb``.
-        """
-        import nbformat
-        from nbclient.exceptions import CellExecutionError
-        self.start()
-        reset = self.runs > 0
-        if reset:
-            nb.cells.insert(0, nbformat.v4.new_code_cell(RESET_CODE))
-        c = self._client(nb)
-        try:
-            out = c.execute(**self._start_kw())
-        except CellExecutionError as exc:
-            self.kc = c.kc
-            self.runs += 1
-            failed = [cell for cell in c.nb.cells if cell.cell_type == "code"
-                      and any(o.get("output_type") == "error" for o in cell.get("outputs", []))]
-            count = failed[0].get("execution_count") if failed else None
-            exc.exec_count = count - 1 if (count is not None and reset) else count
-            raise
-        finally:
-            if reset:
-                del nb.cells[0]
-        self.kc = c.kc
-        self.runs += 1
-        if reset:  # number the cells as a fresh kernel would
-            for cell in out.cells:
-                if cell.cell_type == "code" and cell.get("execution_count"):
-                    cell.execution_count -= 1
-                    for o in cell.get("outputs", []):
-                        if "execution_count" in o and o["execution_count"]:
-                            o["execution_count"] -= 1
-        return out
-
-    def start(self, warm_up: str = WARM_UP) -> None:
-        """Start the kernel now and let it import planlib while the caller does other work."""
-        from jupyter_client.manager import KernelManager
-        if self.km is None:
-            self.km = KernelManager(kernel_name=self.kernel_name)
-        if not self.km.has_kernel:
-            self.km.start_kernel(**self._start_kw())
-            self.kc = self.km.client()
-            self.kc.start_channels()
-            self.kc.execute(warm_up, silent=True, store_history=False)
-
-    def shutdown(self) -> None:
-        """Stop the kernel and its client."""
-        if self.kc is not None:
-            try:
-                self.kc.stop_channels()
-            except Exception:
-                pass
-        if self.km is not None and self.km.has_kernel:
-            self.km.shutdown_kernel(now=True)
-        self.km = self.kc = None
-        self.runs = 0
-
-
 _WARM: WarmKernel | None = None
 _EXPORTER = None
 
@@ -207,14 +108,31 @@ def _init_worker(cwd: str) -> None:
     """Pool initializer: start this worker's kernel first, so it boots while the worker
     imports the rest of its tools.
 
+    The worker stops its kernel and exits on SIGTERM and when the parent process dies
+    (:func:`planlib.apps.kernel.exit_with_parent`); it ignores SIGINT, which the parent handles.
+
     Workers are planlib's own processes, so they also skip a known slow import: jsonschema
     (through nbformat) imports ``rfc3987_syntax`` when installed, which compiles ~35 Earley
     parsers for IRI formats at import (1.1 s here, python-jsonschema/jsonschema#1428). Notebook
     schemas use no IRI formats; marking the module absent makes jsonschema skip those checkers.
     """
+    exit_with_parent(_kill_warm_kernel)
     _skip_slow_imports()
     _warm_kernel(Path(cwd)).start()
     _html_exporter()
+
+
+def shutdown_kernel() -> None:
+    """Stop this process's warm kernel and remove its connection file (the next region that
+    needs it starts a new one)."""
+    if _WARM is not None:
+        _WARM.shutdown()
+
+
+def _kill_warm_kernel() -> None:
+    """Kill this process's warm kernel at once (signal handlers, parent death)."""
+    if _WARM is not None:
+        _WARM.kill()
 
 
 def _html_exporter():
@@ -224,31 +142,46 @@ def _html_exporter():
     return _EXPORTER
 
 
-def _execute(notebook: Path, params: dict, engine: str):
-    """Run the briefing notebook with ``params``; raise on a failing cell."""
-    if engine == "papermill":
-        import papermill as pm
-        return pm.execute_notebook(str(notebook), None, parameters=params, kernel_name="python3",
-                                   progress_bar=False, cwd=str(notebook.parent), log_output=False)
+def _execute(notebook: Path, params: dict, engine: str, cell_timeout: int = DEFAULT_CELL_TIMEOUT):
+    """Run the briefing notebook with ``params``; raise on a failing cell, and
+    :class:`~planlib.apps.kernel.KernelFault` when the kernel died or a cell ran longer than
+    ``cell_timeout`` seconds twice (the warm engine retries once on a fresh kernel)."""
     import papermill as pm
-    from nbclient.exceptions import DeadKernelError
+    if engine == "papermill":
+        return pm.execute_notebook(str(notebook), None, parameters=params, kernel_name="python3",
+                                   progress_bar=False, cwd=str(notebook.parent), log_output=False,
+                                   execution_timeout=cell_timeout)
     # papermill injects the parameters (prepare_only: no kernel); the warm kernel executes.
     nb = pm.execute_notebook(str(notebook), None, parameters=params, kernel_name="python3",
                              prepare_only=True, progress_bar=False, log_output=False)
-    warm = _warm_kernel(notebook.parent)
+    return _warm_kernel(notebook.parent).run(nb, cell_timeout)
+
+
+def shown_path(path: Path | str) -> str:
+    """A path as a message shows it: relative to the current folder when inside it."""
+    path = Path(path)
     try:
-        return warm.run(nb)
-    except DeadKernelError:
-        warm.shutdown()  # a region that crashed its kernel is retried once on a fresh kernel
-        return warm.run(nb)
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError):
+        return str(path)
+
+
+def write_error(exc: OSError) -> str:
+    """'cannot write <path>: <reason>' for an OSError from writing outputs."""
+    where = f" {shown_path(exc.filename)}" if exc.filename else ""
+    return f"cannot write{where}: {exc.strerror or exc}"
 
 
 def build_one(region_id: str, lang: str, out: Path, figures: Path, data: str | None,
-              notebook: Path = NOTEBOOK, engine: str = "warm") -> Result:
-    """Execute the notebook for one region and write <out>/<region>.ipynb and .html atomically.
+              notebook: Path = NOTEBOOK, engine: str = "warm",
+              cell_timeout: int = DEFAULT_CELL_TIMEOUT) -> Result:
+    """Execute the notebook for one region and write <out>/<region>.ipynb and .html and its
+    figures together: all of them, or none (the previous ones stay).
 
-    ``engine="warm"`` reuses this process's kernel (reset between regions); ``"papermill"``
-    starts a fresh kernel through papermill for every region.
+    The notebook draws the figures into a staging folder inside ``figures``; they are moved
+    into ``figures/<region>/`` with the notebook and HTML once all are written. ``engine="warm"``
+    reuses this process's kernel (reset between regions); ``"papermill"`` starts a fresh kernel
+    through papermill for every region.
     """
     import nbformat
 
@@ -258,18 +191,37 @@ def build_one(region_id: str, lang: str, out: Path, figures: Path, data: str | N
     params = {"region": region_id, "lang": lang, "figures_dir": str(figures),
               "data_dir": None if data is None else str(Path(data).resolve())}
     try:
-        nb = _execute(notebook, params, engine)
-    except Exception as exc:
-        return Result(region_id, lang, False, time.perf_counter() - t0, cell=_failing_cell(exc),
-                      error=_error_text(exc))
-    nb.metadata.setdefault("planlib", {})["parameters"] = params
-    nb.metadata["title"] = _title_of(nb) or region_id
-    body, _ = _html_exporter().from_notebook_node(nb)
-    body = re.sub(r"<html[^>]*>", f'<html lang="{lang}">', body, count=1)
-    body = body.replace("</head>", CJK_CSS + "</head>", 1)
-    write_atomic(nb_path, nbformat.writes(nb))
-    write_atomic(html_path, body)
-    del nb, body
+        figures.mkdir(parents=True, exist_ok=True)
+        stage = Path(tempfile.mkdtemp(prefix=f".staging-{region_id}{suffix}-", dir=figures))
+    except OSError as exc:
+        return Result(region_id, lang, False, time.perf_counter() - t0, cell="-",
+                      error=write_error(OSError(exc.errno, exc.strerror, str(figures))))
+    try:
+        try:
+            nb = _execute(notebook, params | {"figures_dir": str(stage)}, engine, cell_timeout)
+        except KernelFault as exc:
+            return Result(region_id, lang, False, time.perf_counter() - t0,
+                          cell=f"cell {exc.cell_number}" if exc.cell_number else "-", error=exc.reason)
+        except Exception as exc:
+            return Result(region_id, lang, False, time.perf_counter() - t0, cell=_failing_cell(exc),
+                          error=_error_text(exc))
+        for cell in nb.cells:  # the parameters as a reader should see them: the real folder
+            if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+                cell.source = cell.source.replace(str(stage), str(figures))
+        nb.metadata.setdefault("planlib", {})["parameters"] = params
+        nb.metadata["title"] = _title_of(nb) or region_id
+        body, _ = _html_exporter().from_notebook_node(nb)
+        body = re.sub(r"<html[^>]*>", f'<html lang="{lang}">', body, count=1)
+        body = body.replace("</head>", CJK_CSS + "</head>", 1)
+        staged = stage / region_id
+        moves = {f: figures / region_id / f.name for f in sorted(staged.iterdir())} if staged.is_dir() else {}
+        try:
+            write_together({nb_path: nbformat.writes(nb), html_path: body}, moves)
+        except OSError as exc:
+            return Result(region_id, lang, False, time.perf_counter() - t0, cell="-", error=write_error(exc))
+        del nb, body
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
     trim_memory()
     return Result(region_id, lang, True, time.perf_counter() - t0, html=html_path, notebook=nb_path)
 
@@ -362,10 +314,12 @@ def write_index(results: list[Result], out: Path, data: str | None = None) -> Pa
                 when = "unchanged since the last build" if r.skipped else f"built in {r.seconds:.1f} s"
                 parts.append(f'<a href="{r.html.name}" hreflang="{r.lang}">{lang}</a> '
                              f'<span class="ok">{when}</span>')
+            elif r.error == "interrupted":
+                parts.append(f'{lang} <strong class="failed">not built</strong> (interrupted)')
             else:
                 first = r.error.splitlines()[0] if r.error else ""
-                parts.append(f'{lang} <strong class="failed">failed</strong> at {html.escape(r.cell)}: '
-                             f"{html.escape(first)}")
+                where = f" at {html.escape(r.cell)}" if r.cell not in ("", "-") else ""
+                parts.append(f'{lang} <strong class="failed">failed</strong>{where}: {html.escape(first)}')
         items.append(f"<li>{label}: " + " · ".join(parts) + "</li>")
     ok = sum(r.ok for r in results)
     page = (f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>planlib briefings</title>'
@@ -433,19 +387,105 @@ def _up_to_date(region_id: str, lang: str, out: Path, figures: Path, key: str) -
     return None
 
 
+class BuildInterrupted(Exception):
+    """A build stopped by SIGINT or SIGTERM: ``results`` has every briefing, those not built
+    with the error "interrupted"; ``signum`` is the signal."""
+
+    def __init__(self, signum: int, results: list[Result]):
+        super().__init__(f"interrupted by {signal.Signals(signum).name}")
+        self.signum, self.results = signum, results
+
+
+class _Stop(BaseException):
+    """Raised by the signal handler in the main thread: not an Exception, so no ``except
+    Exception`` on the way swallows it."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+@contextmanager
+def _stop_on_signals() -> Iterator[None]:
+    """While building, SIGINT and SIGTERM raise :class:`_Stop` in the main thread (once: further
+    signals are ignored while the build stops); the previous handlers come back afterwards."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    signals = (signal.SIGINT, signal.SIGTERM)
+
+    def handler(signum, frame):
+        for s in signals:
+            signal.signal(s, signal.SIG_IGN)
+        raise _Stop(signum)
+
+    old = {s: signal.signal(s, handler) for s in signals}
+    try:
+        yield
+    finally:
+        for s, h in old.items():
+            signal.signal(s, h)
+
+
+def _stop_workers(workers: list, grace: float = 5.0) -> None:
+    """SIGTERM the pool's workers (each kills its kernel and exits), then SIGKILL any left."""
+    for p in workers:
+        if p.is_alive():
+            p.terminate()
+    deadline = time.monotonic() + grace
+    for p in workers:
+        p.join(max(0.0, deadline - time.monotonic()))
+    for p in workers:
+        if p.is_alive():
+            p.kill()
+            p.join(1.0)
+
+
+def check_folder(path: Path | str, option: str = "folder", create: bool = True) -> Path:
+    """``path`` as a folder planlib can write to (created if missing), resolved; ValueError with
+    a one-line reason (``option`` names it: "--out") if it is a file, lies under a file, or
+    cannot be written. ``create=False`` checks only what can be checked without creating it."""
+    path = Path(path)
+    for p in [path, *path.parents]:
+        if p.exists():
+            if not p.is_dir():
+                where = "is a file" if p == path else f"is inside {shown_path(p)}, which is a file"
+                raise ValueError(f"{option} {shown_path(path)} {where}, not a folder")
+            break
+    if not create:
+        return path.resolve()
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(prefix=".planlib-probe-", dir=path)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise ValueError(f"{option} {shown_path(path)} cannot be written: {exc.strerror or exc}") from None
+    return path.resolve()
+
+
 def build(regions: list[str], out: Path = DEFAULT_OUT, jobs: int | None = None, langs: tuple[str, ...] = ("en",),
           data: str | None = None, figures: Path = DEFAULT_FIGURES, progress: bool = True,
-          notebook: Path = NOTEBOOK, engine: str = "warm", force: bool = False) -> list[Result]:
+          notebook: Path = NOTEBOOK, engine: str = "warm", force: bool = False,
+          cell_timeout: int = DEFAULT_CELL_TIMEOUT) -> list[Result]:
     """Build every (region, language) in worker processes; returns one Result each.
 
     A briefing whose outputs exist and whose inputs (data, notebook, parameters, planlib code)
-    are unchanged since its last successful build is skipped unless ``force``.
+    are unchanged since its last successful build is skipped unless ``force``. A cell that runs
+    longer than ``cell_timeout`` seconds, or a kernel that dies, fails the region after one
+    retry. SIGINT or SIGTERM stops the build, its workers and their kernels, writes the index and
+    raises :class:`BuildInterrupted`. ValueError: unknown regions, ``out`` or ``figures`` not a
+    writable folder, ``jobs`` or ``cell_timeout`` below 1.
     """
     from tqdm import tqdm
 
     validate_regions(regions, data)
-    out, figures = Path(out).resolve(), Path(figures).resolve()
-    out.mkdir(parents=True, exist_ok=True)
+    if jobs is not None and jobs < 1:
+        raise ValueError(f"jobs must be at least 1, not {jobs}")
+    if cell_timeout < 1:
+        raise ValueError(f"cell_timeout must be at least 1 second, not {cell_timeout}")
+    out, figures = check_folder(out, "out"), check_folder(figures, "figures")
+    remove_stale_connection_files()
     code = package_hash()
     keys = {(r, lang): inputs_key(r, lang, figures, data, notebook, code) for r in regions for lang in langs}
     results: list[Result] = []
@@ -456,33 +496,68 @@ def build(regions: list[str], out: Path = DEFAULT_OUT, jobs: int | None = None, 
             results.append(done)
         else:
             _stamp_path(out, r, lang).unlink(missing_ok=True)
-            tasks.append((r, lang, out, figures, data, notebook, engine))
+            tasks.append((r, lang, out, figures, data, notebook, engine, cell_timeout))
     jobs = max(1, min(jobs or os.cpu_count() or 1, max(len(tasks), 1)))
     bar = tqdm(total=len(tasks), desc="briefings", unit="region", disable=not progress)
-    if not tasks:
-        pass
-    elif jobs == 1:
-        for task in tasks:
-            results.append(_safe_build(*task))
-            bar.update()
-    else:
-        # spawn: a forked pool can hang once the parent has started a kernel.
-        with ProcessPoolExecutor(jobs, mp_context=mp.get_context("spawn"), initializer=_init_worker,
-                                 initargs=(str(notebook.parent),)) as pool:
-            futures = {pool.submit(_safe_build, *task): task for task in tasks}
-            for f in as_completed(futures):
+    stopped: int | None = None
+    try:  # outside the handlers' block: a signal while they are being restored is caught too
+        with _stop_on_signals():
+            if not tasks:
+                pass
+            elif jobs == 1:
                 try:
-                    results.append(f.result())
-                except Exception as exc:  # a worker process died
-                    task = futures[f]
-                    results.append(Result(task[0], task[1], False, 0.0, cell="-", error=repr(exc)))
-                bar.update()
+                    for task in tasks:
+                        results.append(_safe_build(*task))
+                        bar.update()
+                except _Stop:
+                    if _WARM is not None:
+                        _WARM.abandon()
+                    raise
+            else:
+                _build_in_pool(tasks, jobs, notebook, results, bar)
+    except _Stop as stop:
+        stopped = stop.signum
     bar.close()
+    built = {(r.region_id, r.lang) for r in results}
+    results += [Result(t[0], t[1], False, 0.0, cell="-", error="interrupted")
+                for t in tasks if (t[0], t[1]) not in built]
     for r in results:
         if r.ok and not r.skipped:
-            write_atomic(_stamp_path(out, r.region_id, r.lang), keys[(r.region_id, r.lang)])
+            try:
+                write_atomic(_stamp_path(out, r.region_id, r.lang), keys[(r.region_id, r.lang)])
+            except OSError:
+                pass  # no stamp: the next build rebuilds this briefing
     write_index(results, out, data)
-    return sorted(results, key=lambda r: (regions.index(r.region_id), r.lang))
+    results = sorted(results, key=lambda r: (regions.index(r.region_id), r.lang))
+    if stopped is not None:
+        raise BuildInterrupted(stopped, results)
+    return results
+
+
+def _build_in_pool(tasks: list[tuple], jobs: int, notebook: Path, results: list[Result], bar) -> None:
+    """Run ``tasks`` in ``jobs`` worker processes, appending to ``results`` as they finish; on
+    :class:`_Stop` (or any exception), stop the workers (and so their kernels) before it
+    propagates."""
+    before = set(mp.active_children())
+    # spawn: a forked pool can hang once the parent has started a kernel.
+    pool = ProcessPoolExecutor(jobs, mp_context=mp.get_context("spawn"), initializer=_init_worker,
+                               initargs=(str(notebook.parent),))
+    try:
+        futures = {pool.submit(_safe_build, *task): task for task in tasks}
+        for f in as_completed(futures):
+            try:
+                results.append(f.result())
+            except Exception as exc:  # a worker process died
+                task = futures[f]
+                results.append(Result(task[0], task[1], False, 0.0, cell="-",
+                                      error=f"the worker process building this region ended ({exc})"))
+            bar.update()
+    except BaseException:  # a signal (_Stop), or anything else that ends the wait early
+        pool.shutdown(wait=False, cancel_futures=True)
+        _stop_workers([p for p in mp.active_children() if p not in before])
+        raise
+    finally:
+        pool.shutdown(wait=True)
 
 
 def default_regions(data: str | None = None) -> list[str]:

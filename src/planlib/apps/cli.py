@@ -65,9 +65,8 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
 
 def cmd_briefings(args: argparse.Namespace) -> int:
-    """Build briefings; exit 1 if any region failed (after building all the others)."""
-    from pathlib import Path
-
+    """Build briefings; exit 1 if any region failed (after building all the others), 2 on bad
+    arguments or output folders, 128 + the signal number if interrupted (SIGINT 130, SIGTERM 143)."""
     from planlib.apps import batch
     regions = args.regions or []
     if args.all or not regions:
@@ -77,22 +76,45 @@ def cmd_briefings(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"planlib: {exc}", file=sys.stderr)
         return 2
+    try:  # before any work: folders that cannot hold the output stop the run here
+        for create in (False, True):
+            out = batch.check_folder(args.out, "--out", create)
+            figures = batch.check_folder(args.figures, "--figures", create)
+    except ValueError as exc:
+        print(f"planlib: {exc}", file=sys.stderr)
+        return 2
     langs = ("en", "zh") if args.lang == "both" else (args.lang,)
-    results = batch.build(regions, out=Path(args.out), jobs=args.jobs, langs=langs, data=args.data,
-                          figures=Path(args.figures), progress=not args.quiet, engine=args.engine,
-                          force=args.force)
+    code = 0
+    try:
+        results = batch.build(regions, out=out, jobs=args.jobs, langs=langs, data=args.data,
+                              figures=figures, progress=not args.quiet, engine=args.engine,
+                              force=args.force, cell_timeout=args.cell_timeout)
+    except batch.BuildInterrupted as stop:
+        results, code = stop.results, 128 + stop.signum
+        print(f"planlib: {stop}", file=sys.stderr)
     failed = [r for r in results if not r.ok]
     skipped = sum(r.skipped for r in results)
     note = f" ({skipped} unchanged since the last build, skipped; --force rebuilds them)" if skipped else ""
-    print(f"Built {len(results) - len(failed)} of {len(results)} briefing(s){note} into {Path(args.out).resolve()}"
-          f" (index: {Path(args.out).resolve() / 'index.html'})")
+    print(f"Built {len(results) - len(failed)} of {len(results)} briefing(s){note} into {out}"
+          f" (index: {out / 'index.html'})")
     if failed:
-        print("\nFailed:", file=sys.stderr)
+        print("\nNot built:" if code else "\nFailed:", file=sys.stderr)
         for r in failed:
-            print(f"  {r.region_id} ({r.lang}) at {r.cell}: {r.error.splitlines()[0] if r.error else ''}",
+            where = f" at {r.cell}" if r.cell not in ("", "-") else ""
+            print(f"  {r.region_id} ({r.lang}){where}: {r.error.splitlines()[0] if r.error else ''}",
                   file=sys.stderr)
-        return 1
-    return 0
+    return code or (1 if failed else 0)
+
+
+def _at_least_one(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = None
+    if value is None or value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, not {text!r}")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -107,10 +129,16 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("summary", help="numbers per region and indicator coverage")
     s.set_defaults(func=cmd_summary)
     from planlib.apps.batch import DEFAULT_FIGURES, DEFAULT_OUT
+    from planlib.apps.kernel import DEFAULT_CELL_TIMEOUT
     b = sub.add_parser("briefings", help="build per-region briefings (notebook → HTML) in parallel")
     b.add_argument("regions", nargs="*", metavar="REGION", help="region ids (default: every plan region)")
     b.add_argument("--all", action="store_true", help="every region with a local plan or review")
-    b.add_argument("--jobs", type=int, default=None, help="worker processes (default: number of cores)")
+    b.add_argument("--jobs", type=_at_least_one, default=None,
+                   help="worker processes, at least 1 (default: number of cores)")
+    b.add_argument("--cell-timeout", type=_at_least_one, default=DEFAULT_CELL_TIMEOUT,
+                   metavar="SECONDS",
+                   help=f"longest a notebook cell may run; a region whose cell runs longer is "
+                        f"retried once on a fresh kernel, then fails (default: {DEFAULT_CELL_TIMEOUT})")
     b.add_argument("--lang", default="en", choices=["en", "zh", "both"],
                    help="language of the briefings (both: English and Chinese)")
     b.add_argument("--out", default=str(DEFAULT_OUT),
@@ -140,6 +168,13 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into `head`
         sys.stderr.close()
         return 0
+    except OSError as exc:  # e.g. the index page on a full disk
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"planlib: cannot write {where}{exc.strerror or exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:  # before or after the build, which handles its own
+        print("planlib: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import re
 
-#: Characters that format wherever they stand (emphasis, code, links, images, tables, strikeout).
-_ALWAYS = re.compile(r"([*`\[\]|~])")
-#: ``_`` formats unless it stands between two word characters (``a_b`` is plain text).
-_UNDERSCORE = re.compile(r"(?<!\w)_|_(?!\w)")
+#: Characters that format wherever they stand (emphasis, code, links, images, tables).
+_ALWAYS = re.compile(r"([*`\[\]|])")
+#: ``~`` that could close a strikeout (not after a space: "about ~5" stays as it is).
+_TILDE = re.compile(r"(?<!\s)~")
+#: ``_`` formats unless it stands between two letters or digits (``a_b`` is plain text).
+_UNDERSCORE = re.compile(r"(?<![^\W_])_|_(?![^\W_])")
 #: ``<`` that could open a tag, a comment or an autolink; ``&`` that could start a reference.
 _TAG = re.compile(r"<(?=[A-Za-z/!?])")
 _ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
@@ -46,6 +48,7 @@ def md_text(s: object, code: bool = False) -> str:
         text = text.replace("\\", "&#92;").replace("$", "&#36;")
     text = _TAG.sub("&lt;", text)
     text = _ALWAYS.sub(r"\\\g<0>", text)
+    text = _TILDE.sub(r"\\~", text)
     text = _UNDERSCORE.sub(r"\\_", text)
     text = _HASH.sub(r"\\#", text)
     text = _URL.sub(r"\\\g<0>", text)
