@@ -120,7 +120,7 @@ def _texts(nb) -> list[str]:
         for o in cell.get("outputs", []):
             for mime in ("text/markdown", "text/html"):
                 text = o.get("data", {}).get(mime)
-                if text and "built 20" not in text and "生成时间" not in text:
+                if text and "Built by planlib" not in text and "本简报由planlib" not in text:
                     out.append(text)
     return out
 

@@ -72,7 +72,8 @@ def test_md_text_keeps_mathematics_from_mathjax(text):
 
 def _bundled_strings() -> list[str]:
     data = Path(__file__).resolve().parents[2] / "data"
-    columns = {"regions.csv": ["name_en", "name_zh"], "sources.csv": ["title", "issuer", "date", "document_number", "note"],
+    columns = {"regions.csv": ["name_en", "name_zh"],
+               "sources.csv": ["title", "issuer", "date", "document_number", "note", "note_zh"],
                "observations.csv": ["value_text", "unit_text", "note"],
                "indicators.csv": ["name_en", "name_zh", "short_name_en", "short_name_zh", "unit_en", "unit_zh"]}
     out = []
@@ -114,7 +115,7 @@ def _hostile_data(data: Path) -> None:
             row["name_en"], row["name_zh"] = HOSTILE, HOSTILE
 
     def source(row):
-        row["note"] = f"{HOSTILE} {LONG}"
+        row["note"] = row["note_zh"] = f"{HOSTILE} {LONG}"
         if row["id"] == "anju_14th_plan":
             row["title"], row["issuer"] = f"{SCRIPT} {MARKDOWN}", MATH
 
