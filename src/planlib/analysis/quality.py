@@ -58,10 +58,10 @@ def _fmt(r: dict) -> str:
 
 
 class Columns:
-    """The columns of an observations frame as numpy arrays, each converted once, on first use:
-    numbers as floats (NaN when missing), ``unit_ok`` as booleans, text as objects. A check reads
-    a few columns several times, and on one region's rows a pandas column lookup costs more than
-    the arithmetic; :func:`findings` hands the same Columns to every check."""
+    """The columns of an observations frame as read-only numpy arrays, each converted once, on
+    first use: numbers as floats (NaN when missing), ``unit_ok`` as booleans, text as objects. A
+    check reads a few columns several times, and on one region's rows a pandas column lookup costs
+    more than the arithmetic; :func:`findings` hands the same Columns to every check."""
 
     NUMBERS = {"year", "value", "value_std", "source_line"}
     #: The columns a finding's message is written from.
@@ -82,11 +82,13 @@ class Columns:
         if name not in self._arrays:
             s = self.frame[name]
             if name in self.NUMBERS:
-                self._arrays[name] = s.to_numpy(dtype=float, na_value=np.nan)
+                values = s.to_numpy(dtype=float, na_value=np.nan)
             elif name == "unit_ok":
-                self._arrays[name] = s.to_numpy(dtype=bool)
+                values = s.to_numpy(dtype=bool)
             else:
-                self._arrays[name] = s.to_numpy(dtype=object)
+                values = s.to_numpy(dtype=object)
+            values.flags.writeable = False  # often a view of the frame: checks never change a value
+            self._arrays[name] = values
         return self._arrays[name]
 
     def rows_at(self, positions) -> dict[int, dict]:
