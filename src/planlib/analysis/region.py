@@ -59,9 +59,10 @@ class RegionAnalysis:
         """Progress to each target (:func:`planlib.analysis.targets.assess`); an indicator whose
         latest value is in doubt (:attr:`doubts`) has the status "data in doubt" and the reason."""
         p = assess(self.observations, self.tables.indicator_index, self.region_id, self.province_id)
-        doubted = self._doubted(p["indicator_id"], p["latest_year"])
-        p.loc[doubted.notna(), "status"] = IN_DOUBT
-        p.loc[doubted.notna(), "reason"] = doubted[doubted.notna()]
+        if self.doubts:
+            doubted = self._doubted(p["indicator_id"], p["latest_year"])
+            p.loc[doubted.notna(), "status"] = IN_DOUBT
+            p.loc[doubted.notna(), "reason"] = doubted[doubted.notna()]
         return p
 
     @cached_property
@@ -69,7 +70,8 @@ class RegionAnalysis:
         """Latest actual of every reported indicator against the nation and the province; a value in
         doubt is compared with nothing ("data in doubt")."""
         c = compare(self.observations, self.tables.indicator_index, self.region_id, self.province_id)
-        c.loc[self._doubted(c["indicator_id"], c["year"]).notna(), "comparison"] = IN_DOUBT
+        if self.doubts:
+            c.loc[self._doubted(c["indicator_id"], c["year"]).notna(), "comparison"] = IN_DOUBT
         return c
 
     @cached_property

@@ -200,9 +200,9 @@ def assess(obs: pd.DataFrame, indicators: pd.DataFrame, region_id: str, province
         status, reason = _status(rec, a, absolute, direction)
         rec.update(status=status, reason=reason)
         out.append(rec)
-    df = pd.DataFrame(out, columns=PROGRESS_COLUMNS)
     order = {k: i for i, k in enumerate(indicators.index)}
-    return df.sort_values("indicator_id", key=lambda s: s.map(order)).reset_index(drop=True)
+    out.sort(key=lambda r: order[r["indicator_id"]])  # catalog order (one row per indicator)
+    return pd.DataFrame(out, columns=PROGRESS_COLUMNS)
 
 
 def _status(rec: dict, a: list[dict], absolute: bool, direction: str) -> tuple[str, str]:
