@@ -189,7 +189,13 @@ class Briefing:
     def section(self, key: str) -> list[str]:
         """Paragraphs (one per indicator) for a section: life_expectancy, maternal_child, workforce.
         Sources are cited by reference number and line (:meth:`cite`)."""
-        return [self.cite(p) for p in self._section(key)]
+        return [self.cite(p) for p in self._raw_sections[key]]
+
+    @cached_property
+    def _raw_sections(self) -> dict[str, list[str]]:
+        """Every section's paragraphs with sources named by id, worked out once (the reference
+        numbers and the displayed text both read them)."""
+        return {k: self._section(k) for k in SECTIONS}
 
     def _section(self, key: str) -> list[str]:
         """The section's paragraphs with sources named by id ("anju_14th_plan L7")."""
@@ -236,7 +242,7 @@ class Briefing:
     def references(self) -> dict[str, int]:
         """Source id → reference number, in order of first citation on the page (the region's own
         document first)."""
-        text = " ".join([*(p for k in SECTIONS for p in self._section(k)),
+        text = " ".join([*(p for k in SECTIONS for p in self._raw_sections[k]),
                          *(text for _, text in self._quality_items())])
         ids = sorted(self._t.sources["id"], key=len, reverse=True)
         found = re.findall(r"(?<![\w])(" + "|".join(map(re.escape, ids)) + r")(?![\w])", text)
