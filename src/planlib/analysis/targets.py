@@ -75,6 +75,18 @@ STATUSES = ("achieved", "on track", "needs acceleration", "limited progress", "m
 #: Status of an indicator whose latest value the data-quality checks doubt (see
 #: :func:`planlib.analysis.region.RegionAnalysis.doubts`): no other verdict is given for it.
 IN_DOUBT = "data in doubt"
+#: The one-word verdict a reader sees for each status (summary page, index): met, on track,
+#: off track, data in doubt, or no verdict (the row then says what can be said instead).
+VERDICTS = {"achieved": "met", "on track": "on track", "needs acceleration": "off track",
+            "limited progress": "off track", "moving away": "off track",
+            "cannot assess": "no verdict", IN_DOUBT: "data in doubt"}
+
+
+def verdict(status: str) -> str:
+    """The reader's verdict for a progress status (see ``VERDICTS``)."""
+    return VERDICTS[status]
+
+
 # Indicators whose change is measured in absolute units per year rather than compound rates.
 ABSOLUTE_CHANGE = {"life_expectancy"}
 
