@@ -238,6 +238,9 @@ def _cross_faults(folder: Path) -> None:
 
 # --- exact problem lists, captured from the row-wise code -----------------------------------------
 
+#: Rows of the bundled observations.csv: rows a test appends are numbered after them.
+N_OBS = len(pd.read_csv(Path(planlib.__file__).resolve().parents[2] / "data" / "observations.csv"))
+
 SCHEMA_PROBLEMS = [
     "regions.csv, row 16 (line 17), column 'id': value is required but empty",
     "regions.csv, row 15 (line 16), column 'id': bad value 'Bad-Id'; expected pattern:^[a-z][a-z0-9_]*$",
@@ -266,7 +269,7 @@ SCHEMA_PROBLEMS = [
     "observations.csv, row 16 (line 17), column 'region_id': bad value 'atlantis'; valid choices: Bad-Id, anju, chaozhou, china, guangan, guangan_city, guangdong, shandong, sichuan, suining, weihai, xiangqiao, yangchun, yangjiang",
     "observations.csv, row 11 (line 12), column 'source_line': bad value 0; expected range:1-100000",
     "regions.csv, row 14 (line 15), column 'id': duplicate of an earlier row ('weihai')",
-    "indicators.csv, row 130 (line 131), column 'id': duplicate of an earlier row ('maternal_mortality')",
+    "indicators.csv, row 131 (line 132), column 'id': duplicate of an earlier row ('maternal_mortality')",
     "units.csv, row 31 (line 32), column 'unit_text/unit': duplicate of an earlier row ('岁', 'years')",
     "units.csv, row 32 (line 33), column 'unit_text/unit': duplicate of an earlier row ('‰', 'per 1000 live births')",
 ]
@@ -277,11 +280,11 @@ COERCION_PROBLEMS = [
     'observations.csv, column \'source_line\': bad value \'TypeError("\\\'>=\\\' not supported between instances of \\\'str\\\' and \\\'int\\\'")\'; expected range:1-100000',
 ]
 CROSS_PROBLEMS = [
-    'observations.csv, row 444 (line 445), columns region_id/indicator_id/year/kind/source_id/source_line/value_text: duplicate of row 4',
-    'observations.csv, row 445 (line 446), columns region_id/indicator_id/year/kind/source_id/source_line/value_text: duplicate of row 4',
-    'observations.csv, row 446 (line 447), columns region_id/indicator_id/year/kind/source_id/source_line/value_text: duplicate of row 168',
-    'observations.csv, row 447 (line 448), columns region_id/indicator_id/year/kind/source_id/source_line/value_text: duplicate of row 59',
-    'observations.csv, row 448 (line 449), columns region_id/indicator_id/year/kind/source_id/source_line/value_text: duplicate of row 1',
+    f'observations.csv, row {N_OBS + 1} (line {N_OBS + 2}), columns region_id/indicator_id/year/kind/source_id/source_line/value_text: duplicate of row 4',
+    f'observations.csv, row {N_OBS + 2} (line {N_OBS + 3}), columns region_id/indicator_id/year/kind/source_id/source_line/value_text: duplicate of row 4',
+    f'observations.csv, row {N_OBS + 3} (line {N_OBS + 4}), columns region_id/indicator_id/year/kind/source_id/source_line/value_text: duplicate of row 168',
+    f'observations.csv, row {N_OBS + 4} (line {N_OBS + 5}), columns region_id/indicator_id/year/kind/source_id/source_line/value_text: duplicate of row 59',
+    f'observations.csv, row {N_OBS + 5} (line {N_OBS + 6}), columns region_id/indicator_id/year/kind/source_id/source_line/value_text: duplicate of row 1',
     "observations.csv, row 1 (line 2), column 'plan_cycle': must be empty for an actual (got '14th')",
     "observations.csv, row 2 (line 3), column 'value': 99.9 does not match value_text '77.3' (reads 77.3)",
     "observations.csv, row 6 (line 7), column 'value': empty, but comparator is '='; value_text '79.0'",
@@ -295,8 +298,8 @@ CROSS_PROBLEMS = [
     "observations.csv, row 168 (line 169), column 'source_line': required because source 'guangan_14th_plan' is a seed document",
     "observations.csv, row 229 (line 230), column 'comparator': '>' contradicts value_text '≥82' ('>=')",
     "observations.csv, row 229 (line 230), column 'plan_cycle': a target needs its plan cycle; valid choices: 13th, 14th",
-    "observations.csv, row 446 (line 447), column 'source_line': required because source 'guangan_14th_plan' is a seed document",
-    "observations.csv, row 448 (line 449), column 'plan_cycle': must be empty for an actual (got '14th')",
+    f"observations.csv, row {N_OBS + 3} (line {N_OBS + 4}), column 'source_line': required because source 'guangan_14th_plan' is a seed document",
+    f"observations.csv, row {N_OBS + 5} (line {N_OBS + 6}), column 'plan_cycle': must be empty for an actual (got '14th')",
 ]
 
 
