@@ -150,7 +150,7 @@ def test_set_style_is_idempotent_and_readable():
     for key in ("font.size", "axes.labelsize", "xtick.labelsize", "ytick.labelsize", "legend.fontsize",
                 "axes.titlesize"):
         assert float(rc[key]) >= style.MIN_FONT_PT, key
-    assert set(style.COLORS) == {"region", "national", "province", "target", "required path"}
+    assert set(style.COLORS) == {"region", "national", "province", "target", "required path", "projected path"}
     assert len(set(style.COLORS.values())) == 5
 
 
@@ -186,11 +186,34 @@ def test_mortality_chart_small_multiples_on_given_axes():
     out = figures.mortality_chart(d, axes=axes)
     assert list(out) == list(axes)
     heights = [round(p.get_height(), 2) for p in axes[0].patches]
-    assert heights == [0.0, 16.9, 8.0]  # Yangchun 2020, national 2020, target
+    assert heights == [0.0, 16.9]  # Yangchun 2020, national 2020: bars to compare
+    # the target is a ceiling: drawn as a limit line across the panel, not a bar to climb
+    limit = [ln for ln in axes[0].lines if ln.get_gid() == "limit"]
+    assert len(limit) == 1 and list(limit[0].get_ydata()) == [8.0, 8.0]
     assert "100,000" in axes[0].get_title(loc="left") and "1,000" in axes[1].get_title(loc="left")
-    assert "<8" in {t.get_text() for t in axes[0].texts}
+    assert "limit <8" in {t.get_text() for t in axes[0].texts}
+    assert axes[0].get_title(loc="left").endswith("\ntarget met") and axes[2].get_title(loc="left").endswith(
+        "\nno trend to judge")
     ticks = [t.get_text() for t in axes[1].get_xticklabels()]
-    assert ticks[0].endswith("2020") and ticks[1].endswith("2020") and ticks[2].endswith("2025")
+    assert len(ticks) == 2 and ticks[0].endswith("2020") and ticks[1].endswith("2020")
+
+
+def test_workforce_targets_are_bars_and_the_le_chart_shows_the_projected_path():
+    d = figures.workforce_data(analyse_region("xiangqiao"))
+    fig, axes = plt.subplots(2, 2)
+    figures.workforce_chart(d, axes=axes)
+    assert [round(p.get_height(), 2) for p in axes.ravel()[0].patches][-1] == 2.17  # a level to reach: a bar
+    assert axes.ravel()[0].get_title(loc="left").endswith("\noff track")
+    le = figures.life_expectancy_data(analyse_region("yangchun"))
+    proj = le[le["series"] == "projected path"]
+    assert list(proj["year"]) == [2020, 2025] and list(proj["value"].round(2)) == [77.8, 78.4]
+    ax = figures.life_expectancy_chart(le)
+    lines = {ln.get_gid(): ln for ln in ax.lines}
+    # told apart from the required path without colour: dotted with a hollow end marker
+    assert lines["le-projected path"].get_marker() == "o" and lines["le-required path"].get_marker() in ("None", None, "")
+    assert lines["le-projected path"].get_markerfacecolor() == "white"
+    fig = figures.life_expectancy_figure(analyse_region("yangchun"))
+    assert "life expectancy at birth — off track" in " ".join(t.get_text() for t in fig.texts)
 
 
 def test_workforce_chart_writes_required_growth():
@@ -414,5 +437,5 @@ def test_indicator_names_and_units_come_from_the_catalog(data_copy):
     beds = w[w["indicator_id"] == "beds_per_1000"]
     assert set(beds["name"]) == {"床位数"} and set(beds["unit_label"]) == {"张/千人口"}
     fig = figures.workforce_figure(analyse_region("yangchun", data_copy), lang="zh")
-    assert any(a.get_title(loc="left") == "床位数\n张/千人口" for a in fig.axes)
+    assert any(a.get_title(loc="left").startswith("床位数\n张/千人口\n") for a in fig.axes)
     plt.close(fig)

@@ -35,6 +35,11 @@ def facts(paragraph: str) -> Counter:
     return Counter(re.findall(r"\d+(?:\.\d+)?", kept))
 
 
+def wan(text: str) -> str:
+    """Chinese 万 written out (51.49万 → 514900), as the English states it."""
+    return re.sub(r"(\d+(?:\.\d+)?)万", lambda m: f"{round(float(m.group(1)) * 10_000)}", text)
+
+
 @pytest.mark.parametrize("region", REGIONS)
 def test_same_facts_in_both_languages(region):
     en, zh = Briefing(analyse_region(region), "en"), Briefing(analyse_region(region), "zh")
@@ -43,11 +48,22 @@ def test_same_facts_in_both_languages(region):
         assert len(pe) == len(pz), section
         for a, b in zip(pe, pz):
             assert facts(a) == facts(b), (section, a, b)
-    # Same statuses in the key-figures tables (both come from one assessment).
+    # Same statuses in the key-figures tables (both come from one assessment), with the same
+    # numbers where a status states the pace needed.
     status_en = list(en.key_figures()["Status"])
     status_zh = list(zh.key_figures()["评估"])
     translate = {WORDS["en"]["text"][k]: WORDS["zh"]["text"][k] for k in WORDS["en"]["text"] if k.startswith("status.")}
-    assert [translate.get(s, s) for s in status_en] == status_zh
+    assert [translate.get(s, s) if s in translate else facts(s) for s in status_en] == [
+        z if s in translate else facts(z) for s, z in zip(status_en, status_zh)]
+    # The summary (verdicts, gaps, staff in people) and the 13th plan's results state the same facts.
+    assert [facts(x) for x in en.largest_gaps()] == [facts(x) for x in zh.largest_gaps()]
+    assert [facts(x) for x in en.staff_sentences()] == [facts(wan(x)) for x in zh.staff_sentences()]
+    zh_plan = zh.previous_plan_html()
+    for target in en.analysis.previous_plan["target_text"]:  # quoted in Chinese; "stated in words" in English
+        if re.search(r"[\u4e00-\u9fff]", str(target)):
+            zh_plan = zh_plan.replace(f"<td>{target}</td>", "")
+    assert facts(en.previous_plan_html().replace("13th", "")) == facts(zh_plan)
+    assert [facts(x) for x in en.summary_table().iloc[:, -1]] == [facts(x) for x in zh.summary_table().iloc[:, -1]]
 
 
 def test_chinese_text_reads_naturally():

@@ -17,7 +17,8 @@ import pandas as pd
 
 from planlib.analysis.comparison import compare
 from planlib.analysis.quality import findings
-from planlib.analysis.targets import IN_DOUBT, assess
+from planlib.analysis.targets import IN_DOUBT, assess, plan_results
+from planlib.analysis.workforce import staff_needs
 from planlib.data.tables import CORE_INDICATORS, REGION_CACHE, Tables, data_dir, folder_stamp, load_tables
 
 #: Checks whose error or warning puts a reported value in doubt, most telling first: impossible
@@ -63,7 +64,29 @@ class RegionAnalysis:
             doubted = self._doubted(p["indicator_id"], p["latest_year"])
             p.loc[doubted.notna(), "status"] = IN_DOUBT
             p.loc[doubted.notna(), "reason"] = doubted[doubted.notna()]
+            # a target is not called looser than a baseline the checks doubt
+            base_doubted = self._doubted(p["indicator_id"], p["looser_base_year"]).notna()
+            p.loc[base_doubted, ["baseline_below_target_by", "looser_base_year", "looser_base_value"]] = None
         return p
+
+    @cached_property
+    def previous_plan(self) -> pd.DataFrame:
+        """Results of the 13th plan (:func:`planlib.analysis.targets.plan_results`): met or missed
+        per target whose 2020 outcome the documents give; an outcome in doubt is judged neither
+        way (``met`` None, its ``doubt`` says why)."""
+        r = plan_results(self.observations, self.tables.indicator_index, self.region_id)
+        r["doubt"] = self._doubted(r["indicator_id"], r["target_year"]) if len(r) else pd.Series(dtype=object)
+        r.loc[r["doubt"].notna(), "met"] = None
+        return r
+
+    @cached_property
+    def staff_needs(self) -> pd.DataFrame:
+        """What the plan's physician and nurse targets mean in people
+        (:func:`planlib.analysis.workforce.staff_needs`), using no value in doubt."""
+        obs = self.observations
+        mine = obs[(obs["region_id"] == self.region_id) & (obs["kind"] == "actual") & obs["unit_ok"]
+                   & obs["value_std"].notna()]
+        return staff_needs(self.progress, mine[["indicator_id", "year", "value_std", "ref"]], set(self.doubts))
 
     @cached_property
     def comparisons(self) -> pd.DataFrame:

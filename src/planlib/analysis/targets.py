@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import pandas as pd
 
@@ -97,6 +98,8 @@ PROGRESS_COLUMNS = [
     "target_region_id", "target_source", "target_ref", "other_targets",
     "gap", "required_annual_change", "observed_annual_change", "observed_period", "change_measure",
     "projected_value", "progress_ratio", "status", "reason",
+    "observed_derived_from", "national_annual_change", "national_period",
+    "baseline_below_target_by", "looser_base_year", "looser_base_value",
 ]
 
 
@@ -177,6 +180,11 @@ def assess(obs: pd.DataFrame, indicators: pd.DataFrame, region_id: str, province
     for r in rows:
         if r["region_id"] == region_id and r["kind"] == "actual" and not _missing(r["value_std"]):
             actual_by.setdefault(r["indicator_id"], []).append(r)
+    _add_growth_baselines(actual_by, rows, indicators, region_id)
+    national_by: dict[str, list[dict]] = {}
+    for r in rows:
+        if r["region_id"] == "china" and r["kind"] == "actual" and not _missing(r["value_std"]):
+            national_by.setdefault(r["indicator_id"], []).append(r)
     targets_by: dict[str, list[dict]] = {}
     for r in _region_targets(rows, region_id, province_id):
         targets_by.setdefault(r["indicator_id"], []).append(r)
@@ -211,6 +219,10 @@ def assess(obs: pd.DataFrame, indicators: pd.DataFrame, region_id: str, province
             rec.update(baseline_year=int(first["year"]), baseline_value=float(first["value_std"]))
         status, reason = _status(rec, a, absolute, direction)
         rec.update(status=status, reason=reason)
+        if rec["target_basis"] == "own plan":
+            _looser_than_baseline(rec, a, tgt["plan_cycle"], direction)
+        if rec["required_annual_change"] is not None and rec["observed_annual_change"] is None:
+            _national_pace(rec, first_per_year(national_by.get(indicator, [])), absolute)
         out.append(rec)
     order = {k: i for i, k in enumerate(indicators.index)}
     out.sort(key=lambda r: order[r["indicator_id"]])  # catalog order (one row per indicator)
@@ -235,7 +247,7 @@ def _status(rec: dict, a: list[dict], absolute: bool, direction: str) -> tuple[s
         return "cannot assess" if ly > T else "moving away", "the target year has passed without meeting it"
     rec["required_annual_change"] = annual_change(latest, tv, T - ly, absolute)
     if len(a) < 2:
-        return "cannot assess", "only one data point, so no observed trend"
+        return "cannot assess", "no earlier value, so no observed pace"
     prev = a[-2]
     span = ly - int(prev["year"])
     obs_change = annual_change(float(prev["value_std"]), latest, span, absolute)
@@ -245,6 +257,7 @@ def _status(rec: dict, a: list[dict], absolute: bool, direction: str) -> tuple[s
         rec["change_measure"] = "absolute per year (zero start value)"
         absolute = True
     rec["observed_annual_change"] = obs_change
+    rec["observed_derived_from"] = prev.get("derived_from")
     rec["observed_period"] = f"{int(prev['year'])}–{ly}"
     rec["projected_value"] = project(latest, obs_change, T - ly, absolute)
     req = rec["required_annual_change"]
@@ -259,3 +272,129 @@ def _status(rec: dict, a: list[dict], absolute: bool, direction: str) -> tuple[s
     if ratio >= 0:
         return "limited progress", f"observed change is {ratio:.0%} of the change required"
     return "moving away", "the indicator moved away from the target"
+
+
+def growth_bases(indicators: pd.DataFrame) -> dict[str, tuple[str, int]]:
+    """Growth indicators of the catalog → (the indicator they measure, the base year): an id
+    ``<indicator>_growth_pct`` whose denominator is "<year> ratio" (growth of the ratio since then)."""
+    out = {}
+    for gid, den in indicators["denominator"].items():
+        m = re.fullmatch(r"(\d{4}) ratio", str(den))
+        base = str(gid).removesuffix("_growth_pct")
+        if str(gid).endswith("_growth_pct") and m and base in indicators.index:
+            out[gid] = (base, int(m.group(1)))
+    return out
+
+
+def _add_growth_baselines(actual_by: dict[str, list[dict]], rows: list[dict], indicators: pd.DataFrame,
+                          region_id: str) -> None:
+    """Earlier values implied by growth the plan states in words ("比2015年增长21.09%"): the
+    value of the same year divided by (1 + growth), dated the base year and marked
+    ``derived_from`` the growth's line. Never replaces a value the plan reports for that year."""
+    for gid, (ind, base_year) in growth_bases(indicators).items():
+        for g in rows:
+            if (g["region_id"] != region_id or g["indicator_id"] != gid or g["kind"] != "actual"
+                    or _missing(g["value_std"])):
+                continue
+            known = actual_by.get(ind, [])
+            end = first_per_year([r for r in known if r["year"] == g["year"]])
+            if not end or any(r["year"] == base_year for r in known) or g["value_std"] <= -100:
+                continue
+            value = float(end[0]["value_std"]) / (1 + float(g["value_std"]) / 100)
+            actual_by[ind].append({**end[0], "year": base_year, "value_std": value, "value": value,
+                                   "value_text": None, "derived_from": g["ref"]})
+
+
+def _looser_than_baseline(rec: dict, a: list[dict], plan_cycle: str | None, direction: str) -> None:
+    """Mark a target that asks for less than the plan's baseline already had: a ceiling or floor
+    on the wrong side of the base-year value ("> 79" when 2020 was 83.0 allows a fall of 4)."""
+    tv, base_year = rec["target_value"], CYCLE_BASE_YEAR.get(plan_cycle or "")
+    if tv is None or base_year is None or direction not in ("higher_is_better", "lower_is_better"):
+        return
+    base = [r for r in a if r["year"] <= base_year and not r.get("derived_from")]
+    if not base:
+        return
+    b = base[-1]
+    slack = float(b["value_std"]) - tv if direction == "higher_is_better" else tv - float(b["value_std"])
+    if slack > 1e-9:
+        rec.update(baseline_below_target_by=slack, looser_base_year=int(b["year"]),
+                   looser_base_value=float(b["value_std"]))
+
+
+def _national_pace(rec: dict, national: list[dict], absolute: bool) -> None:
+    """The nation's observed pace from the region's latest year on, for a row with no observed
+    pace of its own (so the pace needed can be read against something)."""
+    ly = rec["latest_year"]
+    later = [r for r in national if ly is not None and r["year"] >= ly]
+    if len(later) < 2:
+        return
+    first, last = later[0], later[-1]
+    change = annual_change(float(first["value_std"]), float(last["value_std"]), last["year"] - first["year"], absolute)
+    if change is not None:
+        rec.update(national_annual_change=change, national_period=f"{int(first['year'])}–{int(last['year'])}")
+
+
+# --- Results of the previous plan ------------------------------------------------------------
+
+PLAN_RESULT_COLUMNS = [
+    "indicator_id", "unit", "direction", "target_year", "comparator", "target_value", "target_text",
+    "target_derived", "target_ref", "outcome_value", "outcome_text", "outcome_ref", "met",
+    "next_target_text", "next_target_value", "next_target_ref", "next_below_missed",
+]
+
+
+def plan_results(obs: pd.DataFrame, indicators: pd.DataFrame, region_id: str, cycle: str = "13th") -> pd.DataFrame:
+    """Whether the region met each target of an earlier plan (``cycle``) for which its documents
+    give the outcome of the target year: one row per indicator (``PLAN_RESULT_COLUMNS``), ``met``
+    True, False or None (a text target with nothing to measure it by), and whether the next plan's
+    target is below a target that was missed (``next_below_missed``).
+
+    ``obs`` are enriched observations holding the region's rows; values in a contradicting unit
+    are not used.
+    """
+    mine = obs[(obs["region_id"] == region_id) & obs["unit_ok"]]
+    rows = mine[["indicator_id", "year", "kind", "plan_cycle", "comparator", "value", "value_std", "value_text",
+                 "nature", "source_id", "source_line", "ref"]].to_dict("records")
+    by: dict[str, list[dict]] = {}
+    for r in rows:
+        by.setdefault(r["indicator_id"], []).append(r)
+    direction_of, unit_of = indicators["direction"].to_dict(), indicators["unit"].to_dict()
+    next_cycle = {"13th": "14th", "14th": "15th"}.get(cycle)
+    out = []
+    for indicator, rs in by.items():
+        targets = [r for r in rs if r["kind"] == "target" and r["plan_cycle"] == cycle]
+        if not targets:
+            continue
+        tgt, _ = _pick_target(targets)
+        T = int(tgt["year"])
+        outcome = first_per_year([r for r in rs if r["kind"] == "actual" and r["year"] == T
+                                  and not _missing(r["value_std"])])
+        if not outcome:
+            continue
+        direction = direction_of[indicator]
+        tv = None if _missing(tgt["value_std"]) else float(tgt["value_std"])
+        comparator, derived = tgt["comparator"], False
+        if tv is None:
+            base = baseline_for(mine, region_id, indicator, T, cycle, tgt["source_id"])
+            d = None if base is None else derive_relative(tgt["value_text"], float(base["value_std"]))
+            if d is not None:
+                tv, derived, comparator = d[0], True, "~" if d[1] else "="
+        o = outcome[0]
+        rec = dict.fromkeys(PLAN_RESULT_COLUMNS)
+        rec.update(indicator_id=indicator, unit=unit_of[indicator], direction=direction, target_year=T,
+                   comparator=comparator, target_value=tv, target_text=tgt["value_text"], target_derived=derived,
+                   target_ref=tgt["ref"], outcome_value=float(o["value_std"]), outcome_text=o["value_text"],
+                   outcome_ref=o["ref"], met=meets(float(o["value_std"]), comparator, tv, direction),
+                   next_below_missed=False)
+        nxt = [r for r in rs if r["kind"] == "target" and r["plan_cycle"] == next_cycle]
+        if nxt:
+            n, _ = _pick_target(nxt)
+            nv = None if _missing(n["value_std"]) else float(n["value_std"])
+            rec.update(next_target_text=n["value_text"], next_target_value=nv, next_target_ref=n["ref"])
+            if rec["met"] is False and nv is not None and tv is not None:
+                rec["next_below_missed"] = (nv < tv if direction == "higher_is_better"
+                                            else nv > tv if direction == "lower_is_better" else False)
+        out.append(rec)
+    order = {k: i for i, k in enumerate(indicators.index)}
+    out.sort(key=lambda r: order[r["indicator_id"]])
+    return pd.DataFrame(out, columns=PLAN_RESULT_COLUMNS)

@@ -16,6 +16,8 @@ import numbers
 
 import pandas as pd
 
+from planlib.analysis.quality import COUNT_RATIO_PAIRS
+
 #: Columns of :func:`hiring_plan`'s frame, one row per planning year.
 PLAN_COLUMNS = [
     "year", "population", "staff_start", "leavers", "net_hires", "gross_hires", "staff_end",
@@ -166,7 +168,7 @@ def implied_populations(region_id: str, year: int, path=None) -> pd.DataFrame:
     ``population``. Pairs whose ranges do not overlap cannot describe the same population;
     :func:`planlib.check_quality` reports that as ``ratio_count_mismatch``.
     """
-    from planlib.analysis.quality import COUNT_RATIO_PAIRS, half_step
+    from planlib.analysis.quality import half_step
     from planlib.data.tables import load_tables
 
     t = load_tables(path)
@@ -197,3 +199,78 @@ def implied_populations(region_id: str, year: int, path=None) -> pd.DataFrame:
             "refs": "; ".join(dict.fromkeys([str(c["ref"]), str(q["ref"])])),
         })
     return pd.DataFrame(rows, columns=IMPLIED_COLUMNS)
+
+
+# --- What a region's workforce targets mean in people -------------------------------------------
+
+#: The staff ratios whose targets a briefing turns into people: (ratio, count, per).
+STAFF_TARGETS = (("physicians_per_1000", "physicians_count", 1000), ("nurses_per_1000", "nurses_count", 1000))
+
+NEEDS_COLUMNS = ["indicator_id", "count_indicator", "latest_year", "latest_ratio", "target_year", "target_ratio",
+                 "population", "population_year", "population_estimated", "population_basis", "population_refs",
+                 "current_staff", "current_estimated", "staff_needed", "extra_staff"]
+
+
+def population_basis(actuals: pd.DataFrame, doubted: set[tuple[str, int]]) -> dict | None:
+    """The region's population as its own documents give it: a reported total population
+    (latest year), else the population implied by a staff or bed count and its ratio for the same
+    year (an estimate), using no value the checks doubt. None when the documents allow neither.
+
+    ``actuals`` are the region's numeric actuals in catalog units (``indicator_id``, ``year``,
+    ``value_std``, ``ref``); ``doubted`` holds the (indicator, year) pairs in doubt.
+    """
+    ok = actuals[[(i, int(y)) not in doubted for i, y in zip(actuals["indicator_id"], actuals["year"])]]
+    pop = ok[ok["indicator_id"] == "population_count"].sort_values("year")
+    if len(pop):
+        r = pop.iloc[-1]
+        return {"population": float(r["value_std"]), "year": int(r["year"]), "estimated": False,
+                "basis": "population_count", "refs": str(r["ref"])}
+    best = None
+    for count_id, ratio_id, per in COUNT_RATIO_PAIRS:
+        c, q = ok[ok["indicator_id"] == count_id], ok[ok["indicator_id"] == ratio_id]
+        for year in sorted(set(c["year"]) & set(q["year"]), reverse=True):
+            cv, qv = c[c["year"] == year].iloc[0], q[q["year"] == year].iloc[0]
+            if float(qv["value_std"]) > 0 and (best is None or year > best["year"]):
+                best = {"population": implied_population(float(cv["value_std"]), float(qv["value_std"]), per),
+                        "year": int(year), "estimated": True, "basis": count_id,
+                        "refs": "; ".join(dict.fromkeys([str(cv["ref"]), str(qv["ref"])]))}
+            break
+    return best
+
+
+def staff_needs(progress: pd.DataFrame, actuals: pd.DataFrame, doubted: set[tuple[str, int]]) -> pd.DataFrame:
+    """For each staff ratio with a numeric target in the region's own plan (``STAFF_TARGETS``):
+    how many staff the target means for the region's population and how many more than today.
+
+    Today's staff are the reported count for the latest ratio's year, else the ratio times the
+    population (an estimate). The population is the latest one :func:`population_basis` finds
+    (held constant to the target year; said so in the briefing). Rows whose latest value is in
+    doubt, or with no population, are left out. Columns ``NEEDS_COLUMNS``.
+    """
+    pop = population_basis(actuals, doubted)
+    rows = []
+    if pop is None or progress.empty:
+        return pd.DataFrame(rows, columns=NEEDS_COLUMNS)
+    prog = progress.set_index("indicator_id")
+    for ratio_id, count_id, per in STAFF_TARGETS:
+        if ratio_id not in prog.index:
+            continue
+        p = prog.loc[ratio_id]
+        if (p["target_basis"] != "own plan" or pd.isna(p["target_value"]) or pd.isna(p["latest_value"])
+                or (ratio_id, int(p["latest_year"])) in doubted):
+            continue
+        year = int(p["latest_year"])
+        counts = actuals[(actuals["indicator_id"] == count_id) & (actuals["year"] == year)]
+        counts = counts[[(count_id, year) not in doubted for _ in range(len(counts))]]
+        estimated = counts.empty
+        current = (_round_half_up(float(p["latest_value"]) * pop["population"] / per) if estimated
+                   else _round_half_up(float(counts.iloc[0]["value_std"])))
+        needed = staff_needed(float(p["target_value"]), pop["population"], per)
+        rows.append({"indicator_id": ratio_id, "count_indicator": count_id, "latest_year": year,
+                     "latest_ratio": float(p["latest_value"]), "target_year": int(p["target_year"]),
+                     "target_ratio": float(p["target_value"]), "population": pop["population"],
+                     "population_year": pop["year"], "population_estimated": pop["estimated"],
+                     "population_basis": pop["basis"], "population_refs": pop["refs"],
+                     "current_staff": current, "current_estimated": estimated, "staff_needed": needed,
+                     "extra_staff": max(0, needed - current)})
+    return pd.DataFrame(rows, columns=NEEDS_COLUMNS)

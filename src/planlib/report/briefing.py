@@ -5,11 +5,14 @@ The briefing notebook calls its methods and displays what they return; all logic
 """
 from __future__ import annotations
 
+import base64
 import datetime as _dt
+import html
 import platform
 import re
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 
 import pandas as pd
 
@@ -18,7 +21,10 @@ from planlib.analysis.comparison import TOLERANCE_ABS, TOLERANCE_REL
 from planlib.analysis.region import RegionAnalysis
 from planlib.data.tables import CORE_INDICATORS, Tables, data_hash
 from planlib.report.escape import md_text, no_math
-from planlib.report.narrative import finding_text, fmt_num, indicator_paragraph, join, t, target_phrase
+from planlib.report.figures import MORTALITY_INDICATORS, WORKFORCE_INDICATORS
+from planlib.analysis.targets import IN_DOUBT, verdict
+from planlib.report.narrative import (change_phrase, finding_text, fmt_num, indicator_paragraph, join, status_text, t,
+                                      target_phrase)
 from planlib.report.words import check_language, word
 
 SECTIONS: dict[str, tuple[str, ...]] = {
@@ -28,9 +34,23 @@ SECTIONS: dict[str, tuple[str, ...]] = {
                   "pharmacists_per_1000", "tcm_physicians_per_1000"),
 }
 OPTIONAL = {"pharmacists_per_1000", "tcm_physicians_per_1000"}  # mentioned only where present
+#: Reading order for the briefing's word tables: text left-aligned, numbers kept on one line.
+TABLE_CSS = ("<style>table.summary-table th, table.summary-table td, table.previous-plan th, table.previous-plan td,"
+             " table.key-figures th, table.key-figures td {text-align: left; vertical-align: top}"
+             " table.summary-table td:nth-child(2), table.summary-table td:nth-child(4) {white-space: nowrap}</style>")
+#: The indicators each briefing figure shows (as :mod:`planlib.report.figures` draws them).
+FIGURE_INDICATORS: dict[str, tuple[str, ...]] = {
+    "life_expectancy": ("life_expectancy",), "mortality": MORTALITY_INDICATORS, "workforce": WORKFORCE_INDICATORS}
 
 def _h(lang: str, key: str, **kw) -> str:
     return word(lang, "page", key, **kw)
+
+
+def _people(lang: str, n: float) -> str:
+    """A number of people as a reader writes it: 514,900 / 51.49万."""
+    if n >= 10_000:  # populations: to the nearest hundred, as the plans give them (51.49万)
+        return f"{fmt_num(round(n / 10_000, 2))}万" if lang == "zh" else f"{round(n, -2):,.0f}"
+    return f"{round(n):,}" if lang == "en" else str(round(n))
 
 
 @dataclass
@@ -167,24 +187,199 @@ class Briefing:
             latest = self.latest_actual(ind)
             p = prog.loc[ind] if ind in prog.index else None
             nat = bench[(bench["indicator_id"] == ind) & (bench["benchmark_level"] == "national")]
-            target = "–"
-            if p is not None:
-                tv = None if pd.isna(p["target_value"]) else float(p["target_value"])
-                target = p["target_text"] if p["target_derived"] or tv is None else target_phrase(
-                    self.lang, p["comparator"], tv, p["target_text"])
-                if p["target_derived"]:
-                    target += f" (≈{fmt_num(tv)})"
-                if p["target_basis"] != "own plan":
-                    target += _h(self.lang, "basis_tag", basis=_h(self.lang, f"basis.{p['target_basis']}"))
+            target = self.target_cell(p)
             rows.append({
                 _h(self.lang, "col.indicator"): self.name(ind),
                 _h(self.lang, "col.unit"): self.unit(ind),
                 _h(self.lang, "col.latest"): "–" if latest is None else f"{fmt_num(float(latest['value_std']))} ({int(latest['year'])})",
                 _h(self.lang, "col.target"): target,
                 _h(self.lang, "col.national"): "–" if nat.empty else f"{fmt_num(nat.iloc[0]['benchmark_value'])} ({int(nat.iloc[0]['benchmark_year'])})",
-                _h(self.lang, "col.status"): "–" if p is None else t(self.lang, f"status.{p['status']}"),
+                _h(self.lang, "col.status"): "–" if p is None else status_text(self.lang, p, self.text_unit(ind)),
             })
         return pd.DataFrame(rows)
+
+    # --- one-page summary -----------------------------------------------------------------
+    def target_cell(self, p: pd.Series | None) -> str:
+        """A progress row's target as a table cell ("more than 79", "提高1岁 (≈81.17)")."""
+        if p is None:
+            return "–"
+        tv = None if pd.isna(p["target_value"]) else float(p["target_value"])
+        target = self.as_written(p["target_text"]) if p["target_derived"] or tv is None else target_phrase(
+            self.lang, p["comparator"], tv, p["target_text"])
+        if p["target_derived"]:
+            target += f" (≈{fmt_num(tv)})"
+        if p["target_basis"] != "own plan":
+            target += _h(self.lang, "basis_tag", basis=_h(self.lang, f"basis.{p['target_basis']}"))
+        return target
+
+    def value_year(self, value: float, year: int) -> str:
+        """'77.8 (2020)' / '77.8（2020年）'."""
+        return f"{fmt_num(value)} ({year})" if self.lang == "en" else f"{fmt_num(value)}（{year}年）"
+
+    def indicator_label(self, ind: str) -> str:
+        """The indicator's name with the unit its numbers are in, unless the name already says it."""
+        u = self.text_unit(ind)
+        if not u:
+            return self.name(ind)
+        return f"{self.name(ind)} ({u})" if self.lang == "en" else f"{self.name(ind)}（{u}）"
+
+    def summary_table(self) -> pd.DataFrame:
+        """One row per core indicator: latest value (year), 2025 target, national value, one verdict
+        (met, on track, off track, data in doubt; or what can be said instead of a verdict)."""
+        prog = self.progress.set_index("indicator_id")
+        bench = self.benchmarks
+        rows = []
+        for ind in CORE_INDICATORS:
+            latest = self.latest_actual(ind)
+            p = prog.loc[ind] if ind in prog.index else None
+            nat = bench[(bench["indicator_id"] == ind) & (bench["benchmark_level"] == "national")]
+            if p is None:
+                cell = "–"
+            elif verdict(p["status"]) == "no verdict":
+                cell = status_text(self.lang, p, self.text_unit(ind))
+            else:
+                cell = t(self.lang, f"verdict.{verdict(p['status'])}")
+                if p["status"] == "achieved" and pd.notna(p["baseline_below_target_by"]):
+                    cell = status_text(self.lang, p, self.text_unit(ind)).replace(
+                        t(self.lang, "status.achieved"), cell, 1)
+            rows.append({_h(self.lang, "col.indicator"): self.indicator_label(ind),
+                         _h(self.lang, "col.latest"): "–" if latest is None
+                         else self.value_year(float(latest["value_std"]), int(latest["year"])),
+                         _h(self.lang, "col.target"): self.target_cell(p),
+                         _h(self.lang, "col.national"): "–" if nat.empty else self.value_year(
+                             float(nat.iloc[0]["benchmark_value"]), int(nat.iloc[0]["benchmark_year"])),
+                         _h(self.lang, "col.verdict"): cell})
+        return pd.DataFrame(rows)
+
+    def largest_gaps(self, n: int = 3) -> list[str]:
+        """One sentence for each of the ``n`` core indicators furthest short of a numeric target,
+        relative to the target (values in doubt and met targets are left out)."""
+        p = self.progress
+        p = p[p["indicator_id"].isin(CORE_INDICATORS) & p["target_value"].notna() & p["latest_value"].notna()
+              & ~p["status"].isin(["achieved", IN_DOUBT]) & p["direction"].isin(["higher_is_better", "lower_is_better"])]
+        p = p.assign(share=((p["target_value"] - p["latest_value"]).abs() / p["target_value"].abs()))
+        out = []
+        for _, r in p.sort_values("share", ascending=False, kind="stable").head(n).iterrows():
+            u = self.text_unit(r["indicator_id"])
+            if pd.notna(r["projected_value"]):
+                pace = t(self.lang, "gap.pace", period=r["observed_period"], projected=fmt_num(float(r["projected_value"])),
+                         unit=u, target_year=int(r["target_year"]))
+            else:
+                pace = t(self.lang, "gap.required", required=change_phrase(
+                    self.lang, float(r["required_annual_change"]), r["change_measure"], u))
+            out.append(t(self.lang, "gap", name=self.name(r["indicator_id"]), latest=fmt_num(float(r["latest_value"])),
+                         unit=u, year=int(r["latest_year"]), target_year=int(r["target_year"]),
+                         target=target_phrase(self.lang, r["comparator"], float(r["target_value"]), r["target_text"]),
+                         share=fmt_num(round(float(r["share"]) * 100)), pace=pace))
+        return out
+
+    def staff_sentences(self) -> list[str]:
+        """What reaching the physician and nurse targets means in people, and on what population."""
+        needs = self.analysis.staff_needs
+        if needs.empty:
+            return []
+        out = []
+        for _, r in needs.iterrows():
+            out.append(t(self.lang, "people", target=fmt_num(r["target_ratio"]), target_year=int(r["target_year"]),
+                         name_lower=self.name(r["indicator_id"]) if self.lang == "zh"
+                         else self.name(r["indicator_id"]).lower().replace("gps", "GPs"),
+                         name=self.name(r["indicator_id"]), unit=self.text_unit(r["indicator_id"]),
+                         staff=t(self.lang, f"staff.{r['indicator_id']}"), needed=_people(self.lang, r["staff_needed"]),
+                         population=_people(self.lang, r["population"]), extra=_people(self.lang, r["extra_staff"]),
+                         current=_people(self.lang, r["current_staff"]), year=int(r["latest_year"]),
+                         estimated=t(self.lang, "people.current_estimated") if r["current_estimated"] else ""))
+        r = needs.iloc[0]
+        basis = (t(self.lang, "people.basis.implied", count=t(self.lang, f"count.{r['population_basis']}"),
+                   ref=r["population_refs"]) if r["population_estimated"]
+                 else t(self.lang, "people.basis.reported", ref=r["population_refs"]))
+        out.append(t(self.lang, "people.population", population=_people(self.lang, r["population"]),
+                     year=int(r["population_year"]), basis=basis, target_year=int(r["target_year"])))
+        return out
+
+    def summary_html(self) -> str:
+        """The one-page summary (after the page's title, which names the region and the plan): one
+        verdict per core indicator, the largest gaps to target and the workforce targets in people.
+        Wrapped in ``<section class="planlib-summary">``: printed with the title alone on page 1."""
+        table = self.summary_table().to_html(index=False, border=0, classes="summary-table", escape=True)
+        gaps = self.largest_gaps() or [_h(self.lang, "summary.no_gaps")]
+        people = self.staff_sentences()
+        parts = [f'<section class="planlib-summary">', TABLE_CSS, f"<h2>{_h(self.lang, 'summary')}</h2>",
+                 no_math(table),
+                 f"<h3>{_h(self.lang, 'summary.gaps')}</h3>",
+                 "<ul>" + "".join(f"<li>{html.escape(self.cite(g))}</li>" for g in gaps) + "</ul>",
+                 f"<h3>{_h(self.lang, 'summary.people')}</h3>",
+                 "".join(f"<p>{html.escape(self.cite(x))}</p>" for x in people) if people
+                 else f"<p>{_h(self.lang, 'summary.no_people')}</p>", "</section>"]
+        return no_math("\n".join(parts))
+
+    # --- figures ------------------------------------------------------------------------------
+    def figure_alt(self, key: str) -> str:
+        """Alt text for a briefing figure (``life_expectancy``, ``mortality``, ``workforce``) in the
+        page's language, from the data it shows: per indicator the latest value, the target, the verdict."""
+        prog = self.progress.set_index("indicator_id")
+        items = []
+        for ind in FIGURE_INDICATORS[key]:
+            latest = self.latest_actual(ind)
+            p = prog.loc[ind] if ind in prog.index else None
+            value = "–" if latest is None else f"{fmt_num(float(latest['value_std']))}{'' if self.lang == 'zh' else ' '}{self.text_unit(ind)}".strip()
+            items.append(t(self.lang, "alt.item", name=self.name(ind), value=value,
+                           year="–" if latest is None else int(latest["year"]), target=self.target_cell(p),
+                           verdict="–" if p is None else t(self.lang, f"verdict.{verdict(p['status'])}")))
+        what = word(self.lang, "chart", f"title.{key}", region=self.region_name())
+        return t(self.lang, "alt", what=what, items=("" if self.lang == "zh" else " ").join(items))
+
+    def figure_html(self, key: str, path: str | Path) -> str:
+        """The figure at ``path`` (PNG) as an inline image with its alt text, fitted to the page width."""
+        data = base64.b64encode(Path(path).read_bytes()).decode("ascii")
+        return (f'<img class="briefing-figure" src="data:image/png;base64,{data}" '
+                f'alt="{html.escape(self.figure_alt(key))}" style="max-width:100%;height:auto">')
+
+    # --- results of the previous plan ---------------------------------------------------------
+    def _previous_plan_raw(self) -> list[str]:
+        """Sentences about the 13th plan's results, sources named by id."""
+        r = self.analysis.previous_plan
+        if r.empty:
+            return []
+        out = [_h(self.lang, "previous_plan.intro", n=len(r), met=int((r["met"] == True).sum()),  # noqa: E712
+                  missed=int((r["met"] == False).sum()),  # noqa: E712
+                  other=_h(self.lang, "previous_plan.other", n=int(r["met"].isna().sum())) if r["met"].isna().any()
+                  else "")]
+        for _, x in r[r["next_below_missed"]].iterrows():
+            out.append(t(self.lang, "below_missed", name=self.name(x["indicator_id"]) if self.lang == "zh"
+                         else self.name(x["indicator_id"]).lower().replace("gps", "GPs"),
+                         next_year=int(x["target_year"]) + 5, next=fmt_num(x["next_target_value"]),
+                         year=int(x["target_year"]), target=fmt_num(x["target_value"]),
+                         outcome=fmt_num(x["outcome_value"])))
+        return out
+
+    def as_written(self, text: str) -> str:
+        """A target as the plan writes it; on the English page, words in Chinese are not quoted
+        but named as such (the reference gives the line)."""
+        if self.lang == "en" and re.search(r"[\u4e00-\u9fff]", str(text)):
+            return _h(self.lang, "in_words")
+        return str(text)
+
+    def previous_plan_table(self) -> pd.DataFrame:
+        """Indicator, unit, 2020 target as written, 2020 outcome, result (met / missed / …)."""
+        rows = []
+        for _, x in self.analysis.previous_plan.iterrows():
+            result = ("doubt" if isinstance(x["doubt"], str) else "unjudged" if x["met"] is None or pd.isna(x["met"])
+                      else "met" if x["met"] else "missed")
+            rows.append({_h(self.lang, "col.indicator"): self.name(x["indicator_id"]),
+                         _h(self.lang, "col.unit"): self.unit(x["indicator_id"]),
+                         _h(self.lang, "col.target_2020"): self.as_written(x["target_text"]),
+                         _h(self.lang, "col.outcome_2020"): fmt_num(x["outcome_value"]),
+                         _h(self.lang, "col.result"): _h(self.lang, f"result.{result}")})
+        return pd.DataFrame(rows)
+
+    def previous_plan_html(self) -> str:
+        """The 13th plan's results as a heading, sentences and a table ("" when the documents give none)."""
+        said = self._previous_plan_raw()
+        if not said:
+            return ""
+        table = self.previous_plan_table().to_html(index=False, border=0, classes="previous-plan", escape=True)
+        return no_math(f"<h2>{_h(self.lang, 'previous_plan')}</h2>\n"
+                       + "".join(f"<p>{html.escape(self.cite(x))}</p>" for x in said) + "\n" + table)
 
     def section(self, key: str) -> list[str]:
         """Paragraphs (one per indicator) for a section: life_expectancy, maternal_child, workforce.

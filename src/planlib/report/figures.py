@@ -26,11 +26,12 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from planlib.analysis.comparison import nearest_year
 from planlib.analysis.region import RegionAnalysis
-from planlib.analysis.targets import IN_DOUBT
+from planlib.analysis.targets import IN_DOUBT, verdict
 from planlib.report.style import (
     COLORS, COMPARATOR_SYMBOLS, FIG_WIDTH_IN, SMALL_FONT_PT, TEXT_COLORS, add_figure_legend, add_source_line,
     add_title, num_text, place_label, save_figure, set_style, source_line_text, target_text,
@@ -47,7 +48,7 @@ from planlib.report.words import word, words
 DATA_COLUMNS = [
     "region_id", "indicator_id", "unit", "series", "year", "value", "comparator", "text", "label",
     "basis", "derived", "conflict", "required_annual_change", "change_measure", "ref", "name", "unit_label",
-    "doubt",
+    "doubt", "verdict", "direction",
 ]
 LE_INDICATOR = "life_expectancy"
 MORTALITY_INDICATORS = ("maternal_mortality", "infant_mortality", "under5_mortality")
@@ -101,8 +102,16 @@ def _row(region_id, indicator_id, unit, series, year, value, text, label, ref, *
     return rec
 
 
-def _frame(rows: list[dict], panels: dict[str, tuple[str, str]]) -> pd.DataFrame:
+def verdict_words(analysis: RegionAnalysis, lang: str) -> dict[str, str]:
+    """Indicator → the reader's verdict on its progress (met, on track, off track, data in doubt,
+    or that no trend can be judged), as chart titles state it."""
+    return {r["indicator_id"]: word(lang, "chart", f"verdict.{verdict(r['status'])}")
+            for _, r in analysis.progress.iterrows()}
+
+
+def _frame(rows: list[dict], panels: dict[str, tuple[str, str]], verdicts: dict[str, str] | None = None) -> pd.DataFrame:
     df = pd.DataFrame(rows, columns=DATA_COLUMNS)
+    df["verdict"] = df["indicator_id"].map(verdicts or {}).fillna("")
     df["name"] = df["indicator_id"].map(lambda i: panels[i][0])
     df["unit_label"] = df["indicator_id"].map(lambda i: panels[i][1])
     df["year"] = df["year"].astype("Int64")
@@ -141,7 +150,15 @@ def _target_rows(analysis: RegionAnalysis, indicator_id: str, unit: str, lang: s
     out = [_row(region_id, indicator_id, unit, "target", T, tv, target_text(tv, comp),
                 word(lang, "chart", "series.target", year=T, basis=basis_label), str(r["target_ref"]),
                 comparator=comp, basis=basis, derived=bool(r["target_derived"]),
-                required_annual_change=req, change_measure=measure)]
+                required_annual_change=req, change_measure=measure, direction=str(r["direction"]))]
+    proj = r["projected_value"]
+    if (proj is not None and not pd.isna(proj) and r["status"] != IN_DOUBT
+            and r["latest_year"] is not None and not pd.isna(r["latest_year"])):
+        period = str(r["observed_period"]).replace("–", "—") if lang == "zh" else r["observed_period"]
+        label = word(lang, "chart", "series.projected path", period=period)
+        for y, v in ((int(r["latest_year"]), float(r["latest_value"])), (T, float(proj))):
+            out.append(_row(region_id, indicator_id, unit, "projected path", y, v, num_text(v), label,
+                            str(r["target_ref"]), basis=basis, change_measure=measure))
     if req is not None and r["latest_year"] is not None and not pd.isna(r["latest_year"]):
         path_label = word(lang, "chart", "series.required path")
         for y, v in ((int(r["latest_year"]), float(r["latest_value"])), (T, tv)):
@@ -181,7 +198,7 @@ def life_expectancy_data(analysis: RegionAnalysis, lang: str = "en") -> pd.DataF
             rows.append(_row(region_id, ind, unit, "province", p["year"], p["value"], p["text"], text,
                              p["ref"], comparator=p["comparator"], conflict=p["conflict"]))
     rows += _target_rows(analysis, ind, unit, lang)
-    return _frame(rows, analysis.tables.indicator_words((ind,), lang))
+    return _frame(rows, analysis.tables.indicator_words((ind,), lang), verdict_words(analysis, lang))
 
 
 def _latest_comparison(analysis: RegionAnalysis, indicators: tuple[str, ...], lang: str) -> pd.DataFrame:
@@ -210,7 +227,7 @@ def _latest_comparison(analysis: RegionAnalysis, indicators: tuple[str, ...], la
             rows.append(_row(region_id, ind, unit, "national", nat["year"], nat["value"], nat["text"],
                              word(lang, "chart", "series.national"), nat["ref"], comparator=nat["comparator"]))
         rows += [t for t in targets if t["series"] == "target"]
-    return _frame(rows, analysis.tables.indicator_words(indicators, lang))
+    return _frame(rows, analysis.tables.indicator_words(indicators, lang), verdict_words(analysis, lang))
 
 
 def mortality_data(analysis: RegionAnalysis, lang: str = "en") -> pd.DataFrame:
@@ -311,6 +328,12 @@ def life_expectancy_chart(data: pd.DataFrame, ax: Axes | None = None, lang: str 
         h, = ax.plot(path["year"].astype(int), path["value"], ls=(0, (4, 2)), lw=1.6,
                      color=COLORS["required path"], label=first_label(path), zorder=4, gid="le-required path")
         handles.append(h)
+    projected = data[data["series"] == "projected path"].sort_values("year")
+    if len(projected) == 2:  # where the observed pace leads: the region's colour, dotted, hollow end
+        h, = ax.plot(projected["year"].astype(int), projected["value"], ls=(0, (1, 1.6)), lw=1.8,
+                     color=COLORS["projected path"], marker="o", ms=5, mfc="white", mec=COLORS["projected path"], mew=1.4,
+                     markevery=[1], label=first_label(projected), zorder=4, gid="le-projected path")
+        handles.append(h)
     tgt = data[data["series"] == "target"]
     if not tgt.empty:
         t = tgt.iloc[0]
@@ -352,6 +375,12 @@ def life_expectancy_chart(data: pd.DataFrame, ax: Axes | None = None, lang: str 
         text = f"{r['text']}? ({lab['doubt.short']})" if r["doubt"] else r["text"]
         placed.append(place_label(ax, text, cands, placed, fontsize=SMALL_FONT_PT,
                                    color=TEXT_COLORS["region"], fontweight="bold", zorder=6))
+    if len(projected) == 2:
+        end = projected.iloc[-1]
+        xy = (int(end["year"]), float(end["value"]))
+        placed.append(place_label(ax, end["text"], [(xy, (7, 0), "left", "center"), (xy, (0, -7), "center", "top"),
+                                                    (xy, (0, 7), "center", "bottom")], placed,
+                                   fontsize=SMALL_FONT_PT, color=TEXT_COLORS["region"], zorder=6))
     if len(path) == 2:
         txt = _required_text(path.iloc[0], lang)
         if txt:
@@ -369,7 +398,7 @@ def life_expectancy_chart(data: pd.DataFrame, ax: Axes | None = None, lang: str 
 
 
 
-_LEGEND_ORDER = ("le-region", "le-region-conflict", "le-target", "le-required path", "le-national",
+_LEGEND_ORDER = ("le-region", "le-region-conflict", "le-target", "le-projected path", "le-required path", "le-national",
                  "le-national-conflict", "le-province", "le-province-conflict")
 
 
@@ -384,11 +413,14 @@ def _comparison_panel(ax: Axes, d: pd.DataFrame, indicator_id: str, lang: str, t
     """Three bars: the region's latest actual, the national value of that year, the target
     (with the basis of the target under its bar when ``show_basis``)."""
     lab = words(lang, "chart")
-    ax.set_title(f"{title[0]}\n{title[1]}", loc="left")
+    verdict_line = f"\n{d['verdict'].iloc[0]}" if not d.empty and d["verdict"].iloc[0] else ""
+    ax.set_title(f"{title[0]}\n{title[1]}{verdict_line}", loc="left")
     if d.empty or not d["series"].isin(["region", "target"]).any():
         _not_reported(ax, lang)
         return
-    slots = ("region", "national", "target")
+    tgt_rows = d[d["series"] == "target"]
+    ceiling = not tgt_rows.empty and is_ceiling(tgt_rows.iloc[0])
+    slots = ("region", "national") if ceiling else ("region", "national", "target")
     vmax = max(float(d["value"].max()), 1e-9)
     ticklabels = []
     for i, series in enumerate(slots):
@@ -422,6 +454,13 @@ def _comparison_panel(ax: Axes, d: pd.DataFrame, indicator_id: str, lang: str, t
             ax.text(i, r["value"], r["text"], ha="center", va="bottom", fontsize=SMALL_FONT_PT + 0.8,
                     color="#222222", zorder=4)
             ticklabels.append(f"{name}\n{y}")
+    if ceiling:  # a ceiling is a limit to stay under, not a bar to climb: a line across the panel
+        r = tgt_rows.iloc[0]
+        ax.axhline(r["value"], color=COLORS["target"], ls=(0, (5, 2)), lw=1.8, zorder=4, gid="limit")
+        note = f" ({lab['derived.short']})" if r["derived"] else ""
+        ax.text(len(slots) - 0.45, r["value"], f"{lab['limit']} {r['text']}{note}", ha="right", va="bottom",
+                fontsize=SMALL_FONT_PT + 0.8, fontweight="bold", color=TEXT_COLORS["target"], zorder=5,
+                bbox={"boxstyle": "square,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.9})
     ax.set_xticks(range(len(slots)), ticklabels)
     ax.tick_params(axis="x", length=0)
     ax.set_xlim(-0.6, len(slots) - 0.4)
@@ -450,6 +489,13 @@ def _small_multiples(data: pd.DataFrame, axes, indicators: tuple[str, ...], lang
     return np.array(axes[: len(indicators)])
 
 
+def is_ceiling(target: pd.Series) -> bool:
+    """Whether a target row is a ceiling to stay under ("<8", "at most 12", or a level on an
+    indicator where lower is better) rather than a level to reach."""
+    comp = str(target["comparator"])
+    return comp in ("<", "<=") or (comp in ("=", "~") and target.get("direction") == "lower_is_better")
+
+
 def _mixed_basis(data: pd.DataFrame) -> bool:
     """Whether the targets of a figure have different bases (own plan, provincial, national)."""
     return (not data.empty) and data.loc[data["series"] == "target", "label"].nunique() > 1
@@ -460,14 +506,21 @@ def _bar_legend(fig: Figure, data: pd.DataFrame, lang: str) -> None:
     lab = words(lang, "chart")
     region = data.loc[data["series"] == "region", "label"]
     t = data.loc[data["series"] == "target"]
+    ceilings = t.apply(is_ceiling, axis=1) if not t.empty else pd.Series(dtype=bool)
+    nat = data.loc[data["series"] == "national", "year"].dropna().astype(int).unique()
+    national = (lab["legend.bar.national.year"].format(year=nat[0]) if len(nat) == 1
+                else lab["legend.bar.national"])
+    target_handle = (Line2D([], [], color=COLORS["target"], ls=(0, (5, 2)), lw=1.8,
+                            label=lab["legend.limit"].format(year=END_YEAR)) if len(ceilings) and ceilings.all() else
+                     Patch(facecolor="white", edgecolor=COLORS["target"], hatch="///",
+                           label=t["label"].iloc[0] if not t.empty and not _mixed_basis(data) else
+                           lab["legend.bar.target"].format(year=END_YEAR)))
     handles = [
         Patch(facecolor=COLORS["region"],
               label=lab["legend.bar.region"].format(region=region.iloc[0]) if not region.empty
               else lab["bar.region"]),
-        Patch(facecolor=COLORS["national"], label=lab["legend.bar.national"]),
-        Patch(facecolor="white", edgecolor=COLORS["target"], hatch="///",
-              label=t["label"].iloc[0] if not t.empty and not _mixed_basis(data) else
-              lab["legend.bar.target"].format(year=END_YEAR)),
+        Patch(facecolor=COLORS["national"], label=national),
+        target_handle,
     ]
     add_figure_legend(fig, handles, ncols=3)
 
@@ -499,7 +552,10 @@ def workforce_chart(data: pd.DataFrame, axes=None, lang: str = "en", legend: boo
 # --- figures --------------------------------------------------------------------------------
 
 def _finish(fig: Figure, key: str, analysis: RegionAnalysis, data: pd.DataFrame, lang: str) -> Figure:
-    add_title(fig, word(lang, "chart", f"title.{key}", region=analysis.name(lang)))
+    title = word(lang, "chart", f"title.{key}", region=analysis.name(lang))
+    if key == "life_expectancy" and not data.empty and data["verdict"].iloc[0]:
+        title = word(lang, "chart", "title.verdict", title=title, verdict=data["verdict"].iloc[0])
+    add_title(fig, title)
     add_source_line(fig, source_line_text(data, lang, analysis.tables))
     return fig
 

@@ -64,6 +64,32 @@ def change_phrase(lang: str, change: float, measure: str, unit: str) -> str:
     return t(lang, f"change_rel.{way}", v=abs(change) * 100)
 
 
+def looser_sentence(lang: str, p: pd.Series, target: str, unit: str) -> str:
+    """'The 2025 target (more than 79) is below the 2020 value of 83 years: it allows a fall of up
+    to 4 years.' for a progress row whose target asks less than its baseline already had."""
+    way = "down" if p["direction"] == "higher_is_better" else "up"
+    return t(lang, f"looser.{way}", target_year=int(p["target_year"]), target=target,
+             base_year=int(p["looser_base_year"]), base=fmt_num(float(p["looser_base_value"])),
+             slack=fmt_num(float(p["baseline_below_target_by"])), unit=unit)
+
+
+def status_text(lang: str, p: pd.Series, unit: str) -> str:
+    """A progress row's status as a table cell: the status, and what it leaves out: a target
+    looser than its baseline, or the pace needed (and the nation's) where the data show no trend."""
+    status = t(lang, f"status.{p['status']}")
+    if p["status"] == "achieved" and pd.notna(p["baseline_below_target_by"]):
+        way = "down" if p["direction"] == "higher_is_better" else "up"
+        return t(lang, f"status.looser.{way}", status=status, year=int(p["looser_base_year"]))
+    if (p["status"] == "cannot assess" and pd.notna(p["required_annual_change"])
+            and pd.isna(p["observed_annual_change"])):
+        required = change_phrase(lang, float(p["required_annual_change"]), p["change_measure"], unit)
+        if pd.notna(p["national_annual_change"]):
+            return t(lang, "status.pace.national", required=required, period=p["national_period"],
+                     change=change_phrase(lang, float(p["national_annual_change"]), p["change_measure"], unit))
+        return t(lang, "status.pace", required=required)
+    return status
+
+
 def indicator_paragraph(lang: str, name: str, unit: str, progress: pd.Series | None, bench: pd.DataFrame,
                         latest: pd.Series | None, findings: pd.DataFrame, names: dict[str, str]) -> list[str]:
     """Sentences about one indicator (``name`` and ``unit`` as the reader sees them): latest value,
@@ -103,12 +129,16 @@ def indicator_paragraph(lang: str, name: str, unit: str, progress: pd.Series | N
                 out[-1] = t(lang, "no_value", target_year=ty, target=target, unit=u, name=mid(lang, name))
         elif status == "achieved":
             out.append(t(lang, "met", year=int(p["latest_year"])))
-            if p["target_basis"] == "own plan":  # the plan's own target was met before it was set
+            if pd.notna(p["baseline_below_target_by"]):  # a target that allows things to get worse
+                out.append(looser_sentence(lang, p, target, u))
+            elif p["target_basis"] == "own plan":  # the plan's own target was met before it was set
                 out.append(t(lang, "weak"))
         elif tv is not None:
             if pd.notna(p["observed_annual_change"]):
                 prev_year, ly = p["observed_period"].split("–")
-                out.insert(1, t(lang, "trend", prev=fmt_num(p["baseline_value"]), prev_year=prev_year,
+                derived = isinstance(p["observed_derived_from"], str)
+                out.insert(1, t(lang, "trend_derived" if derived else "trend", prev=fmt_num(p["baseline_value"]),
+                                prev_year=prev_year, ref=p["observed_derived_from"] if derived else "",
                                 obs_change=change_phrase(lang, float(p["observed_annual_change"]),
                                                          p["change_measure"], u),
                                 period=p["observed_period"]))
@@ -121,6 +151,9 @@ def indicator_paragraph(lang: str, name: str, unit: str, progress: pd.Series | N
                              unit=u, target_year=ty, status=t(lang, f"status.{status}")))
             elif status == "cannot assess":
                 out.append(t(lang, "one_point"))
+                if pd.notna(p["national_annual_change"]):
+                    out.append(t(lang, "national_pace", period=p["national_period"],
+                                 change=change_phrase(lang, float(p["national_annual_change"]), p["change_measure"], u)))
     out += _bench_sentences(lang, bench, u, names)
     said = progress["reason"] if progress is not None and progress["status"] == IN_DOUBT else None
     out += _flags(lang, findings, said)

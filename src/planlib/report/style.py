@@ -46,6 +46,7 @@ COLORS: dict[str, str] = {
     "province": PALETTE[2],       # green
     "target": PALETTE[3],         # vermillion
     "required path": PALETTE[4],  # reddish purple
+    "projected path": PALETTE[0],  # the region's blue, dotted: where its observed pace leads
 }
 SERIES = tuple(COLORS)
 
