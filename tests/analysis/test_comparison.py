@@ -77,3 +77,18 @@ def test_exact_poisson_known_values():
     assert ri.rate == 0 and ri.high == pytest.approx(92.2, abs=0.1)
     with pytest.raises(ValueError):
         rate_interval(1, 0, 1e5)
+
+
+def test_far_better_than_the_province_is_questioned_not_praised():
+    from planlib import analyse_region
+    from planlib.report.briefing import Briefing
+
+    c = analyse_region("weihai").comparisons
+    le = c[(c["indicator_id"] == "life_expectancy")].set_index("benchmark_level")
+    assert le.loc["provincial", "far_better"]  # 81.58 against Shandong's 79.13: 2.45 years ahead
+    assert not le.loc["national", "far_better"]  # only the province is the yardstick for this
+    nurses = c[(c["indicator_id"] == "nurses_per_1000") & (c["benchmark_level"] == "provincial")].iloc[0]
+    assert nurses["comparison"] == "better" and not nurses["far_better"]  # 3.92 against 3.53: ordinary
+    text = " ".join(Briefing(analyse_region("weihai"), "en").section("life_expectancy"))
+    assert "far better than Shandong's value of 79.13 years" in text and "worth checking" in text
+    assert "That is better than Shandong's" not in text

@@ -27,18 +27,31 @@ SMALL_NUMBER_INDICATORS = ("maternal_mortality",)
 #: Verdict for a small-number rate whose interval contains the benchmark, or that has no counts.
 INDISTINGUISHABLE = "cannot be told apart"
 
+#: A value better than its province by more than this (years for life expectancy, else a share of
+#: the provincial value) is questioned rather than praised: a county far ahead of its own province
+#: is more often a definition or reporting difference than an achievement.
+FAR_ABS = {"life_expectancy": 2.0}
+FAR_REL = 0.5
+
 BENCHMARK_COLUMNS = [
     "region_id", "indicator_id", "unit", "direction", "year", "value", "value_text", "ref",
     "benchmark_region_id", "benchmark_level", "benchmark_year", "benchmark_value", "benchmark_ref",
     "year_note", "benchmark_alternatives", "difference", "comparison", "tolerance", "ci_events", "ci_exposure",
     "ci_exposure_kind", "ci_low", "ci_high", "ci_note", "latest_benchmark_year", "latest_benchmark_value",
-    "latest_benchmark_ref",
+    "latest_benchmark_ref", "far_better",
 ]
 
 
 def similar_tolerance(indicator_id: str, benchmark: float) -> float:
     """Half-width of the band in which two values are called similar."""
     return TOLERANCE_ABS.get(indicator_id, abs(benchmark) * TOLERANCE_REL)
+
+
+def far_better(indicator_id: str, difference: float, benchmark: float) -> bool:
+    """Whether a "better" value is so far from its province's that it should be checked first."""
+    if indicator_id in FAR_ABS:
+        return abs(difference) > FAR_ABS[indicator_id]
+    return benchmark != 0 and abs(difference) > FAR_REL * abs(benchmark)
 
 
 def judge(value: float, benchmark: float, direction: str, tolerance: float) -> str:
@@ -141,6 +154,8 @@ def compare(obs: pd.DataFrame, indicators: pd.DataFrame, region_id: str, provinc
                 "latest_benchmark_year": int(last["year"]) if last["year"] > b["year"] else None,
                 "latest_benchmark_value": float(last["value_std"]) if last["year"] > b["year"] else None,
                 "latest_benchmark_ref": last["ref"] if last["year"] > b["year"] else None,
+                "far_better": level == "provincial" and verdict == "better" and far_better(
+                    indicator, float(latest["value_std"]) - float(b["value_std"]), float(b["value_std"])),
             })
     return pd.DataFrame(rows, columns=BENCHMARK_COLUMNS)
 

@@ -176,7 +176,7 @@ def _bench_sentences(lang: str, bench: pd.DataFrame, u: str, names: dict[str, st
         level = t(lang, f"level.{b['benchmark_level']}", province=names.get(b["benchmark_region_id"], ""))
         ynote = t(lang, "year_note", level=t(lang, f"level_short.{b['benchmark_level']}"), byear=int(b["benchmark_year"]),
                   year=int(b["year"])) if b["year_note"] else ""
-        out.append(t(lang, f"bench.{b['comparison']}", level=level,
+        out.append(t(lang, "bench.far" if b["far_better"] else f"bench.{b['comparison']}", level=level,
                      bvalue=fmt_num(b["benchmark_value"]), unit=u, byear=int(b["benchmark_year"]), ynote=ynote))
         if pd.notna(b["latest_benchmark_year"]):  # the period is over: the latest value beside it
             out.append(t(lang, "bench.latest", level=t(lang, f"level_short.{b['benchmark_level']}"),
