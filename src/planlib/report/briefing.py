@@ -35,9 +35,11 @@ SECTIONS: dict[str, tuple[str, ...]] = {
 }
 OPTIONAL = {"pharmacists_per_1000", "tcm_physicians_per_1000"}  # mentioned only where present
 #: Reading order for the briefing's word tables: text left-aligned, numbers kept on one line.
-TABLE_CSS = ("<style>table.summary-table th, table.summary-table td, table.previous-plan th, table.previous-plan td,"
-             " table.key-figures th, table.key-figures td {text-align: left; vertical-align: top}"
-             " table.summary-table td:nth-child(2), table.summary-table td:nth-child(4) {white-space: nowrap}</style>")
+TABLE_CSS = ("<style>.planlib-summary table th, .planlib-summary table td, table.previous-plan th, table.previous-plan td"
+             " {text-align: left !important; vertical-align: top}"
+             " .planlib-summary table th, table.previous-plan th {white-space: nowrap}"
+             " .planlib-summary table td:nth-child(2), .planlib-summary table td:nth-child(4) {white-space: nowrap}"
+             "</style>")
 #: The indicators each briefing figure shows (as :mod:`planlib.report.figures` draws them).
 FIGURE_INDICATORS: dict[str, tuple[str, ...]] = {
     "life_expectancy": ("life_expectancy",), "mortality": MORTALITY_INDICATORS, "workforce": WORKFORCE_INDICATORS}
@@ -378,7 +380,7 @@ class Briefing:
         if not said:
             return ""
         table = self.previous_plan_table().to_html(index=False, border=0, classes="previous-plan", escape=True)
-        return no_math(f"<h2>{_h(self.lang, 'previous_plan')}</h2>\n"
+        return no_math(f"{TABLE_CSS}<h2>{_h(self.lang, 'previous_plan')}</h2>\n"
                        + "".join(f"<p>{html.escape(self.cite(x))}</p>" for x in said) + "\n" + table)
 
     def section(self, key: str) -> list[str]:

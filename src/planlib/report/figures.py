@@ -351,7 +351,10 @@ def life_expectancy_chart(data: pd.DataFrame, ax: Axes | None = None, lang: str 
     vals = data["value"].dropna()
     span = max(float(vals.max() - vals.min()), 1.0)
     ax.set_ylim(float(vals.min()) - 0.16 * span, float(vals.max()) + 0.12 * span)
-    ax.set_ylabel(lab["axis.years"])
+    if lang == "zh":  # one Chinese character reads upright, not turned on its side
+        ax.set_ylabel(lab["axis.years"], rotation=0, ha="right", va="center")
+    else:
+        ax.set_ylabel(lab["axis.years"])
     ax.yaxis.set_major_formatter(mpl.ticker.FormatStrFormatter("%g"))
     if legend == "figure":
         add_figure_legend(ax.figure, _legend_order(handles), ncols=3)

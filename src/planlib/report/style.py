@@ -145,7 +145,8 @@ def _lines_text(lines: list[int], lang: str) -> str:
     if not lines:
         return ""
     key = "source.lines.plural" if len(lines) > 1 else "source.lines"
-    return ", " + word(lang, "chart", key, lines=", ".join(map(str, lines)))
+    lab = words(lang, "chart")
+    return lab["source.comma"] + word(lang, "chart", key, lines=lab["source.list"].join(map(str, lines)))
 
 
 def source_line_text(data: pd.DataFrame, lang: str = "en", tables: Tables | None = None,
@@ -177,7 +178,7 @@ def source_line_text(data: pd.DataFrame, lang: str = "en", tables: Tables | None
         if kind in ("local plan", "mid-term review"):
             if cjk:
                 date = src.loc[sid, "date"]
-                name = str(src.loc[sid, "title"]) + (f" ({date})" if pd.notna(date) else "")
+                name = str(src.loc[sid, "title"]) + (lab["source.date"].format(date=date) if pd.notna(date) else "")
             else:
                 m = re.search(r"(\d+(?:st|nd|rd|th))", sid)
                 cycle = word(lang, "chart", "source.cycle", cycle=m.group(1)) if m else ""
