@@ -20,6 +20,7 @@ import planlib  # noqa: E402
 from planlib.report.words import WORDS  # noqa: E402
 
 REGIONS = ["yangchun", "guangan", "anju", "xiangqiao", "weihai"]
+CATALOG_UNITS = sorted(set(planlib.load_indicators()["unit"]), key=len, reverse=True)
 UNIT_PHRASES = sorted({u for c in ("unit_en", "unit_zh") for u in planlib.load_indicators()[c]}, key=len, reverse=True)
 FLAG_PREFIXES = ("Treat this number with care", "该数据需谨慎使用", "The data-quality checks doubt", "数据质量检查对该数值存疑")
 
@@ -134,3 +135,29 @@ def test_html_declares_language_and_cjk_fonts(tmp_path):
     assert "威海市卫生健康规划简报" in html
     index = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
     assert 'href="weihai.html"' in index and 'href="weihai.zh.html"' in index
+
+
+@pytest.mark.parametrize("region", REGIONS)
+def test_quality_notes_state_the_same_facts_in_both_languages(region):
+    en, zh = Briefing(analyse_region(region), "en"), Briefing(analyse_region(region), "zh")
+    notes_en = en.quality_markdown().split("\n- ")[1:]
+    notes_zh = zh.quality_markdown().split("\n- ")[1:]
+    assert len(notes_en) == len(notes_zh) > 0
+    for a, b in zip(notes_en, notes_zh):
+        a, b = (re.sub(r"\\\[\d+\\\]|\[\d+\]", " ", x).split(":", 1)[-1] for x in (a, b))
+        for unit in [*CATALOG_UNITS, "per 100,000"]:  # the checks name the catalog's own units ("per 1000 population")
+            a = a.replace(unit, " ")
+        assert facts(a) == facts(b.split("：", 1)[-1]), (a, b)
+        assert not re.search(r"[A-Za-z]{4,}", b), b  # no English left in the Chinese note
+
+
+def test_every_finding_on_the_bundled_data_is_worded_in_both_languages():
+    from planlib.report.narrative import FINDING_SHAPES, finding_text
+    f = planlib.check_quality()
+    unknown = [m for m in f["message"] if not any(shape.match(m) for _, shape in FINDING_SHAPES)]
+    assert not unknown, unknown  # a new message shape needs its wording in words.py
+    for _, r in f.iterrows():
+        en = finding_text("en", r, "years")
+        assert "(s)" not in en and "  " not in en
+        zh = re.sub(r"[a-z0-9]+(?:_[a-z0-9]+)+(?: L\d+)?", " ", finding_text("zh", r, "岁"))  # ids: cited by number
+        assert not re.search(r"[A-Za-z]{4,}", zh), r["message"]

@@ -426,7 +426,7 @@ class Briefing:
         """(severity and indicator, finding in words) per finding, sources named by id."""
         return [(_h(self.lang, "finding", severity=t(self.lang, "severity." + r["severity"]),
                     name=md_text(self.name(r["indicator_id"])), year=r["year"]),
-                 finding_text(self.lang, r)) for _, r in self.findings.iterrows()]
+                 finding_text(self.lang, r, self.unit(r["indicator_id"]))) for _, r in self.findings.iterrows()]
 
     def quality_markdown(self) -> str:
         head = f"## {_h(self.lang, 'quality')}\n\n{_h(self.lang, 'quality_intro')}\n\n"

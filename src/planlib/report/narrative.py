@@ -114,7 +114,7 @@ def indicator_paragraph(lang: str, name: str, unit: str, progress: pd.Series | N
         elif tv is None:
             out.append(t(lang, "qualitative", target_year=ty, name=mid(lang, name),
                          text=p["target_text"]))
-            return out + _bench_sentences(lang, bench, u, names) + _flags(lang, findings)
+            return out + _bench_sentences(lang, bench, u, names) + _flags(lang, findings, unit=u)
         else:
             derived = ""
             if p["target_derived"]:
@@ -123,7 +123,7 @@ def indicator_paragraph(lang: str, name: str, unit: str, progress: pd.Series | N
                          else t(lang, "basis.own plan"), target_year=ty, target=target, unit=u, derived=derived))
         status = p["status"]
         if status == IN_DOUBT:
-            out.append(t(lang, "doubt", reason=_doubt_reason(lang, p["reason"], findings)))
+            out.append(t(lang, "doubt", reason=_doubt_reason(lang, p["reason"], findings, u)))
         elif pd.isna(p["latest_value"]):
             if tv is not None and p["target_basis"] == "own plan":
                 out[-1] = t(lang, "no_value", target_year=ty, target=target, unit=u, name=mid(lang, name))
@@ -156,7 +156,7 @@ def indicator_paragraph(lang: str, name: str, unit: str, progress: pd.Series | N
                                  change=change_phrase(lang, float(p["national_annual_change"]), p["change_measure"], u)))
     out += _bench_sentences(lang, bench, u, names)
     said = progress["reason"] if progress is not None and progress["status"] == IN_DOUBT else None
-    out += _flags(lang, findings, said)
+    out += _flags(lang, findings, said, u)
     return out
 
 
@@ -191,23 +191,77 @@ def join(lang: str, sentences: list[str]) -> str:
     return ("" if lang == "zh" else " ").join(sentences)
 
 
-def finding_text(lang: str, finding) -> str:
-    """A quality finding in words: the check's own message in English; in other languages the
-    check's description in that language with the lines it concerns."""
+#: The shapes of the quality checks' messages (:mod:`planlib.analysis.quality`), each with the key
+#: of its wording in another language (``finding.<key>`` in :mod:`planlib.report.words`), so that a
+#: Chinese note states the same values, lines and numbers as the English one.
+FINDING_SHAPES: list[tuple[str, re.Pattern]] = [(k, re.compile(p)) for k, p in [
+    ("values", r"^(?P<kind>actual|target) reported with different values (?P<where>in one document|by different sources): (?P<items>.+)$"),
+    ("qualifiers", r"^(?P<kind>actual|target) written with different qualifiers [^:]+: (?P<items>.+)$"),
+    ("relative", r"^relative target (?P<t>.+?) \((?P<r1>[^()]+)\) on the (?P<y>\d{4}) value (?P<v>.+?) \((?P<r2>[^()]+)\) implies (?P<x>[\d.]+), but (?P<s>.+?) \((?P<r3>[^()]+)\) is stated$"),
+    ("implausible", r"^(?P<kind>actual|target) (?P<vt>.+?) \((?P<refs>[^()]+)\) = (?P<val>[\d,.]+) .+? is outside the plausible range (?P<lo>[\d,.]+)–(?P<hi>[\d,.]+) for a whole population$"),
+    ("unit", r"^(?P<vt>.+?) \((?P<ref>[^()]+)\) is written in '(?P<u1>[^']+)' but the indicator is measured .+?; the unit sign was probably lost or changed in the document$"),
+    ("weak", r"^(?P<y>\d{4}) target (?P<t>.+?) \((?P<r1>[^()]+)\) is already met by the (?P<by>\d{4}) value (?P<v>.+?) \((?P<r2>[^()]+)\): it asks for no improvement$"),
+    ("times", r"^(?P<y>\d{4}) target (?P<t>.+?) \((?P<r1>[^()]+)\) is (?P<f>[\d.]+) times the (?P<by>\d{4}) value (?P<v>.+?) \((?P<r2>[^()]+)\); check both numbers$"),
+    ("fold", r"^(?P<y>\d{4}) target (?P<t>.+?) \((?P<r1>[^()]+)\) and the (?P<y2>\d{4}) outcome (?P<v>.+?) \((?P<r2>[^()]+)\) differ (?P<f>\d+)-fold; one of them may be in another unit$"),
+    ("impossible", r"^(?P<kind>actual|target) under-5 mortality is below infant mortality \((?P<what>.+)\): every infant death is also an under-5 death, so this cannot be true$"),
+    ("populations", r"^counts and ratios imply populations that cannot all be true \(allowing for rounding\): (?P<desc>.+)$"),
+    ("maternal", r"^(?P<d>[\d.]+) maternal death(?:\(s\)|s)? over (?P<n>[\d,]+) hospital deliveries is (?P<r>[\d.]+)/10万, but the stated ratio is (?P<s>.+?); the ratio uses live births \((?P<lb>[\d,]+) implied\), not deliveries$"),
+    ("technicians", r"^physicians (?P<p>.+?) \+ nurses (?P<n>.+?) add up to at least the health technical staff (?P<h>.+?), leaving no pharmacists, laboratory or imaging staff$"),
+]]
+#: English words inside the population descriptions of a count/ratio finding, in Chinese.
+_POPULATION_WORDS = {"population 65+": "65岁及以上人口", "share": "占比", "stated population": "报告的人口数"}
+
+
+def _items(lang: str, text: str) -> str:
+    """'43 (ref), 提高到50% (ref)' as the language lists them: '43（ref）、提高到50%（ref）'."""
+    text = re.sub(r" \(([^()]+)\)", r"（\1）", text)
+    return text.replace("）, ", "）、")
+
+
+def finding_text(lang: str, finding, unit: str = "") -> str:
+    """A quality finding in words, in the reader's language: the values, lines and numbers of the
+    check's message in the wording of :mod:`planlib.report.words` (``unit``: the indicator's unit
+    as the reader sees it). A message of a shape not known here is given as the check wrote it
+    (English) or as the check's description with its lines (other languages)."""
+    for key, shape in FINDING_SHAPES:
+        m = shape.match(finding["message"])
+        if m is None:
+            continue
+        g = {k: v for k, v in m.groupdict().items()}
+        if "kind" in g:
+            g["kind"] = t(lang, f"finding.kind.{g['kind']}")
+        if key == "values":
+            key = f"values.{g.pop('where')}"
+        if "items" in g and lang != "en":
+            g["items"] = _items(lang, g["items"])
+        if key == "maternal":
+            g["deaths"] = t(lang, "finding.deaths.one" if g["d"] == "1" else "finding.deaths.many")
+        if lang == "en":
+            return t(lang, f"finding.{key}", unit=unit, **g)
+        if key == "populations":
+            desc = g["desc"].replace("; ", "；").replace(" → ", "→").replace("–", "—")
+            for en_word, zh_word in _POPULATION_WORDS.items():
+                desc = desc.replace(en_word, zh_word)
+            g["desc"] = desc
+        if key == "impossible":
+            g["what"] = g["what"].replace("; ", "；")
+        if key == "implausible":
+            g["refs"] = g["refs"].replace(", ", "、")
+        return t(lang, f"finding.{key}", unit=unit, **g)
     if lang == "en":
         return finding["message"]
     return f"{t(lang, 'check.' + finding['check'])}（{finding['source_lines'].replace('; ', '、')}）"
 
 
-def _doubt_reason(lang: str, message: str, findings: pd.DataFrame) -> str:
+def _doubt_reason(lang: str, message: str, findings: pd.DataFrame, unit: str = "") -> str:
     """Why a value is in doubt, in the reader's language (the finding's own words in English)."""
     if lang == "en":
         return message
     f = findings[findings["message"] == message]
-    return finding_text(lang, f.iloc[0]) if not f.empty else message
+    return finding_text(lang, f.iloc[0], unit) if not f.empty else message
 
 
-def _flags(lang: str, findings: pd.DataFrame, said: str | None = None) -> list[str]:
+def _flags(lang: str, findings: pd.DataFrame, said: str | None = None, unit: str = "") -> list[str]:
     """Cautions for the serious findings about an indicator, except the one already ``said``."""
     serious = findings[findings["severity"].isin(["error", "warning"]) & (findings["message"] != said)]
-    return [t(lang, "quality_flag", message=finding_text(lang, f)) for _, f in serious.head(2).iterrows()]
+    return [t(lang, "quality_flag", message=finding_text(lang, f, unit)) for _, f in serious.head(2).iterrows()]
