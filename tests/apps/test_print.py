@@ -86,9 +86,16 @@ def test_summary_alone_on_page_one_a4_with_name_and_page_numbers(printer, lang, 
 
 @needs_chromium
 def test_chinese_prints_in_a_real_font(printer):
-    """Chinese text comes out as text in a CJK font (not boxes), even on a machine without one."""
-    pages = pdf_pages(printer.pdf(dress_briefing(summary_page("zh", "湘桥区"), "xiangqiao", "zh", ("zh",), True),
-                                  "湘桥区", "zh"))
+    """Chinese text comes out as text in a CJK font (not boxes), even on a machine without one,
+    and as the ideographs themselves (人, 页), not the radicals that share their glyphs, so a
+    reader can search the PDF."""
+    from pypdf import PdfReader
+    data = printer.pdf(dress_briefing(summary_page("zh", "湘桥区") .replace("the summary", "人均预期寿命"),
+                                      "xiangqiao", "zh", ("zh",), True), "湘桥区", "zh")
+    raw = "".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)
+    assert "人均预期寿命" in raw.replace(" ", "") and "页" in raw
+    assert not [c for c in raw if 0x2E80 <= ord(c) <= 0x2FDF], "radicals instead of ideographs"
+    pages = pdf_pages(data)
     text = re.sub(r"\s+", "", "".join(t for _, t in pages))
     assert "湘桥区" in text and "摘要" in text and "第1段" in text and "第2页，共" in text.replace(",", "，").replace("⻚", "页")
     assert "\x00" not in text and "\ufffd" not in text
@@ -165,12 +172,20 @@ def test_a_pdf_failure_fails_the_region_and_leaves_no_half_set(tmp_path, monkeyp
 
     monkeypatch.setattr(batch, "_PRINTER", Broken())
     out, figs = tmp_path / "out", tmp_path / "figs"
+    out.mkdir()
+    (out / "weihai.pdf").write_bytes(b"an older PDF")
     results = batch.build(["weihai"], out=out, figures=figs, jobs=1, progress=False, pdf=True)
     assert not results[0].ok
     assert results[0].error == "cannot make the PDF: the browser crashed"
-    assert sorted(p.name for p in out.iterdir() if p.name.startswith("weihai")) == []
+    assert sorted(p.name for p in out.iterdir() if p.name.startswith("weihai")) == ["weihai.pdf"]  # as it was
     assert not (figs / "weihai").exists()
     assert "cannot make the PDF: the browser crashed" in (out / "index.html").read_text(encoding="utf-8")
+    # built again without --pdf: the page links no PDF, and the older PDF, which no longer matches, goes
+    again = batch.build(["weihai"], out=out, figures=figs, jobs=1, progress=False)
+    assert again[0].ok
+    assert sorted(p.name for p in out.iterdir() if p.name.startswith("weihai")) == \
+        ["weihai.csv", "weihai.html", "weihai.ipynb"]
+    assert "weihai.pdf" not in (out / "weihai.html").read_text(encoding="utf-8")
 
 
 def _tree(pid: int) -> list[int]:
@@ -238,3 +253,17 @@ def test_a_stopped_pdf_build_leaves_no_browser_behind(tmp_path, how):
         time.sleep(0.2)
     left = [(p, _cmd(p)[:120]) for p in tree if _alive(p)]
     assert not left, f"still running 15 s later: {left}"
+
+
+def test_the_print_font_is_made_once_and_kept(tmp_path):
+    import time
+    from fontTools.ttLib import TTFont
+    made = pdf.print_font(cache=tmp_path)
+    assert made is not None and made.parent == tmp_path
+    t0 = time.monotonic()
+    assert pdf.print_font(cache=tmp_path) == made and time.monotonic() - t0 < 0.5
+    font = TTFont(str(made), lazy=True)
+    font.setGlyphOrder([f"g{i}" for i in range(font["maxp"].numGlyphs)])  # no slow read of glyph names
+    cmap = font["cmap"].getBestCmap()
+    assert 0x4EBA in cmap and 0x2F08 not in cmap  # 人 kept, the radical ⼈ left out
+    assert not list(tmp_path.glob(".*.tmp"))

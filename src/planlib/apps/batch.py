@@ -267,6 +267,8 @@ def build_one(region_id: str, lang: str, out: Path, figures: Path, data: str | N
             write_together(contents, moves)
         except OSError as exc:
             return Result(region_id, lang, False, time.perf_counter() - t0, cell="-", error=write_error(exc))
+        if not pdf:  # a PDF of an earlier build no longer matches the page (which links none)
+            pdf_path.unlink(missing_ok=True)
         del nb, body, contents
     finally:
         shutil.rmtree(stage, ignore_errors=True)

@@ -13,7 +13,9 @@ and keeps its own font stack), the page gets Noto Sans CJK SC from the ``mplfont
 font list (Chromium does not fall back to a web font listed after a system font). The running
 header (region name) and footer (page x of y) are CSS page-margin boxes, which use that font;
 Chromium's own header and footer templates cannot (they showed Chinese as boxes), so they are
-used only by a Chromium older than 131, which lacks margin boxes.
+used only by a Chromium older than 131, which lacks margin boxes. The font given to the browser
+is a copy without the CJK radicals in its character map (:func:`print_font`), so that the PDF's
+text says 人 and 页, not ⼈ and ⻚, and can be searched.
 
 Faults: Playwright runs in a thread of its own (its event loop never meets the kernel client's).
 Every print has a time limit; past it, or when the browser fails, the driver and the browser are
@@ -54,6 +56,45 @@ CJK_RANGE = "U+2E80-2FFF, U+3000-303F, U+3040-9FFF, U+F900-FAFF, U+FE30-FE4F, U+
 MARGIN = ("18mm", "16mm", "16mm", "16mm")
 #: First Chromium with CSS page-margin boxes (@top-left, @bottom-right).
 MARGIN_BOXES_SINCE = 131
+
+
+#: Code points of CJK radicals (Kangxi radicals, radicals supplement, strokes). Noto Sans CJK maps
+#: them to the same glyphs as the ideographs (⼈ and 人), and Chromium's PDF writer names each glyph
+#: by its lowest code point, so "人均预期寿命" came out of the PDF's text as "⼈均预期寿命" and a
+#: search for 人 found nothing. The print copy of the font leaves them out.
+RADICALS = ((0x2E80, 0x2FDF), (0x31C0, 0x31EF))
+
+
+def print_font(font: Path | None = None, cache: Path | None = None) -> Path | None:
+    """The CJK font for printing: a copy of ``font`` (default: :func:`planlib.report.fonts.cjk_font_file`)
+    whose character map leaves out the CJK radicals (see ``RADICALS``), made once (a few seconds)
+    and kept in ``cache`` (default: ``$XDG_CACHE_HOME/planlib`` or ``~/.cache/planlib``); the
+    font itself if the copy cannot be made; None without a CJK font."""
+    from planlib.report.fonts import cjk_font_file
+    font = font or cjk_font_file()
+    if font is None:
+        return None
+    base = cache or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "planlib"
+    stat = font.stat()
+    target = base / f"{font.stem}-print-{stat.st_size}-{int(stat.st_mtime)}{font.suffix}"
+    if target.is_file():
+        return target
+    try:
+        from fontTools.ttLib import TTFont
+
+        from planlib.files import atomic_open
+        f = TTFont(str(font), lazy=True)
+        # glyph names are not needed to edit the character map: numbering them avoids reading
+        # the outlines' names (minutes for 65,000 glyphs)
+        f.setGlyphOrder([f"g{i}" for i in range(f["maxp"].numGlyphs)])
+        for table in f["cmap"].tables:
+            for cp in [c for c in table.cmap if any(lo <= c <= hi for lo, hi in RADICALS)]:
+                del table.cmap[cp]
+        with atomic_open(target) as fh:
+            f.save(fh, reorderTables=False)
+        return target
+    except Exception:  # noqa: BLE001 - the font as it is still prints Chinese correctly
+        return font
 
 
 class PrintError(RuntimeError):
@@ -186,9 +227,8 @@ class Printer:
     """
 
     def __init__(self, executable: str | None = None, font: Path | None = None):
-        from planlib.report.fonts import cjk_font_file
         self.executable = executable if executable is not None else browser_executable()
-        self.font = font if font is not None else cjk_font_file()
+        self.font = font if font is not None else print_font()
         self._requests: queue.Queue = queue.Queue()
         self._thread: threading.Thread | None = None
         self._driver_pids: list[int] = []
