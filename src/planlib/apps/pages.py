@@ -27,7 +27,7 @@ body, .jp-RenderedHTMLCommon {{ font-family: {FONT_STACK}; }}
 nav.planlib-nav {{ font-size: 0.95rem; padding: 0.5rem 0; margin: 0 0 0.5rem; border-bottom: 1px solid #ddd; }}
 nav.planlib-nav a {{ margin-right: 1.2em; white-space: nowrap; color: #0645ad; text-decoration: underline; }}
 .jp-RenderedHTMLCommon td, .jp-RenderedHTMLCommon th {{ word-break: normal; overflow-wrap: normal; hyphens: manual; }}
-.jp-RenderedHTMLCommon td:first-child, .jp-RenderedHTMLCommon th:first-child {{ text-align: left; min-width: 10em; }}
+.jp-RenderedHTMLCommon td:first-child, .jp-RenderedHTMLCommon th:first-child {{ text-align: left; min-width: 14em; }}
 @page {{ size: A4 portrait; }}
 @media print {{
   html, body {{ background: #fff !important; }}
@@ -49,6 +49,8 @@ nav.planlib-nav a {{ margin-right: 1.2em; white-space: nowrap; color: #0645ad; t
   img, svg {{ max-width: 100% !important; height: auto !important; break-inside: avoid; page-break-inside: avoid; }}
   table {{ width: 100% !important; max-width: 100% !important; border-collapse: collapse; font-size: 9.5pt !important; }}
   thead {{ display: table-header-group; }}
+  td:first-child, th:first-child {{ width: 30%; }}
+  table.key-figures td:nth-child(3), table.key-figures td:nth-child(5) {{ white-space: nowrap !important; }}
   tr, td, th {{ break-inside: avoid; page-break-inside: avoid; }}
   td, th {{ word-break: normal !important; overflow-wrap: normal !important; hyphens: manual !important;
            white-space: normal !important; padding: 3pt 5pt !important; }}
