@@ -80,7 +80,7 @@ def nav_html(region_id: str, lang: str, langs: tuple[str, ...], pdf: bool) -> st
     links = [(index_name(lang), _w(lang, "nav.index"), "")]
     for other in langs:
         if other != lang:
-            links.append((f"{region_id}{suffix(other)}.html", _w(lang, "nav.other_lang"),
+            links.append((f"{region_id}{suffix(other)}.html", _w(other, "nav.this_lang"),  # in its own language
                           f' hreflang="{other}" lang="{other}"'))
     links.append((f"{region_id}{s}.csv", _w(lang, "nav.csv"), " download"))
     if pdf:
@@ -210,7 +210,7 @@ def write_index(rows: list[Row], out: Path, data: str | None = None, langs: tupl
                     for v, hover in (verdicts[i] for i in CORE_INDICATORS))
             links = []
             for b in sorted(row.briefings, key=lambda b: (b.lang != lang, b.lang)):
-                label = _w(lang, f"index.lang.{b.lang}") if f"index.lang.{b.lang}" in _page(lang) else b.lang
+                label = _w(b.lang, "index.lang")  # each language named in itself: English, 中文
                 s = suffix(b.lang)
                 if b.ok:
                     when = ("unchanged since the last build" if b.skipped else f"built in {b.seconds:.1f} s")
@@ -232,7 +232,7 @@ def write_index(rows: list[Row], out: Path, data: str | None = None, langs: tupl
         total = sum(len(r.briefings) for r in rows)
         other = [x for x in langs if x != lang]
         switch = (f'<p class="meta"><a href="{index_name(other[0])}" hreflang="{other[0]}" lang="{other[0]}">'
-                  f'{html.escape(_w(lang, "index.other_index"))}</a></p>') if other else ""
+                  f'{html.escape(_w(other[0], "index.this_index"))}</a></p>') if other else ""
         meta = [html.escape(_w(lang, "index.data_date", year=data_year or "–", date=today)),
                 html.escape(_w(lang, "index.built", ok=ok, total=total))]
         if methods:
@@ -257,11 +257,6 @@ def write_index(rows: list[Row], out: Path, data: str | None = None, langs: tupl
 def _t(lang: str, key: str) -> str:
     from planlib.report.narrative import t
     return t(lang, key)
-
-
-def _page(lang: str) -> dict[str, str]:
-    from planlib.report.words import words
-    return words(lang, "page")
 
 
 # --- the methods page --------------------------------------------------------------------------
