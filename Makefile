@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.planlib-installed
 
-.PHONY: install briefings test check explore lab bench bench-scale clean
+.PHONY: install briefings briefings-pdf test check explore lab bench bench-scale clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "planlib needs Python 3.11+; set PYTHON=python3.11")'
@@ -19,6 +19,10 @@ install: $(STAMP)
 
 briefings: install
 	$(BIN)/planlib briefings --all
+
+# English and Chinese briefings with a PDF of each (needs Chromium: see README, "Building briefings")
+briefings-pdf: install
+	$(BIN)/planlib briefings --all --lang both --pdf
 
 # The ipywidgets explorer as a standalone page (Voilà) on http://localhost:8866
 explore: install

@@ -2,8 +2,9 @@
 
 Contributors keep the tables in ``data/`` and the notebooks in ``notebooks/`` at the top of the
 repository. Every build of the package (``pip install .``, ``pip wheel .``, ``python -m build``,
-which builds from the sdist: MANIFEST.in puts both folders in it) copies them into the built
-package as ``planlib/bundled/data/`` and ``planlib/bundled/notebooks/``, where
+which builds from the sdist: MANIFEST.in puts both folders in it) copies them (and ``docs/methods.md``, the
+briefings' methods page) into the built package as ``planlib/bundled/data/``, ``planlib/bundled/notebooks/``
+and ``planlib/bundled/docs/``, where
 ``planlib.resources`` finds them. An editable install (``pip install -e .``) copies nothing:
 planlib then reads the checkout's folders directly. Everything else is in pyproject.toml.
 """
@@ -18,7 +19,7 @@ from setuptools.command.build_py import build_py
 HERE = Path(__file__).resolve().parent
 #: Repository folder -> file patterns shipped from it (searched recursively; hidden folders such
 #: as .ipynb_checkpoints are left out).
-BUNDLE = {"data": ("*.csv",), "notebooks": ("*.ipynb", "*.md")}
+BUNDLE = {"data": ("*.csv",), "notebooks": ("*.ipynb", "*.md"), "docs": ("methods.md",)}
 #: Files whose absence means the source tree is incomplete: fail rather than build a package
 #: that cannot load data or build a briefing.
 REQUIRED = ("data/dictionary.csv", "data/observations.csv", "notebooks/briefing.ipynb")

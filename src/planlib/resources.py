@@ -75,3 +75,10 @@ def notebook(name: str) -> Path:
     """The path of a bundled notebook, e.g. ``notebook("briefing.ipynb")`` or
     ``notebook("lessons/01_indicators_and_units.ipynb")`` (it may not exist; see :func:`bundled_data`)."""
     return notebooks_dir() / name
+
+
+def methods_text() -> Path:
+    """``docs/methods.md`` (how progress is judged), the page the briefings' index links to:
+    the checkout's, or the installed package's copy. The path is returned even if it does not
+    exist (a package built without it)."""
+    return _folder("docs") / "methods.md"

@@ -272,7 +272,8 @@ def test_full_disk_names_the_file_and_keeps_the_old_briefing(tmp_path, capsys, m
     args = ["briefings", "weihai", "--jobs", "1", "--quiet", "--out", "build/briefings", "--figures", "figs"]
     assert main(args) == 0
     out = Path("build/briefings")
-    old = {p: p.read_bytes() for p in [out / "weihai.ipynb", out / "weihai.html", *Path("figs/weihai").iterdir()]}
+    old = {p: p.read_bytes() for p in [out / "weihai.ipynb", out / "weihai.html", out / "weihai.csv",
+                                       *Path("figs/weihai").iterdir()]}
     capsys.readouterr()
 
     real = files.write_temporary
@@ -291,7 +292,7 @@ def test_full_disk_names_the_file_and_keeps_the_old_briefing(tmp_path, capsys, m
     leftovers = [p for p in tmp_path.rglob("*") if p.name.endswith(".tmp") or p.name.startswith(".staging-")]
     assert not leftovers
     assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == \
-        ["index.html", "weihai.html", "weihai.ipynb"]
+        ["index.html", "index.zh.html", "methods.html", "weihai.csv", "weihai.html", "weihai.ipynb"]
 
 
 def test_write_together_removes_the_first_file_when_the_second_fails(tmp_path, monkeypatch):

@@ -5,7 +5,8 @@ Faults: a kernel that dies or a cell that runs longer than the cell timeout cost
 fresh kernel (:mod:`planlib.apps.kernel`), then the region fails with the reason. SIGINT or
 SIGTERM stops the build (workers and kernels too) and raises :class:`BuildInterrupted` with the
 regions built so far; workers and their kernels exit when the parent dies. A region's notebook,
-HTML and figures are written together or not at all, and a write error names the file.
+HTML, numbers (CSV), figures and, with ``pdf``, PDF are written together or not at all, and a
+write error names the file; a PDF that cannot be printed fails its region with the reason.
 """
 from __future__ import annotations
 
@@ -27,6 +28,8 @@ from pathlib import Path
 
 from planlib.apps.kernel import (DEFAULT_CELL_TIMEOUT, KernelFault, WarmKernel, exit_with_parent,
                                  remove_stale_connection_files)
+from planlib.apps.pages import Built, Row, dress_briefing, suffix, write_methods
+from planlib.apps.pages import write_index as pages_index
 from planlib.files import write_atomic, write_together
 from planlib.resources import notebook
 
@@ -54,6 +57,8 @@ class Result:
     cell: str = ""
     error: str = ""
     skipped: bool = False
+    csv: Path | None = None
+    pdf: Path | None = None
 
 
 def validate_regions(regions: list[str], data: str | None = None) -> list[str]:
@@ -85,6 +90,24 @@ def _exporter():
 
 _WARM: WarmKernel | None = None
 _EXPORTER = None
+_PRINTER = None  # this process's browser for --pdf (planlib.apps.pdf.Printer), started on first use
+
+
+def _printer():
+    global _PRINTER
+    if _PRINTER is None:
+        import atexit
+
+        from planlib.apps.pdf import Printer
+        _PRINTER = Printer()
+        atexit.register(_PRINTER.close)
+    return _PRINTER
+
+
+def close_printer() -> None:
+    """Stop this process's browser (--pdf), if it runs."""
+    if _PRINTER is not None:
+        _PRINTER.close()
 
 
 def _warm_kernel(cwd: Path) -> WarmKernel:
@@ -104,7 +127,7 @@ def _skip_slow_imports() -> None:
     sys.modules.setdefault("rfc3987_syntax", None)
 
 
-def _init_worker(cwd: str) -> None:
+def _init_worker(cwd: str, pdf: bool = False) -> None:
     """Pool initializer: start this worker's kernel first, so it boots while the worker
     imports the rest of its tools.
 
@@ -119,6 +142,8 @@ def _init_worker(cwd: str) -> None:
     exit_with_parent(_kill_warm_kernel)
     _skip_slow_imports()
     _warm_kernel(Path(cwd)).start()
+    if pdf:  # the browser starts in its own thread while the kernel boots
+        _printer().warm()
     _html_exporter()
 
 
@@ -130,9 +155,11 @@ def shutdown_kernel() -> None:
 
 
 def _kill_warm_kernel() -> None:
-    """Kill this process's warm kernel at once (signal handlers, parent death)."""
+    """Kill this process's warm kernel and browser (--pdf) at once (signal handlers, parent death)."""
     if _WARM is not None:
         _WARM.kill()
+    if _PRINTER is not None:
+        _PRINTER.kill()
 
 
 def _html_exporter():
@@ -174,9 +201,16 @@ def write_error(exc: OSError) -> str:
 
 def build_one(region_id: str, lang: str, out: Path, figures: Path, data: str | None,
               notebook: Path = NOTEBOOK, engine: str = "warm",
-              cell_timeout: int = DEFAULT_CELL_TIMEOUT) -> Result:
-    """Execute the notebook for one region and write <out>/<region>.ipynb and .html and its
-    figures together: all of them, or none (the previous ones stay).
+              cell_timeout: int = DEFAULT_CELL_TIMEOUT, langs: tuple[str, ...] | None = None,
+              pdf: bool = False, csv: bytes | None = None, name: str | None = None) -> Result:
+    """Execute the notebook for one region and write <out>/<region>.ipynb, .html, .csv (its
+    numbers), with ``pdf`` .pdf, and its figures together: all of them, or none (the previous
+    ones stay).
+
+    The page links to the index, to the region's briefings in the other ``langs`` and to its
+    downloads. ``csv`` (the numbers, :func:`planlib.report.downloads.numbers_csv`) and ``name``
+    (the region's name for the PDF's header) are worked out here when not given; the parent
+    process gives them, so workers need not load the data.
 
     The notebook draws the figures into a staging folder inside ``figures``; they are moved
     into ``figures/<region>/`` with the notebook and HTML once all are written. ``engine="warm"``
@@ -188,6 +222,7 @@ def build_one(region_id: str, lang: str, out: Path, figures: Path, data: str | N
     t0 = time.perf_counter()
     suffix = "" if lang == "en" else f".{lang}"
     nb_path, html_path = out / f"{region_id}{suffix}.ipynb", out / f"{region_id}{suffix}.html"
+    csv_path, pdf_path = out / f"{region_id}{suffix}.csv", out / f"{region_id}{suffix}.pdf"
     params = {"region": region_id, "lang": lang, "figures_dir": str(figures),
               "data_dir": None if data is None else str(Path(data).resolve())}
     try:
@@ -211,19 +246,35 @@ def build_one(region_id: str, lang: str, out: Path, figures: Path, data: str | N
         nb.metadata.setdefault("planlib", {})["parameters"] = params
         nb.metadata["title"] = _title_of(nb) or region_id
         body, _ = _html_exporter().from_notebook_node(nb)
-        body = re.sub(r"<html[^>]*>", f'<html lang="{lang}">', body, count=1)
-        body = body.replace("</head>", CJK_CSS + "</head>", 1)
+        body = dress_briefing(body, region_id, lang, tuple(langs or (lang,)), pdf)
+        if csv is None or (pdf and name is None):
+            from planlib.analysis.region import analyse_region
+            from planlib.report.downloads import numbers_csv
+            analysis = analyse_region(region_id, data)
+            csv = numbers_csv(analysis, lang) if csv is None else csv
+            name = analysis.name(lang) if name is None else name
+        contents = {nb_path: nbformat.writes(nb), html_path: body, csv_path: csv}
+        if pdf:
+            from planlib.apps.pdf import PrintError
+            try:
+                contents[pdf_path] = _printer().pdf(body, name, lang)
+            except PrintError as exc:
+                return Result(region_id, lang, False, time.perf_counter() - t0, cell="-",
+                              error=f"cannot make the PDF: {exc}")
         staged = stage / region_id
         moves = {f: figures / region_id / f.name for f in sorted(staged.iterdir())} if staged.is_dir() else {}
         try:
-            write_together({nb_path: nbformat.writes(nb), html_path: body}, moves)
+            write_together(contents, moves)
         except OSError as exc:
             return Result(region_id, lang, False, time.perf_counter() - t0, cell="-", error=write_error(exc))
-        del nb, body
+        if not pdf:  # a PDF of an earlier build no longer matches the page (which links none)
+            pdf_path.unlink(missing_ok=True)
+        del nb, body, contents
     finally:
         shutil.rmtree(stage, ignore_errors=True)
     trim_memory()
-    return Result(region_id, lang, True, time.perf_counter() - t0, html=html_path, notebook=nb_path)
+    return Result(region_id, lang, True, time.perf_counter() - t0, html=html_path, notebook=nb_path,
+                  csv=csv_path, pdf=pdf_path if pdf else None)
 
 
 def trim_memory() -> bool:
@@ -289,47 +340,18 @@ def _safe_build(*args) -> Result:
                       error=f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=3)}")
 
 
-LANG_NAMES = {"en": "English", "zh": "中文"}
-#: Font stack that shows Chinese on common systems (Linux Noto, macOS PingFang, Windows YaHei).
-FONT_STACK = ('system-ui, -apple-system, "Segoe UI", "Noto Sans CJK SC", "Noto Sans SC", '
-              '"Source Han Sans SC", "PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", sans-serif')
-CJK_CSS = f"<style>body, .jp-RenderedHTMLCommon {{ font-family: {FONT_STACK}; }}</style>"
-
-
-def write_index(results: list[Result], out: Path, data: str | None = None) -> Path:
-    """<out>/index.html linking every briefing, one status line per region (all its languages)."""
-    from planlib.data.tables import load_tables
-    reg = load_tables(data).regions.set_index("id")
-    by_region: dict[str, list[Result]] = {}
+def write_index(results: list[Result], out: Path, data: str | None = None,
+                langs: tuple[str, ...] = ("en", "zh")) -> Path:
+    """The cross-region overview in ``out``: ``index.html`` (English) and ``index.zh.html``
+    (Chinese), one row per region with a verdict per core indicator and links to its briefings
+    and downloads; ``methods.html`` beside them. Returns the English index."""
+    by_region: dict[str, Row] = {}
     for r in results:
-        by_region.setdefault(r.region_id, []).append(r)
-    items = []
-    for region, rs in by_region.items():
-        label = html.escape(f"{reg.loc[region, 'name_en']} · {reg.loc[region, 'name_zh']} ({region})"
-                            if region in reg.index else region)
-        parts = []
-        for r in sorted(rs, key=lambda r: r.lang):
-            lang = LANG_NAMES.get(r.lang, r.lang)
-            if r.ok:
-                when = "unchanged since the last build" if r.skipped else f"built in {r.seconds:.1f} s"
-                parts.append(f'<a href="{r.html.name}" hreflang="{r.lang}">{lang}</a> '
-                             f'<span class="ok">{when}</span>')
-            elif r.error == "interrupted":
-                parts.append(f'{lang} <strong class="failed">not built</strong> (interrupted)')
-            else:
-                first = r.error.splitlines()[0] if r.error else ""
-                where = f" at {html.escape(r.cell)}" if r.cell not in ("", "-") else ""
-                parts.append(f'{lang} <strong class="failed">failed</strong>{where}: {html.escape(first)}')
-        items.append(f"<li>{label}: " + " · ".join(parts) + "</li>")
-    ok = sum(r.ok for r in results)
-    page = (f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>planlib briefings</title>'
-            f"<style>body{{font-family:{FONT_STACK};max-width:52rem;margin:2rem auto;line-height:1.6}}"
-            f".failed{{color:#b00}}.ok{{color:#555}}</style></head><body>\n"
-            f"<h1>Health-plan briefings · 卫生健康规划简报</h1>\n<p>{ok} of {len(results)} built.</p>\n<ul>\n"
-            + "\n".join(items) + "\n</ul>\n</body></html>\n")
-    path = out / "index.html"
-    write_atomic(path, page)
-    return path
+        by_region.setdefault(r.region_id, Row(r.region_id)).briefings.append(
+            Built(r.lang, r.ok, r.skipped, r.seconds, r.error, r.cell,
+                  pdf=r.pdf is not None or (r.skipped and (out / f"{r.region_id}{suffix(r.lang)}.pdf").is_file())))
+    methods = write_methods(out) is not None
+    return pages_index(list(by_region.values()), out, data, langs, methods)[0]
 
 
 FIGURE_NAMES = ("life_expectancy", "mortality", "workforce")
@@ -354,9 +376,10 @@ def package_hash(package: Path = PACKAGE) -> str:
 
 
 def inputs_key(region_id: str, lang: str, figures: Path, data: str | None, notebook: Path,
-               package: str | None = None) -> str:
-    """Hash of everything a briefing depends on: data files, notebook, parameters and every file
-    of the planlib package (``package``: a precomputed :func:`package_hash`)."""
+               package: str | None = None, langs: tuple[str, ...] = (), pdf: bool = False) -> str:
+    """Hash of everything a briefing depends on: data files, notebook, parameters, every file
+    of the planlib package (``package``: a precomputed :func:`package_hash`), and the languages
+    and PDF built with it (its links bar names them)."""
     import hashlib
     import json
 
@@ -364,7 +387,8 @@ def inputs_key(region_id: str, lang: str, figures: Path, data: str | None, noteb
     from planlib.data.tables import data_hash
     h = hashlib.sha256()
     h.update(json.dumps({"region": region_id, "lang": lang, "figures": str(figures),
-                         "data": data_hash(data), "planlib": __version__}, sort_keys=True).encode())
+                         "data": data_hash(data), "planlib": __version__,
+                         "langs": sorted(langs), "pdf": pdf}, sort_keys=True).encode())
     h.update(notebook.read_bytes())
     h.update((package or package_hash()).encode())
     return h.hexdigest()
@@ -375,15 +399,18 @@ def _stamp_path(out: Path, region_id: str, lang: str) -> Path:
     return out / f".{region_id}{suffix}.inputs"
 
 
-def _up_to_date(region_id: str, lang: str, out: Path, figures: Path, key: str) -> Result | None:
+def _up_to_date(region_id: str, lang: str, out: Path, figures: Path, key: str,
+                pdf: bool = False) -> Result | None:
     """A Result for a briefing whose outputs exist and whose inputs have not changed, else None."""
     suffix = "" if lang == "en" else f".{lang}"
     html_path, nb_path = out / f"{region_id}{suffix}.html", out / f"{region_id}{suffix}.ipynb"
+    csv_path, pdf_path = out / f"{region_id}{suffix}.csv", out / f"{region_id}{suffix}.pdf"
     stamp = _stamp_path(out, region_id, lang)
     figs = [figures / region_id / f"{n}{suffix}.{e}" for n in FIGURE_NAMES for e in ("png", "svg")]
     if stamp.is_file() and stamp.read_text() == key and html_path.is_file() and nb_path.is_file() \
-            and all(f.is_file() for f in figs):
-        return Result(region_id, lang, True, 0.0, html=html_path, notebook=nb_path, skipped=True)
+            and csv_path.is_file() and (pdf_path.is_file() or not pdf) and all(f.is_file() for f in figs):
+        return Result(region_id, lang, True, 0.0, html=html_path, notebook=nb_path, skipped=True,
+                      csv=csv_path, pdf=pdf_path if pdf else None)
     return None
 
 
@@ -467,8 +494,12 @@ def check_folder(path: Path | str, option: str = "folder", create: bool = True) 
 def build(regions: list[str], out: Path = DEFAULT_OUT, jobs: int | None = None, langs: tuple[str, ...] = ("en",),
           data: str | None = None, figures: Path = DEFAULT_FIGURES, progress: bool = True,
           notebook: Path = NOTEBOOK, engine: str = "warm", force: bool = False,
-          cell_timeout: int = DEFAULT_CELL_TIMEOUT) -> list[Result]:
+          cell_timeout: int = DEFAULT_CELL_TIMEOUT, pdf: bool = False) -> list[Result]:
     """Build every (region, language) in worker processes; returns one Result each.
+
+    Each briefing gets its numbers as CSV beside its HTML, and with ``pdf`` a PDF (printed by
+    the worker's browser, :mod:`planlib.apps.pdf`; check :func:`planlib.apps.pdf.unavailable`
+    first). The index pages (English and Chinese) and the methods page are written last.
 
     A briefing whose outputs exist and whose inputs (data, notebook, parameters, planlib code)
     are unchanged since its last successful build is skipped unless ``force``. A cell that runs
@@ -487,16 +518,17 @@ def build(regions: list[str], out: Path = DEFAULT_OUT, jobs: int | None = None, 
     out, figures = check_folder(out, "out"), check_folder(figures, "figures")
     remove_stale_connection_files()
     code = package_hash()
-    keys = {(r, lang): inputs_key(r, lang, figures, data, notebook, code) for r in regions for lang in langs}
+    keys = {(r, lang): inputs_key(r, lang, figures, data, notebook, code, langs, pdf)
+            for r in regions for lang in langs}
     results: list[Result] = []
     tasks = []
     for (r, lang), key in keys.items():
-        done = None if force else _up_to_date(r, lang, out, figures, key)
+        done = None if force else _up_to_date(r, lang, out, figures, key, pdf)
         if done is not None:
             results.append(done)
         else:
             _stamp_path(out, r, lang).unlink(missing_ok=True)
-            tasks.append((r, lang, out, figures, data, notebook, engine, cell_timeout))
+            tasks.append((r, lang, out, figures, data, notebook, engine, cell_timeout, tuple(langs), pdf))
     jobs = max(1, min(jobs or os.cpu_count() or 1, max(len(tasks), 1)))
     bar = tqdm(total=len(tasks), desc="briefings", unit="region", disable=not progress)
     stopped: int | None = None
@@ -507,12 +539,16 @@ def build(regions: list[str], out: Path = DEFAULT_OUT, jobs: int | None = None, 
             elif jobs == 1:
                 try:
                     for task in tasks:
-                        results.append(_safe_build(*task))
+                        results.append(_safe_build(*_with_downloads(task)))
                         bar.update()
                 except _Stop:
+                    if _PRINTER is not None:
+                        _PRINTER.kill()
                     if _WARM is not None:
                         _WARM.abandon()
                     raise
+                finally:
+                    close_printer()
             else:
                 _build_in_pool(tasks, jobs, notebook, results, bar)
     except _Stop as stop:
@@ -541,9 +577,9 @@ def _build_in_pool(tasks: list[tuple], jobs: int, notebook: Path, results: list[
     before = set(mp.active_children())
     # spawn: a forked pool can hang once the parent has started a kernel.
     pool = ProcessPoolExecutor(jobs, mp_context=mp.get_context("spawn"), initializer=_init_worker,
-                               initargs=(str(notebook.parent),))
+                               initargs=(str(notebook.parent), any(t[9] for t in tasks)))
     try:
-        futures = {pool.submit(_safe_build, *task): task for task in tasks}
+        futures = {pool.submit(_safe_build, *_with_downloads(task)): task for task in tasks}
         for f in as_completed(futures):
             try:
                 results.append(f.result())
@@ -558,6 +594,20 @@ def _build_in_pool(tasks: list[tuple], jobs: int, notebook: Path, results: list[
         raise
     finally:
         pool.shutdown(wait=True)
+
+
+def _with_downloads(task: tuple) -> tuple:
+    """A build task with the region's numbers as CSV and its name (for the PDF's header), worked
+    out in this process, which has the data loaded (a worker need not load it); a failure here
+    leaves them to the worker, which reports it."""
+    region_id, lang, data = task[0], task[1], task[4]
+    try:
+        from planlib.analysis.region import analyse_region
+        from planlib.report.downloads import numbers_csv
+        analysis = analyse_region(region_id, data)
+        return task + (numbers_csv(analysis, lang), analysis.name(lang))
+    except Exception:  # noqa: BLE001 - the worker reports it with the region
+        return task
 
 
 def default_regions(data: str | None = None) -> list[str]:

@@ -83,12 +83,18 @@ def cmd_briefings(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"planlib: {exc}", file=sys.stderr)
         return 2
+    if args.pdf:  # before any work: without a browser that prints, say what to install
+        from planlib.apps.pdf import unavailable
+        problem = unavailable()
+        if problem:
+            print(f"planlib: {problem}", file=sys.stderr)
+            return 2
     langs = ("en", "zh") if args.lang == "both" else (args.lang,)
     code = 0
     try:
         results = batch.build(regions, out=out, jobs=args.jobs, langs=langs, data=args.data,
                               figures=figures, progress=not args.quiet, engine=args.engine,
-                              force=args.force, cell_timeout=args.cell_timeout)
+                              force=args.force, cell_timeout=args.cell_timeout, pdf=args.pdf)
     except batch.BuildInterrupted as stop:
         results, code = stop.results, 128 + stop.signum
         print(f"planlib: {stop}", file=sys.stderr)
@@ -130,7 +136,13 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_summary)
     from planlib.apps.batch import DEFAULT_FIGURES, DEFAULT_OUT
     from planlib.apps.kernel import DEFAULT_CELL_TIMEOUT
-    b = sub.add_parser("briefings", help="build per-region briefings (notebook → HTML) in parallel")
+    b = sub.add_parser(
+        "briefings", help="build per-region briefings (notebook → HTML, CSV, optionally PDF) in parallel",
+        description="Build each region's briefing: <region>.html (offline, no internet needed), "
+                    "<region>.csv (its numbers; UTF-8 for Excel/WPS), with --pdf <region>.pdf (A4), "
+                    "and the executed notebook; Chinese ones end in .zh.html, .zh.csv, .zh.pdf. "
+                    "index.html / index.zh.html give every region's status per core indicator and link "
+                    "to each briefing, its downloads and methods.html.")
     b.add_argument("regions", nargs="*", metavar="REGION", help="region ids (default: every plan region)")
     b.add_argument("--all", action="store_true", help="every region with a local plan or review")
     b.add_argument("--jobs", type=_at_least_one, default=None,
@@ -145,6 +157,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"output folder (default: {DEFAULT_OUT} in the current folder)")
     b.add_argument("--figures", default=str(DEFAULT_FIGURES),
                    help=f"figures folder, one sub-folder per region (default: {DEFAULT_FIGURES}/ in the current folder)")
+    b.add_argument("--pdf", action="store_true",
+                   help="also print each briefing to <region>.pdf beside its HTML (A4; needs Chromium: "
+                        "Debian/Ubuntu `apt-get install chromium`, or `python -m playwright install "
+                        "chromium`; checked before any work)")
     b.add_argument("--quiet", action="store_true", help="no progress bar")
     b.add_argument("--force", action="store_true",
                    help="rebuild briefings whose inputs have not changed since the last build")

@@ -47,3 +47,11 @@ def register_cjk_font() -> str | None:
     warnings.warn("No Chinese font found (install the 'mplfonts' package): Chinese text in figures "
                   "will fall back to DejaVu Sans and show as boxes.", CJKFontWarning, stacklevel=2)
     return None
+
+
+def cjk_font_file() -> Path | None:
+    """The file of the Chinese-capable font planlib uses (mplfonts' Noto Sans CJK SC, else the
+    system's Noto CJK), or None: also what the PDF print run gives the browser as a web font, so
+    Chinese prints on machines without a Chinese system font."""
+    found = _candidates()
+    return found[0] if found else None

@@ -1,0 +1,117 @@
+"""The index pages: one row per region, one verdict per core indicator (a doubted value is "data in
+doubt", never met), the data date, links to each briefing, its downloads and the methods page;
+nothing fetched from the internet."""
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from planlib.apps import batch
+from planlib.apps.pages import math_html, methods_html
+from planlib.data.tables import CORE_INDICATORS
+from planlib.report.words import word
+
+REGIONS = ["yangchun", "guangan", "anju", "xiangqiao", "weihai"]
+EXTERNAL = re.compile(r'<script[^>]+src=|<link[^>]+href="https?:|@import|url\(\s*["\']?(?!data:)|https?://')
+
+
+class Rows(HTMLParser):
+    """Cells of the index table's body, row by row (text of each cell)."""
+
+    def __init__(self):
+        super().__init__()
+        self.rows, self._cell, self._in_body = [], None, False
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "tbody":
+            self._in_body = True
+        elif self._in_body and tag == "tr":
+            self.rows.append([])
+        elif self._in_body and tag in ("td", "th"):
+            self._cell = []
+
+    def handle_endtag(self, tag):
+        if tag == "tbody":
+            self._in_body = False
+        elif self._in_body and tag in ("td", "th") and self._cell is not None:
+            self.rows[-1].append("".join(self._cell).strip())
+            self._cell = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("out")
+    results = [batch.Result(r, lang, True, 1.0, html=out / f"{r}{'' if lang == 'en' else '.zh'}.html",
+                            pdf=out / f"{r}.pdf" if lang == "en" else None)
+               for r in REGIONS for lang in ("en", "zh")]
+    results[-1] = batch.Result("weihai", "zh", False, 0.0, cell="cell 4", error="ValueError: broken <b>x</b>")
+    batch.write_index(results, out)
+    return out
+
+
+def rows(path: Path) -> list[list[str]]:
+    p = Rows()
+    p.feed(path.read_text(encoding="utf-8"))
+    return p.rows
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_one_row_per_region_one_verdict_per_core_indicator(index, lang):
+    page = index / ("index.html" if lang == "en" else "index.zh.html")
+    verdicts = {word(lang, "text", f"verdict.{v}") for v in
+                ("met", "on track", "off track", "data in doubt", "no verdict")}
+    body = rows(page)
+    assert len(body) == len(REGIONS)
+    for row in body:
+        cells = row[1:1 + len(CORE_INDICATORS)]
+        assert len(cells) == len(CORE_INDICATORS) and set(cells) <= verdicts, row
+    html = page.read_text(encoding="utf-8")
+    assert f'<html lang="{lang}">' in html
+    for r in REGIONS:
+        assert f'href="{r}.html"' in html and f'href="{r}.csv"' in html
+    assert 'href="yangchun.pdf"' in html and 'href="methods.html"' in html
+    assert 'href="weihai.zh.html"' not in html  # failed: its reason shown instead, escaped
+    assert "ValueError: broken &lt;b&gt;x&lt;/b&gt;" in html
+
+
+def test_doubted_value_is_data_in_doubt_never_met(index):
+    """Xiangqiao's under-5 mortality (0.14‰, below its infant rate) is in doubt in both languages."""
+    col = 1 + CORE_INDICATORS.index("under5_mortality")
+    for lang, name, page in (("en", "Xiangqiao", "index.html"), ("zh", "湘桥区", "index.zh.html")):
+        row = next(r for r in rows(index / page) if r[0].startswith(name))
+        assert row[col] == word(lang, "text", "verdict.data in doubt")
+        assert row[col] != word(lang, "text", "verdict.met")
+
+
+def test_data_date_and_language_switch(index):
+    en = (index / "index.html").read_text(encoding="utf-8")
+    zh = (index / "index.zh.html").read_text(encoding="utf-8")
+    assert re.search(r"The data run to 20\d\d; these pages were built on 20\d\d-\d\d-\d\d\.", en)
+    assert re.search(r"数据截至20\d\d年；本页生成于20\d\d-\d\d-\d\d。", zh)
+    assert 'href="index.zh.html"' in en and 'href="index.html"' in zh
+    assert "Briefings: 9 of 10 built." in en
+
+
+@pytest.mark.parametrize("name", ["index.html", "index.zh.html", "methods.html"])
+def test_pages_fetch_nothing(index, name):
+    html = (index / name).read_text(encoding="utf-8")
+    assert "<script" not in html
+    assert not EXTERNAL.findall(html), EXTERNAL.findall(html)
+
+
+def test_methods_page_reads_without_mathjax(index):
+    html = (index / "methods.html").read_text(encoding="utf-8")
+    assert "$" not in html and "\\" not in html  # no raw LaTeX left for a reader
+    assert "<h1>Methods</h1>" in html and "<table>" in html
+    assert "planlib.assess_progress" not in html  # headings without function names
+    assert 'href="data.md' not in html  # no link to a file that is not there
+    assert math_html(r"(x_t/x_s)^{1/(t-s)} - 1") == "(<i>x</i><sub><i>t</i></sub>/<i>x</i><sub><i>s</i></sub>)<sup>1/(<i>t</i>−<i>s</i>)</sup> − 1"
+    assert "½" in math_html(r"\tfrac{1}{2}\chi^2_{0.025}(2k)") and "χ<sup>2</sup>" in math_html(r"\chi^2")
+    assert methods_html("a $x^*$ b").count("<sup>*</sup>") == 1
