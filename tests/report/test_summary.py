@@ -49,10 +49,11 @@ def test_no_doubted_value_is_called_met_or_on_track_anywhere_in_the_summary(regi
 def test_pace_needed_replaces_cannot_be_assessed():
     v = verdicts("yangchun")
     cell = v["Registered nurses per 1,000 population"]
-    assert cell.startswith("no trend in the data; needs +8.3 % a year (nation +")
+    assert cell.startswith("needs +8.3 % a year (nation +")
     assert "cannot be assessed" not in " ".join(v.values())
     zh = verdicts("yangchun", "zh")["每千人口注册护士数（人）"]
-    assert zh.startswith("无趋势数据；需年均增长8.3%（全国2020—")
+    assert zh.startswith("需年均增长8.3%（全国增长")
+    assert "the data show no trend" in Briefing(analyse_region("yangchun"), "en").summary_html()
 
 
 def _looser(data_copy):

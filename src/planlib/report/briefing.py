@@ -38,7 +38,14 @@ OPTIONAL = {"pharmacists_per_1000", "tcm_physicians_per_1000"}  # mentioned only
 TABLE_CSS = ("<style>.planlib-summary table th, .planlib-summary table td, table.previous-plan th, table.previous-plan td"
              " {text-align: left !important; vertical-align: top}"
              " .planlib-summary table th, table.previous-plan th {white-space: nowrap}"
-             " .planlib-summary table td:nth-child(2), .planlib-summary table td:nth-child(4) {white-space: nowrap}"
+             " .planlib-summary table td:nth-child(2), .planlib-summary table td:nth-child(4) {white-space: nowrap !important}"
+             " .planlib-summary table th:first-child {width: 34%} .planlib-summary table th:last-child {width: 30%}"
+             " .planlib-summary p.table-note {font-size: 0.85em; color: #444}"
+             # on paper the summary keeps to the first page with the title
+             " @media print {.planlib-summary {font-size: 9pt} .planlib-summary table {font-size: 8.5pt !important}"
+             " .planlib-summary h2 {font-size: 13pt; margin: 0.3em 0} .planlib-summary h3 {font-size: 10.5pt;"
+             " margin: 0.5em 0 0.2em} .planlib-summary p, .planlib-summary li {margin: 0.15em 0}"
+             " .planlib-summary td, .planlib-summary th {padding: 1px 4px !important}}"
              "</style>")
 #: The indicators each briefing figure shows (as :mod:`planlib.report.figures` draws them).
 FIGURE_INDICATORS: dict[str, tuple[str, ...]] = {
@@ -155,7 +162,7 @@ class Briefing:
         where = parent if parent == province else (f"{parent}, {province}" if self.lang == "en"
                                                     else f"{province}{parent}")
         return _h(self.lang, "subtitle", level=_h(self.lang, f"level.{r['level']}"), parent=where,
-                  title=src["title"], date=date)
+                  title=src["title"], date=date, name=self.region_name())
 
     def period(self) -> str:
         """The plan period is over: which 2025 outcomes the data hold for the region's core indicators."""
@@ -238,7 +245,7 @@ class Briefing:
             if p is None:
                 cell = "–"
             elif verdict(p["status"]) == "no verdict":
-                cell = status_text(self.lang, p, self.text_unit(ind))
+                cell = status_text(self.lang, p, self.text_unit(ind), short=True)
             else:
                 cell = t(self.lang, f"verdict.{verdict(p['status'])}")
                 if p["status"] == "achieved" and pd.notna(p["baseline_below_target_by"]):
@@ -303,10 +310,14 @@ class Briefing:
         verdict per core indicator, the largest gaps to target and the workforce targets in people.
         Wrapped in ``<section class="planlib-summary">``: printed with the title alone on page 1."""
         table = self.summary_table().to_html(index=False, border=0, classes="summary-table", escape=True)
+        p = self.progress
+        paced = (p["indicator_id"].isin(CORE_INDICATORS) & (p["status"] == "cannot assess")
+                 & p["required_annual_change"].notna() & p["observed_annual_change"].isna())
+        note = f'<p class="table-note">{_h(self.lang, "summary.pace_note")}</p>' if paced.any() else ""
         gaps = self.largest_gaps() or [_h(self.lang, "summary.no_gaps")]
         people = self.staff_sentences()
         parts = [f'<section class="planlib-summary">', TABLE_CSS, f"<h2>{_h(self.lang, 'summary')}</h2>",
-                 no_math(table),
+                 no_math(table), note,
                  f"<h3>{_h(self.lang, 'summary.gaps')}</h3>",
                  "<ul>" + "".join(f"<li>{html.escape(self.cite(g))}</li>" for g in gaps) + "</ul>",
                  f"<h3>{_h(self.lang, 'summary.people')}</h3>",

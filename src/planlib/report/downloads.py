@@ -14,7 +14,7 @@ import pandas as pd
 
 from planlib.analysis.region import RegionAnalysis
 from planlib.report.briefing import SECTIONS
-from planlib.report.narrative import t
+from planlib.report.narrative import status_text, t
 from planlib.report.words import check_language, word
 
 #: Column keys (``page`` words ``csv.*``), in order.
@@ -67,11 +67,13 @@ def numbers_table(analysis: RegionAnalysis, lang: str = "en") -> pd.DataFrame:
                             ascending=[False, True, True, True, True], kind="stable")
 
     status: dict[tuple[str, int], str] = {}
-    for r in analysis.progress.itertuples():
-        if pd.notna(r.latest_year):
-            status[(r.indicator_id, int(r.latest_year))] = t(lang, f"status.{r.status}")
-        elif r.indicator_id not in {k[0] for k in status}:
-            status[(r.indicator_id, -1)] = t(lang, f"status.{r.status}")
+    units = t_.indicator_index["unit_en" if lang == "en" else "unit_zh"]
+    for _, r in analysis.progress.iterrows():  # worded as the key figures word them
+        text = status_text(lang, r, str(units.get(r["indicator_id"], "")))
+        if pd.notna(r["latest_year"]):
+            status[(r["indicator_id"], int(r["latest_year"]))] = text
+        elif r["indicator_id"] not in {k[0] for k in status}:
+            status[(r["indicator_id"], -1)] = text
 
     names = t_.indicator_words(tuple(order), lang)
     long_names = t_.indicator_index["name_en" if lang == "en" else "name_zh"]

@@ -73,9 +73,10 @@ def looser_sentence(lang: str, p: pd.Series, target: str, unit: str) -> str:
              slack=fmt_num(float(p["baseline_below_target_by"])), unit=unit)
 
 
-def status_text(lang: str, p: pd.Series, unit: str) -> str:
+def status_text(lang: str, p: pd.Series, unit: str, short: bool = False) -> str:
     """A progress row's status as a table cell: the status, and what it leaves out: a target
-    looser than its baseline, or the pace needed (and the nation's) where the data show no trend."""
+    looser than its baseline, or the pace needed (and the nation's) where the data show no trend.
+    ``short``: the one-page summary's wording (its note under the table says what the pace means)."""
     status = t(lang, f"status.{p['status']}")
     if p["status"] == "achieved" and pd.notna(p["baseline_below_target_by"]):
         way = "down" if p["direction"] == "higher_is_better" else "up"
@@ -83,10 +84,11 @@ def status_text(lang: str, p: pd.Series, unit: str) -> str:
     if (p["status"] == "cannot assess" and pd.notna(p["required_annual_change"])
             and pd.isna(p["observed_annual_change"])):
         required = change_phrase(lang, float(p["required_annual_change"]), p["change_measure"], unit)
+        prefix = "verdict" if short else "status"
         if pd.notna(p["national_annual_change"]):
-            return t(lang, "status.pace.national", required=required, period=p["national_period"],
+            return t(lang, f"{prefix}.pace.national", required=required, period=p["national_period"],
                      change=change_phrase(lang, float(p["national_annual_change"]), p["change_measure"], unit))
-        return t(lang, "status.pace", required=required)
+        return t(lang, f"{prefix}.pace", required=required)
     return status
 
 

@@ -52,6 +52,7 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
             # one-page summary and the previous plan's results
             "summary": "Summary",
             "summary.gaps": "Largest gaps to target",
+            "summary.pace_note": "“Needs … a year”: the data show no trend, so the row gives the annual change needed from the latest value to the 2025 target and, in brackets, the nation's annual change from the same year to its latest value.",
             "summary.no_gaps": "No core indicator with a numeric target is behind it on values the checks accept.",
             "summary.people": "The workforce targets in people",
             "summary.no_people": "The documents give no population, and no staff count beside its ratio, so the workforce targets cannot be put in numbers of people.",
@@ -147,6 +148,8 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
             "status.looser.down": "{status}; the target is below the {year} value",
             "status.looser.up": "{status}; the target is above the {year} value",
             "status.pace": "no trend in the data; needs {required} a year",
+            "verdict.pace": "needs {required} a year",
+            "verdict.pace.national": "needs {required} a year (nation {change})",
             "status.pace.national": "no trend in the data; needs {required} a year (nation {change}, {period})",
             "gap": "{name}: {latest} {unit} in {year} against a {target_year} target of {target} {unit}, {share}% short; {pace}.",
             "gap.pace": "at the {period} pace it would reach {projected} {unit} by {target_year}",
@@ -280,7 +283,7 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
     "zh": {
         "page": {
             "title": "{name}卫生健康规划简报",
-            "subtitle": "{level}，隶属{parent}。依据：{title}（{date}）。",
+            "subtitle": "{name}为{parent}下辖{level}。依据：{title}（{date}）。",
             "period.none": "“十四五”规划期（2021—2025年）已于2025年12月31日结束。现有数据中尚无{region}2025年的实际值，最新报告值为{years}年数据。",
             "period.some": "“十四五”规划期（2021—2025年）已于2025年12月31日结束。现有数据中{region}{total}项核心指标有{n}项已有2025年实际值。",
             "key_figures": "主要指标",
@@ -320,6 +323,7 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
             # one-page summary and the previous plan's results
             "summary": "摘要",
             "summary.gaps": "距目标差距最大的指标",
+            "summary.pace_note": "“需年均……”：数据无趋势可判断，此处给出由最新值达到2025年目标所需的年均变化，括号内为全国自同一年份至最新年份的年均变化。",
             "summary.no_gaps": "在通过数据检查的数值中，没有低于数值目标的核心指标。",
             "summary.people": "人力目标折合人数",
             "summary.no_people": "文件未提供人口数，也未同时提供人员数和每千人口比率，无法将人力目标折算为人数。",
@@ -415,6 +419,8 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
             "status.looser.down": "{status}；目标低于{year}年水平",
             "status.looser.up": "{status}；目标高于{year}年水平",
             "status.pace": "无趋势数据；需年均{required}",
+            "verdict.pace": "需年均{required}",
+            "verdict.pace.national": "需年均{required}（全国{change}）",
             "status.pace.national": "无趋势数据；需年均{required}（全国{period}年年均{change}）",
             "gap": "{name}：{year}年为{latest}{unit}，距{target_year}年目标{target}{unit}尚差{share}%，{pace}。",
             "gap.pace": "按{period}年速度{target_year}年可达{projected}{unit}",
