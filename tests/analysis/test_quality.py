@@ -120,9 +120,11 @@ def test_region_filter(findings):
 
 
 def test_new_problem_in_user_data_is_found(data_copy):
+    # (from a report planlib has no document of: a number cited on a line of a document planlib
+    # has must be on that line)
     with (data_copy / "observations.csv").open("a", encoding="utf-8") as fh:
-        fh.write("weihai,under5_mortality,2021,actual,,=,1.5,1.5‰,‰,,weihai_14th_midterm,25,test\n")
-        fh.write("weihai,infant_mortality,2021,actual,,=,2.5,2.5‰,‰,,weihai_14th_midterm,25,test\n")
+        fh.write("weihai,under5_mortality,2021,actual,,=,1.5,1.5‰,‰,,shandong_press,,test\n")
+        fh.write("weihai,infant_mortality,2021,actual,,=,2.5,2.5‰,‰,,shandong_press,,test\n")
     df = check_quality(data_copy)
     assert _has(df, "weihai", "under5_mortality", "impossible_relation", "1.5‰ < 2.5‰", year=2021)
 
@@ -156,3 +158,4 @@ def test_folder_with_more_regions_than_the_region_cache(tmp_path):
     mine = whole[whole["region_id"] == clones[-1]].drop(columns="region_id").reset_index(drop=True)
     theirs = whole[whole["region_id"] == "xiangqiao"].drop(columns="region_id").reset_index(drop=True)
     pd.testing.assert_frame_equal(mine, theirs)  # a clone has the original's findings
+
