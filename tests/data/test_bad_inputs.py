@@ -281,6 +281,35 @@ def test_empty_sources_is_one_problem_not_one_per_reference(data_copy):
 
 # --- silent cases that load, with the correct result ---------------------------------------------------
 
+def test_beds_implausible_for_the_population_are_in_doubt(data_copy, with_documents):
+    """99,999,999 beds in a district of 514,900 people: a finding (error) that puts the value in
+    doubt, so no verdict and no comparison is given for it."""
+    append(data_copy, "observations", **{**OBS, "region_id": "xiangqiao", "indicator_id": "beds_count",
+                                         "year": "2020", "value": "99999999", "value_text": "99999999张",
+                                         "unit_text": "张", "source_id": "guangdong_press_a"})
+    f = planlib.check_quality(data_copy)
+    hit = f[f["check"] == "implausible_count"]
+    assert hit[["region_id", "indicator_id", "year", "severity"]].values.tolist() == [
+        ["xiangqiao", "beds_count", 2020, "error"]]
+    assert hit["message"].iloc[0] == (
+        "actual 99999999张 (guangdong_press_a) is 99,999,999 beds: 194,212 per 1,000 people for the 2020 "
+        "population of 514,900 (51.49, xiangqiao_14th_plan_draft L126), far outside the plausible 1.5–15 per "
+        "1,000; check the number and its unit")
+    a = planlib.analyse_region("xiangqiao", data_copy)
+    assert a.doubts[("beds_count", 2020)] == hit["message"].iloc[0]
+    c = a.comparisons[a.comparisons["indicator_id"] == "beds_count"]
+    assert (c["comparison"] == "data in doubt").all()
+
+
+def test_plausible_counts_are_not_flagged(data_copy):
+    """The same district's 474 institutions and 203 recruits, and beds at 6 per 1,000 people."""
+    append(data_copy, "observations", **{**OBS, "region_id": "xiangqiao", "indicator_id": "beds_count",
+                                         "year": "2020", "value": "3100", "value_text": "3100张",
+                                         "unit_text": "张", "source_id": "guangdong_press_a"})
+    f = planlib.check_quality(data_copy)
+    assert not (f["check"] == "implausible_count").any()
+
+
 def test_wrong_line_is_not_checked_without_the_document(data_copy, monkeypatch, tmp_path):
     """Without the document (an installed planlib without the bundled texts) a line cannot be
     checked: the folder loads."""
