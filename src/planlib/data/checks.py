@@ -39,10 +39,11 @@ def _where(file: str, i: int) -> str:
 SAVE_AS_UTF8 = 'save it as UTF-8 (in Excel: File → Save As → "CSV UTF-8 (Comma delimited)")'
 
 
-def check_text(name: str, data: bytes, expected: list[str]) -> None:
+def check_text(name: str, data: bytes, expected: list[str], utf8: bool = True) -> None:
     """Raise DataError when ``data`` (a file's bytes, byte-order mark removed) is not UTF-8 text:
     an Excel or other workbook, UTF-16 text, binary data, or text in another encoding (GBK).
-    Names the line and the column of the first byte that is not UTF-8, and what to do."""
+    Names the line and the column of the first byte that is not UTF-8, and what to do. With
+    ``utf8=False`` the whole text is not decoded (for a reader that decodes it anyway)."""
     if data.startswith(b"PK\x03\x04") or data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
         excel = data.startswith(b"\xd0\xcf") or b"xl/" in data or b"[Content_Types]" in data[:2000]
         what = ("an OpenDocument spreadsheet" if b"opendocument" in data[:200]
@@ -57,6 +58,8 @@ def check_text(name: str, data: bytes, expected: list[str]) -> None:
         line_no = data.count(b"\n", 0, zero) + 1
         raise DataError([f"{name}, line {line_no}: holds binary data (a zero byte), not CSV text: "
                          f"export the table as CSV UTF-8"])
+    if not utf8:
+        return
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as exc:

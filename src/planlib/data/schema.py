@@ -109,22 +109,13 @@ def validate_frame(df: pd.DataFrame, columns: list[Column], refs: dict[str, list
     """Validate and coerce ``df``; raise DataError listing every problem (file, row, column, value)."""
     schema = build_schema(columns, refs)
     by_name = {c.name: c for c in columns}
-    nan = _nan_cells(df, columns)
-    first: list[str] = []  # 'nan' written in a number column: a bad value, not an empty cell
-    if nan:
-        df = df.copy()
-        for col, at in nan.items():
-            spec = by_name[col]
-            todo = "write the number" if spec.required else "write the number, or leave the cell empty if there is none"
-            for i in at.tolist():
-                first.append(f"{_location(file, df.index[i])}, column '{col}': bad value {df[col].iloc[i]!r}; "
-                             f"expected a {TYPE_WORDS[spec.type]} ('nan' is not a number: {todo})")
-            df.iloc[at, df.columns.get_loc(col)] = np.nan
-    skip = {(col, df.index[i]) for col, at in nan.items() for i in at.tolist()}
     try:
         valid = schema.validate(df, lazy=True)
     except SchemaErrors as exc:
-        problems = list(first)
+        # 'nan' written in a number column is a bad value, not the empty cell pandera takes it for
+        nan = _nan_cells(df, columns)
+        problems = _nan_problems(df, nan, by_name, file)
+        skip = {(col, df.index[i]) for col, at in nan.items() for i in at.tolist()}
         choices: dict[str, str] = {}  # 'table.column' -> its valid ids as text, built once
         fc = exc.failure_cases
         for rec in fc.itertuples(index=False):
@@ -165,9 +156,28 @@ def validate_frame(df: pd.DataFrame, columns: list[Column], refs: dict[str, list
                 msg = f"{where}, column '{col}': bad value {value!r}; {hint}"
             problems.append(msg)
         raise DataError(list(dict.fromkeys(problems))) from None  # each once, first seen first
-    if first:
-        raise DataError(first)
+    # Valid, unless a number column holds 'nan' where a value may be missing: a cell that was not
+    # empty and is missing once converted (two column comparisons; the text is read only then).
+    numbers = [c.name for c in columns if c.type != "string" and c.name in df.columns]
+    if any((df[c].notna().to_numpy() & np.isnan(valid[c].to_numpy(dtype=float, na_value=np.nan))).any()
+           for c in numbers):  # (a nullable float column can hold NaN apart from NA: read both as NaN)
+        problems = _nan_problems(df, _nan_cells(df, columns), by_name, file)
+        if problems:
+            raise DataError(problems)
     return valid
+
+
+def _nan_problems(df: pd.DataFrame, nan: dict[str, np.ndarray], by_name: dict[str, Column],
+                  file: str) -> list[str]:
+    """One problem per number cell that holds 'nan' as text (``nan``: :func:`_nan_cells`)."""
+    problems = []
+    for col, at in nan.items():
+        spec = by_name[col]
+        todo = "write the number" if spec.required else "write the number, or leave the cell empty if there is none"
+        for i in at.tolist():
+            problems.append(f"{_location(file, df.index[i])}, column '{col}': bad value {df[col].iloc[i]!r}; "
+                            f"expected a {TYPE_WORDS[spec.type]} ('nan' is not a number: {todo})")
+    return problems
 
 
 def _whole(value: object) -> int | None:

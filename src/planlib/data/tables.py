@@ -148,18 +148,22 @@ def _read_csv(path: Path, columns: list[Column]) -> pd.DataFrame:
     expected = [c.name for c in columns]
     data = path.read_bytes()
     data = data[len(codecs.BOM_UTF8):] if data.startswith(codecs.BOM_UTF8) else data
-    check_text(path.name, data, expected)
+    check_text(path.name, data, expected, utf8=False)  # a workbook, UTF-16, binary data
     lines = _regular_lines(data, len(expected))
     if lines:  # the common case: pandas' C parser reads it, several times faster than the csv module
         try:  # (plain UTF-8 is its fast path, hence the byte-order mark taken off above)
             df = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, na_values=[""],
                              encoding="utf-8")
-        except (ValueError, UnicodeDecodeError):
+        except UnicodeDecodeError:  # it decodes strictly: the text is not UTF-8
+            check_text(path.name, data, expected)  # names the line and column
+            df = None
+        except ValueError:
             df = None
         if df is not None and list(df.columns) == expected and len(df) == lines - 1:
-            if _longest_line(data) > FIELD_LIMIT:  # only then can a field be too long
+            if len(data) > FIELD_LIMIT and _longest_line(data) > FIELD_LIMIT:  # else no field is too long
                 _check_field_lengths(path.name, df, data)
             return df
+    check_text(path.name, data, expected)
     return _read_rows(path, expected)
 
 
