@@ -364,6 +364,13 @@ def test_users_dictionary_is_used_when_it_only_documents_differently(data_copy):
     assert len(planlib.load_tables(data_copy).regions) == 13
 
 
+def test_users_dictionary_saved_by_excel_is_used(data_copy):
+    """A copy of the dictionary saved again by Excel (byte-order mark, CRLF line ends) is the same."""
+    (data_copy / "dictionary.csv").write_bytes(
+        b"\xef\xbb\xbf" + text(data_copy, "dictionary.csv").replace("\n", "\r\n").encode("utf-8"))
+    assert len(planlib.load_tables(data_copy).regions) == 13
+
+
 def test_a_changed_dictionary_is_noticed_after_loading(data_copy):
     """The folder's dictionary is part of its state: changing it after a load is seen."""
     planlib.load_tables(data_copy)

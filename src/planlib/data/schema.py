@@ -43,7 +43,7 @@ class Column:
 def read_dictionary(path: Path) -> dict[str, list[Column]]:
     """Read the data dictionary into {table: [Column, ...]} in file order."""
     out: dict[str, list[Column]] = {t: [] for t in TABLES}
-    with path.open(encoding="utf-8", newline="") as fh:
+    with path.open(encoding="utf-8-sig", newline="") as fh:  # (a copy saved by Excel has a byte-order mark)
         for row in csv.DictReader(fh):
             out.setdefault(row["table"], []).append(
                 Column(row["table"], row["column"], row["type"], row["required"] == "yes",

@@ -170,6 +170,8 @@ def _read_csv(path: Path, columns: list[Column]) -> pd.DataFrame:
 #: The longest field planlib reads (the csv module's own limit). A longer one is almost always a
 #: quote left open, which swallows the rest of the file, or a whole document pasted into a cell.
 FIELD_LIMIT = 131_072
+
+
 def _longest_line(data: bytes) -> int:
     """The length in bytes of the longest line of ``data``."""
     ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == ord("\n"))
@@ -185,8 +187,8 @@ def _check_field_lengths(name: str, df: pd.DataFrame, data: bytes) -> None:
     if not problems:
         return
     starts = _record_lines(data)
-    raise DataError([_too_long(name, i + 1, starts[i + 1] if i + 1 < len(starts) else None, c, len(df.at[i, c]))
-                     for i, c in sorted(problems)])
+    raise DataError([_too_long(name, i + 1, starts[i + 1] if i + 1 < len(starts) else None, c,
+                               len(df.at[i, c])) for i, c in sorted(problems)])
 
 
 def _record_lines(data: bytes) -> list[int]:
@@ -212,6 +214,7 @@ def _no_field_limit() -> Iterator[None]:
 
 
 def _too_long(name: str, row: int, line: int | None, column: str, length: int) -> str:
+    """The problem of a field longer than FIELD_LIMIT characters."""
     where = f"{name}, row {row}" + (f" (line {line})" if line else "")
     return (f"{where}, column '{column}': the field is {length:,} characters long, more than the "
             f"{FIELD_LIMIT:,} planlib reads: a double quote left open swallows the lines after it "
