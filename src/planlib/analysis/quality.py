@@ -495,6 +495,12 @@ NOT_PER_HEAD = ("population_count", "catchment_population_count")
 POPULATION_YEARS = 5
 
 
+def _among(values: np.ndarray, wanted: tuple[str, ...]) -> np.ndarray:
+    """Element-wise: is each of ``values`` (text) one of ``wanted``? (hash look-ups: much faster
+    than ``np.isin`` on text)."""
+    return pd.Index(wanted).get_indexer(values) >= 0
+
+
 def _populations(c: Columns) -> pd.DataFrame:
     """The populations the data state or imply, one per (region, year): the stated total
     population (an actual), else the population aged 65 and over divided by its share. Columns:
@@ -530,9 +536,9 @@ def implausible_counts(obs: pd.DataFrame | Columns, indicators: pd.DataFrame) ->
     (its value is in doubt), warning for a target; a ceiling target is not judged."""
     c = Columns.of(obs)
     ind, vs, kind = c["indicator_id"], c["value_std"], c["kind"]
-    counts = np.flatnonzero(~np.isnan(vs) & c["unit_ok"] & np.isin(c["unit"], COUNT_UNITS)
-                            & ~np.isin(ind, NOT_PER_HEAD)
-                            & ~((kind == "target") & np.isin(c["comparator"], ["<", "<="])))
+    counts = np.flatnonzero(~np.isnan(vs) & c["unit_ok"] & _among(c["unit"], COUNT_UNITS)
+                            & ~_among(ind, NOT_PER_HEAD)
+                            & ~((kind == "target") & _among(c["comparator"], ("<", "<="))))
     if not len(counts):
         return []
     pops = _populations(c)
