@@ -32,6 +32,14 @@ def data_copy(tmp_path: Path) -> Path:
     return dst
 
 
+@pytest.fixture
+def no_documents(tmp_path_factory, monkeypatch) -> None:
+    """planlib finds no source documents (as an installed planlib without the bundled texts), so
+    values are not checked against their cited lines: for tests that change the numbers of a
+    copy of the data on purpose (what-if data), which then no longer stand on the lines they cite."""
+    monkeypatch.setenv("PLANLIB_DOCUMENTS", str(tmp_path_factory.mktemp("no_documents")))
+
+
 def clone_regions(folder: Path, n: int) -> list[str]:
     """Add ``n`` synthetic regions to the data folder ``folder``, each a copy of one seed region's
     region row and observations under a new id (``<seed>_c<i>``, seeds in turn). Returns the ids."""

@@ -53,6 +53,7 @@ def test_small_numbers_without_counts_are_never_better_or_worse():
     assert le["comparison"] == "better"
 
 
+@pytest.mark.usefixtures("no_documents")
 def test_small_numbers_with_an_interval_that_excludes_the_benchmark_are_judged(data_copy):
     """With many deaths the interval is narrow: then the ratio is better or worse, never "similar"."""
     import pandas as pd

@@ -120,9 +120,11 @@ def test_region_filter(findings):
 
 
 def test_new_problem_in_user_data_is_found(data_copy):
+    # (from a report planlib has no document of: a number cited on a line of a document planlib
+    # has must be on that line)
     with (data_copy / "observations.csv").open("a", encoding="utf-8") as fh:
-        fh.write("weihai,under5_mortality,2021,actual,,=,1.5,1.5‰,‰,,weihai_14th_midterm,25,test\n")
-        fh.write("weihai,infant_mortality,2021,actual,,=,2.5,2.5‰,‰,,weihai_14th_midterm,25,test\n")
+        fh.write("weihai,under5_mortality,2021,actual,,=,1.5,1.5‰,‰,,shandong_press,,test\n")
+        fh.write("weihai,infant_mortality,2021,actual,,=,2.5,2.5‰,‰,,shandong_press,,test\n")
     df = check_quality(data_copy)
     assert _has(df, "weihai", "under5_mortality", "impossible_relation", "1.5‰ < 2.5‰", year=2021)
 
@@ -156,3 +158,78 @@ def test_folder_with_more_regions_than_the_region_cache(tmp_path):
     mine = whole[whole["region_id"] == clones[-1]].drop(columns="region_id").reset_index(drop=True)
     theirs = whole[whole["region_id"] == "xiangqiao"].drop(columns="region_id").reset_index(drop=True)
     pd.testing.assert_frame_equal(mine, theirs)  # a clone has the original's findings
+
+
+# --- counts against the region's population (issue 13) ---------------------------------------------
+
+def _with_rows(folder, *lines: str) -> pd.DataFrame:
+    """check_quality after appending observation rows (from sources planlib has no document of)."""
+    with (folder / "observations.csv").open("a", encoding="utf-8") as fh:
+        fh.write("".join(line + "\n" for line in lines))
+    f = check_quality(folder)
+    return f[f["check"] == "implausible_count"].reset_index(drop=True)
+
+
+def test_no_implausible_counts_in_the_bundled_data(findings):
+    assert not (findings["check"] == "implausible_count").any()
+
+
+def test_count_far_beyond_its_ratio_range_for_the_stated_population(data_copy):
+    """Xiangqiao states its 2020 population (51.49万): 99,999,999 beds is 194,212 per 1,000 people
+    (plausible beds per 1,000: 1.5–15, and at most 3 times that); 8,000 beds (15.5) is not flagged."""
+    f = _with_rows(data_copy, "xiangqiao,beds_count,2020,actual,,=,99999999,99999999张,张,,guangdong_press_a,,",
+                   "xiangqiao,beds_count,2021,actual,,=,8000,8000张,张,,guangdong_press_a,,")
+    assert f[["indicator_id", "year", "severity"]].values.tolist() == [["beds_count", 2020, "error"]]
+    assert "194,212 per 1,000 people for the 2020 population of 514,900" in f["message"][0]
+    assert f["source_lines"][0] == "guangdong_press_a; xiangqiao_14th_plan_draft L126"
+
+
+def test_count_far_below_its_ratio_range(data_copy):
+    """5 physicians for 514,900 people (0.0097 per 1,000, under a third of the plausible 0.5)."""
+    f = _with_rows(data_copy, "xiangqiao,physicians_count,2020,actual,,=,5,5人,人,,guangdong_press_a,,")
+    assert f["message"].tolist() == [
+        "actual 5人 (guangdong_press_a) is 5 persons: 0.00971 per 1,000 people for the 2020 population of "
+        "514,900 (51.49, xiangqiao_14th_plan_draft L126), far outside the plausible 0.5–8 per 1,000; check the "
+        "number and its unit"]
+
+
+def test_count_larger_than_the_population(data_copy):
+    """A count without a ratio in the catalog may not exceed the population; the nearest year's
+    population is used (2020 for a 2023 count)."""
+    f = _with_rows(data_copy, "xiangqiao,health_workers_count,2023,actual,,=,60,60万人,万人,,guangdong_press_a,,",
+                   "xiangqiao,health_workers_count,2022,actual,,=,6000,6000人,人,,guangdong_press_a,,")
+    assert f["message"].tolist() == [
+        "actual 60万人 (guangdong_press_a) is 600,000 persons, more than the 2020 population of 514,900 (51.49, "
+        "xiangqiao_14th_plan_draft L126); check the number and its unit"]
+    assert f["year"].tolist() == [2023]
+
+
+def test_population_implied_by_the_elderly_and_their_share(data_copy):
+    """Guang'an states no population, but its 65+ count and their share imply one."""
+    f = _with_rows(data_copy, "guangan,beds_count,2021,actual,,=,600000,600000张,张,,sichuan_press,,")
+    assert len(f) == 1
+    assert "population aged 65 and over 11.14万余人 (guangan_14th_plan L" in f["message"][0]
+    assert f["severity"][0] == "error"
+
+
+def test_targets_warn_ceilings_and_distant_years_are_not_judged(data_copy):
+    f = _with_rows(data_copy,
+                   "xiangqiao,beds_count,2025,target,14th,>=,99999999,≥99999999张,张,,guangdong_press_a,,",
+                   "xiangqiao,beds_count,2025,target,14th,<=,88888888,≤88888888张,张,,guangdong_press_b,,",
+                   "xiangqiao,beds_count,2010,actual,,=,99999999,99999999张,张,,guangdong_press_a,,")
+    assert f[["year", "severity"]].values.tolist() == [[2025, "warning"]]
+    assert f["message"][0].startswith("target ≥99999999张 (guangdong_press_a) is 99,999,999 beds")
+
+
+def test_an_implausible_count_puts_the_value_in_doubt(data_copy):
+    from planlib.analysis.region import DOUBTING_CHECKS, analyse_region
+    assert "implausible_count" in DOUBTING_CHECKS
+    _with_rows(data_copy, "xiangqiao,physicians_count,2020,actual,,=,5,5人,人,,guangdong_press_a,,")
+    a = analyse_region("xiangqiao", data_copy)
+    assert a.doubts[("physicians_count", 2020)].startswith("actual 5人 (guangdong_press_a) is 5 persons")
+
+
+def test_implausible_count_has_chinese_words():
+    from planlib.report.narrative import finding_text
+    text = finding_text("zh", {"check": "implausible_count", "source_lines": "guangdong_press_a; x L1"})
+    assert text.startswith("该数量按本地区人口折算明显超出合理范围")

@@ -103,6 +103,25 @@ def _perturb(folder: Path, seed: int) -> None:
         w.writerows(kept)
 
 
+@pytest.fixture(scope="module", autouse=True)
+def no_documents(tmp_path_factory):
+    """No source documents: the synthetic values are changed on purpose, so they are not on the
+    lines they cite (the line check is tested in tests/data/test_bad_inputs.py)."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("PLANLIB_DOCUMENTS", str(tmp_path_factory.mktemp("no_documents")))
+        yield
+
+
+def _old_checks(df: pd.DataFrame) -> pd.DataFrame:
+    """Findings of the checks the reference has (implausible_count came with issue 13 and is
+    tested in test_quality.py), with their dtypes as check_quality gives them."""
+    new = ~df["check"].isin(CHECKS)
+    if not new.any():
+        return df
+    kept = df[~new].reset_index(drop=True)
+    return kept.astype({c: object for c in kept.columns if c != "year"}) if kept.empty else kept
+
+
 @pytest.fixture(scope="module")
 def many(tmp_path_factory) -> Path:
     """Bundled data plus 40 cloned regions with perturbed values."""
@@ -133,13 +152,13 @@ def test_many_regions_trigger_every_check(many_reference):
 
 
 def test_many_regions_findings_identical(many, many_reference):
-    pd.testing.assert_frame_equal(check_quality(many), many_reference)
+    pd.testing.assert_frame_equal(_old_checks(check_quality(many)), many_reference)
 
 
 def test_many_regions_one_region_identical(many):
     t = planlib.load_tables(many)
     for r in list(t.regions["id"])[::4]:
-        pd.testing.assert_frame_equal(check_quality(many, region_id=r), reference.region_findings(t, r))
+        pd.testing.assert_frame_equal(_old_checks(check_quality(many, region_id=r)), reference.region_findings(t, r))
 
 
 @pytest.mark.parametrize("folder", ["bundled", "many"])

@@ -54,6 +54,7 @@ def test_xiangqiao_under5_below_infant_is_in_doubt_in_table_and_text():
         assert "优于" not in para
 
 
+@pytest.mark.usefixtures("no_documents")
 def test_the_rule_follows_the_checks_not_a_list_of_regions(data_copy):
     """Fix the impossible number in a copy of the data: the normal verdict comes back."""
     obs = pd.read_csv(data_copy / "observations.csv", dtype=str, keep_default_na=False)

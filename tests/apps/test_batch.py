@@ -164,6 +164,7 @@ def _freeze_count(warm) -> int:
     return int("".join(text))
 
 
+@pytest.mark.usefixtures("no_documents")
 def test_unchanged_briefings_are_skipped_and_changes_rebuild(data_copy, tmp_path):
     out, figs = tmp_path / "out", tmp_path / "figs"
     first = batch.build(["weihai"], out=out, jobs=1, figures=figs, data=str(data_copy), progress=False)

@@ -129,6 +129,7 @@ def _hostile_data(data: Path) -> None:
     rewrite("observations.csv", observation)
 
 
+@pytest.mark.usefixtures("no_documents")
 def test_hostile_strings_show_as_text_in_the_briefing_and_index(data_copy, tmp_path):
     _hostile_data(data_copy)
     results = batch.build(["anju"], out=tmp_path / "out", figures=tmp_path / "figs", jobs=1,

@@ -480,6 +480,116 @@ def ratio_count_consistency(obs: pd.DataFrame | Columns) -> list[dict]:
     return [f for _, f in sorted(out, key=lambda kf: kf[0])]
 
 
+#: Counts whose size per head of population is bounded by the plausible range of a ratio in the
+#: catalog: count → (ratio indicator, the ratio's "per" population).
+COUNT_PER_HEAD = {count: (ratio, per) for count, ratio, per in
+                  COUNT_RATIO_PAIRS + [("childcare_places_count", "childcare_places_per_1000", 1000)]}
+#: How far outside its ratio's plausible range a count may be before it is implausible: the range
+#: is for a whole population, and a region's count may be of a slightly other year or area.
+COUNT_SLACK = 3.0
+#: Units of counts that cannot exceed the population of the region they are counted in.
+COUNT_UNITS = ("persons", "beds", "places", "deliveries", "deaths", "centres", "institutions")
+#: Counts that may exceed the region's population: the population itself, people served from outside.
+NOT_PER_HEAD = ("population_count", "catchment_population_count")
+#: How many years apart a count and the population it is measured against may be.
+POPULATION_YEARS = 5
+
+
+def _among(values: np.ndarray, wanted: tuple[str, ...]) -> np.ndarray:
+    """Element-wise: is each of ``values`` (text) one of ``wanted``? (hash look-ups: much faster
+    than ``np.isin`` on text)."""
+    return pd.Index(wanted).get_indexer(values) >= 0
+
+
+def _populations(c: Columns) -> pd.DataFrame:
+    """The populations the data state or imply, one per (region, year): the stated total
+    population (an actual), else the population aged 65 and over divided by its share. Columns:
+    region_id, year, population, rows (positions of the rows it comes from)."""
+    ind, kind, vs = c["indicator_id"], c["kind"], c["value_std"]
+    usable = (kind == "actual") & ~np.isnan(vs) & c["unit_ok"]
+    frames = []
+    stated = np.flatnonzero(usable & (ind == "population_count"))
+    if len(stated):
+        frames.append(pd.DataFrame({"region_id": c["region_id"][stated], "year": c["year"][stated],
+                                    "population": vs[stated], "rows": [(int(i),) for i in stated], "rank": 0}))
+    old = np.flatnonzero(usable & (ind == "population_65plus_count"))
+    share = np.flatnonzero(usable & (ind == "population_65plus_pct") & (vs > 0))
+    if len(old) and len(share):
+        both = np.concatenate([old, share])
+        key = key_codes(c["region_id"][both], c["year"][both])
+        i, j = matching_pairs(key[: len(old)], key[len(old):])
+        o, s = old[i], share[j]
+        frames.append(pd.DataFrame({"region_id": c["region_id"][o], "year": c["year"][o],
+                                    "population": vs[o] / vs[s] * 100,
+                                    "rows": [(int(a), int(b)) for a, b in zip(o, s)], "rank": 1}))
+    if not frames:
+        return pd.DataFrame(columns=["region_id", "year", "population", "rows", "rank"])
+    pops = pd.concat(frames, ignore_index=True).sort_values(["region_id", "year", "rank"], kind="stable")
+    return pops.drop_duplicates(["region_id", "year"]).reset_index(drop=True)
+
+
+def implausible_counts(obs: pd.DataFrame | Columns, indicators: pd.DataFrame) -> list[dict]:
+    """Counts that cannot be true for the region's population, where the data state or imply it
+    (:func:`_populations`, the nearest year within POPULATION_YEARS): a count whose size per head
+    is more than COUNT_SLACK times outside the plausible range of its ratio (beds per 1,000
+    people), or any other count larger than the population itself. Severity error for an actual
+    (its value is in doubt), warning for a target; a ceiling target is not judged."""
+    c = Columns.of(obs)
+    ind, vs, kind = c["indicator_id"], c["value_std"], c["kind"]
+    counts = np.flatnonzero(~np.isnan(vs) & c["unit_ok"] & _among(c["unit"], COUNT_UNITS)
+                            & ~_among(ind, NOT_PER_HEAD)
+                            & ~((kind == "target") & _among(c["comparator"], ("<", "<="))))
+    if not len(counts):
+        return []
+    pops = _populations(c)
+    if pops.empty:
+        return []
+    rows = pd.DataFrame({"pos": counts, "region_id": c["region_id"][counts], "year": c["year"][counts]})
+    pairs = rows.merge(pops.rename(columns={"year": "pop_year"}), on="region_id")
+    pairs["gap"] = (pairs["year"] - pairs["pop_year"]).abs()
+    pairs = pairs[pairs["gap"] <= POPULATION_YEARS]
+    # the nearest year; of two as near, the later
+    pairs = pairs.sort_values(["pos", "gap", "pop_year"], ascending=[True, True, False], kind="stable")
+    pairs = pairs.drop_duplicates("pos")
+    if pairs.empty:
+        return []
+    pos = pairs["pos"].to_numpy()
+    population = pairs["population"].to_numpy(dtype=float)
+    at = pd.Index(indicators["id"]).get_indexer(
+        [COUNT_PER_HEAD.get(i, (None, 0))[0] for i in ind[pos].tolist()])  # -1: no ratio
+    low = np.where(at >= 0, indicators["plausible_min"].to_numpy(dtype=float, na_value=np.nan)[at], np.nan)
+    high = np.where(at >= 0, indicators["plausible_max"].to_numpy(dtype=float, na_value=np.nan)[at], np.nan)
+    per = np.array([COUNT_PER_HEAD.get(i, (None, 1))[1] for i in ind[pos].tolist()], dtype=float)
+    head = vs[pos] / population * per
+    with np.errstate(invalid="ignore"):
+        ratio_bad = (at >= 0) & ((head > high * COUNT_SLACK) | (head < low / COUNT_SLACK))
+        bad = ratio_bad | ((at < 0) & (vs[pos] > population))
+    keep = np.flatnonzero(bad)
+    row = c.rows_at(np.concatenate([pos[keep]] + [np.array(r, dtype=int) for r in pairs["rows"].iloc[keep]]))
+    out = []
+    for k in keep.tolist():
+        r = row[int(pos[k])]
+        p = pairs.iloc[k]
+        src = [row[i] for i in p["rows"]]
+        if len(src) == 1:
+            said = (f"the {int(p['pop_year'])} population of {population[k]:,.0f} "
+                    f"({src[0]['value_text']}, {src[0]['ref']})")
+        else:
+            said = (f"the {int(p['pop_year'])} population of {population[k]:,.0f} implied by the population "
+                    f"aged 65 and over {_fmt(src[0])} and its share {_fmt(src[1])}")
+        first = f"{r['kind']} {_fmt(r)} is {r['value_std']:,.0f} {r['unit']}"
+        if ratio_bad[k]:
+            n = f"{head[k]:,.0f}" if head[k] >= 100 else f"{head[k]:.3g}"
+            what = (f"{first}: {n} per {per[k]:,.0f} people for {said}, far outside the plausible "
+                    f"{low[k]:g}–{high[k]:g} per {per[k]:,.0f}")
+        else:
+            what = f"{first}, more than {said}"
+        out.append(_finding([r, *src], "implausible_count", "error" if r["kind"] == "actual" else "warning",
+                            what + "; check the number and its unit", indicator=r["indicator_id"],
+                            year=int(r["year"])))
+    return out
+
+
 def findings(obs: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
     """Every check's findings for enriched observations (``load_tables(path).enriched`` or any
     subset of its regions) and the indicator catalog: one row per finding, repeated findings
@@ -488,7 +598,7 @@ def findings(obs: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
     c = Columns(obs)
     records = (impossible_relations(c) + conflicting_values(c) + implausible_values(c, indicators)
                + unit_mismatches(c) + weak_targets(c) + implausible_changes(c)
-               + target_outcome_gaps(c) + ratio_count_consistency(c))
+               + target_outcome_gaps(c) + ratio_count_consistency(c) + implausible_counts(c, indicators))
     seen, kept = set(), []
     for f in records:
         key = (f["region_id"], f["indicator_id"], f["year"], f["check"], f["message"])

@@ -22,9 +22,11 @@ from planlib.analysis.workforce import staff_needs
 from planlib.data.tables import CORE_INDICATORS, REGION_CACHE, Tables, data_dir, folder_stamp, load_tables
 
 #: Checks whose error or warning puts a reported value in doubt, most telling first: impossible
-#: (an under-5 rate below the infant rate), outside the plausible range, contradicted by the counts
-#: it is computed from, or several-fold off its own target. A doubted value gets no verdict anywhere.
-DOUBTING_CHECKS = ("impossible_relation", "implausible_value", "ratio_count_mismatch", "implausible_change")
+#: (an under-5 rate below the infant rate), outside the plausible range, a count implausible for the
+#: region's population, contradicted by the counts it is computed from, or several-fold off its own
+#: target. A doubted value gets no verdict anywhere.
+DOUBTING_CHECKS = ("impossible_relation", "implausible_value", "implausible_count", "ratio_count_mismatch",
+                   "implausible_change")
 
 
 @dataclass(frozen=True, eq=False)

@@ -11,6 +11,9 @@ import csv
 import hashlib
 import io
 import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -18,8 +21,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from planlib.data.checks import (
+    available_documents, check_text, cited_line_problems, dictionary_problems, document_name,
+    region_tree_problems,
+)
+from planlib.data.documents import DOCUMENTS, documents_dir
 from planlib.data.schema import TABLES, Column, DataError, read_dictionary, validate_frame
-from planlib.data.values import first_number, parse_value_text
+from planlib.data.values import first_number, parse_value_text, qualifier_word
 from planlib.resources import bundled_data
 
 BUNDLED_DATA = bundled_data()  # the checkout's data/, or the installed package's copy
@@ -133,23 +141,84 @@ def enrich(t: Tables) -> pd.DataFrame:
 
 
 def _read_csv(path: Path, columns: list[Column]) -> pd.DataFrame:
-    """Read a CSV as text (an empty field is missing), checking the header and the field count
-    of every row."""
+    """Read a CSV as text (an empty field is missing), checking that it is UTF-8 CSV text, its
+    header, the field count and the length of every field."""
     if not path.is_file():
         raise DataError([f"{path}: file is missing (expected columns: {', '.join(c.name for c in columns)})"])
     expected = [c.name for c in columns]
     data = path.read_bytes()
     data = data[len(codecs.BOM_UTF8):] if data.startswith(codecs.BOM_UTF8) else data
+    check_text(path.name, data, expected, utf8=False)  # a workbook, UTF-16, binary data
     lines = _regular_lines(data, len(expected))
     if lines:  # the common case: pandas' C parser reads it, several times faster than the csv module
         try:  # (plain UTF-8 is its fast path, hence the byte-order mark taken off above)
             df = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, na_values=[""],
                              encoding="utf-8")
-        except (ValueError, UnicodeDecodeError):
+        except UnicodeDecodeError:  # it decodes strictly: the text is not UTF-8
+            check_text(path.name, data, expected)  # names the line and column
+            df = None
+        except ValueError:
             df = None
         if df is not None and list(df.columns) == expected and len(df) == lines - 1:
+            if len(data) > FIELD_LIMIT and _longest_line(data) > FIELD_LIMIT:  # else no field is too long
+                _check_field_lengths(path.name, df, data)
             return df
+    check_text(path.name, data, expected)
     return _read_rows(path, expected)
+
+
+#: The longest field planlib reads (the csv module's own limit). A longer one is almost always a
+#: quote left open, which swallows the rest of the file, or a whole document pasted into a cell.
+FIELD_LIMIT = 131_072
+
+
+def _longest_line(data: bytes) -> int:
+    """The length in bytes of the longest line of ``data``."""
+    ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == ord("\n"))
+    return int(np.diff(ends, prepend=-1, append=len(data)).max()) if len(data) else 0
+
+
+def _check_field_lengths(name: str, df: pd.DataFrame, data: bytes) -> None:
+    """Raise DataError naming every field longer than FIELD_LIMIT characters (row, line, column)."""
+    problems = []
+    for c in df.columns:
+        long = np.flatnonzero(df[c].str.len().to_numpy(dtype=float, na_value=0) > FIELD_LIMIT)
+        problems += [(i, c) for i in long]
+    if not problems:
+        return
+    starts = _record_lines(data)
+    raise DataError([_too_long(name, i + 1, starts[i + 1] if i + 1 < len(starts) else None, c,
+                               len(df.at[i, c])) for i, c in sorted(problems)])
+
+
+def _record_lines(data: bytes) -> list[int]:
+    """The file line each CSV record starts on (record 0 is the header)."""
+    starts, line = [], 1
+    with _no_field_limit():
+        reader = csv.reader(io.StringIO(data.decode("utf-8"), newline=""))
+        for _ in reader:
+            starts.append(line)
+            line = reader.line_num + 1
+    return starts
+
+
+@contextmanager
+def _no_field_limit() -> Iterator[None]:
+    """Let the csv module read fields of any length (planlib checks their length itself, to name
+    the row and column); the limit is put back afterwards."""
+    old = csv.field_size_limit(sys.maxsize)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(old)
+
+
+def _too_long(name: str, row: int, line: int | None, column: str, length: int) -> str:
+    """The problem of a field longer than FIELD_LIMIT characters."""
+    where = f"{name}, row {row}" + (f" (line {line})" if line else "")
+    return (f"{where}, column '{column}': the field is {length:,} characters long, more than the "
+            f"{FIELD_LIMIT:,} planlib reads: a double quote left open swallows the lines after it "
+            f"(close it), or a whole text was pasted into the cell (shorten it)")
 
 
 def _regular_lines(data: bytes, n_fields: int) -> int:
@@ -174,31 +243,52 @@ def _regular_lines(data: bytes, n_fields: int) -> int:
 
 
 def _read_rows(path: Path, expected: list[str]) -> pd.DataFrame:
-    """Read a CSV with the csv module, row by row, naming every row that is empty or has the
-    wrong number of fields (with its line number)."""
+    """Read a CSV with the csv module, row by row, naming every row that is empty, has the wrong
+    number of fields or a field too long to be true (with its line number)."""
     name = path.name
     problems: list[str] = []
-    with path.open(encoding="utf-8-sig", newline="") as fh:
+    with path.open(encoding="utf-8-sig", newline="") as fh, _no_field_limit():
         reader = csv.reader(fh)
         try:
             header = next(reader)
         except StopIteration:
-            raise DataError([f"{name}: file is empty"]) from None
+            raise DataError([f"{name}: file is empty: it needs the header line "
+                             f"({', '.join(expected)}) and a line per row"]) from None
         except (csv.Error, UnicodeDecodeError) as exc:
             raise DataError([f"{name}, line 1: cannot be read: {exc}"]) from None
         if header != expected:
-            raise DataError([f"{name}, line 1 (header): columns {header} do not match the data "
-                             f"dictionary {expected}"])
+            raise DataError([_header_problem(name, header, expected)])
         rows = []
         try:
-            for row in reader:
-                if not row:
-                    problems.append(f"{name}, row {len(rows) + 1} (line {reader.line_num}): empty line")
-                    rows.append([""] * len(expected))
-                    continue
-                if len(row) != len(expected):
-                    problems.append(f"{name}, row {len(rows) + 1} (line {reader.line_num}): "
-                                    f"{len(row)} fields, expected {len(expected)} ({', '.join(expected)})")
+            while True:
+                line = reader.line_num + 1  # the line this row starts on
+                row = next(reader, None)
+                if row is None:
+                    break
+                where = f"{name}, row {len(rows) + 1} (line {line})"
+                long = [k for k, field in enumerate(row) if len(field) > FIELD_LIMIT]
+                if long:
+                    k = long[0]
+                    column = expected[k] if k < len(expected) else f"field {k + 1}"
+                    problems.append(_too_long(name, len(rows) + 1, line, column, len(row[k])))
+                    row = (row + [""] * len(expected))[: len(expected)]
+                elif not row:
+                    problems.append(f"{where}: empty line")
+                    row = [""] * len(expected)
+                elif len(row) != len(expected) and reader.line_num > line:  # a quote ran on
+                    k = next((k for k, field in enumerate(row) if "\n" in field), 0)
+                    column = expected[k] if k < len(expected) else f"field {k + 1}"
+                    problems.append(f"{where}, column '{column}': a double quote opened in this field is closed "
+                                    f"only on line {reader.line_num}, so lines {line}-{reader.line_num} were read as "
+                                    f"one row of {len(row)} fields (expected {len(expected)}): close the quote where "
+                                    f"the field ends")
+                elif len(row) != len(expected):
+                    quoted = next((k for k, field in enumerate(row) if "," in field), None)
+                    hint = "" if quoted is None or len(row) > len(expected) else (
+                        f"; the commas inside field {quoted + 1} ({row[quoted][:40]!r}) were read as text: "
+                        f"check the double quotes around it")
+                    problems.append(f"{where}: {len(row)} fields, expected {len(expected)} "
+                                    f"({', '.join(expected)}){hint}")
                     row = (row + [""] * len(expected))[: len(expected)]
                 rows.append(row)
         except (csv.Error, UnicodeDecodeError) as exc:
@@ -206,6 +296,16 @@ def _read_rows(path: Path, expected: list[str]) -> pd.DataFrame:
     if problems:
         raise DataError(problems)
     return pd.DataFrame(rows, columns=expected, dtype=str).replace("", np.nan)
+
+
+def _header_problem(name: str, header: list[str], expected: list[str]) -> str:
+    """The problem of a header line that is not the dictionary's, with a hint when the file is
+    separated by tabs or semicolons instead of commas."""
+    msg = f"{name}, line 1 (header): columns {header} do not match the data dictionary {expected}"
+    if len(header) == 1 and any(sep in header[0] for sep in ("\t", ";")):
+        sep = "tabs" if "\t" in header[0] else "semicolons"
+        msg += f": the file is separated by {sep}; save it comma-separated (CSV UTF-8)"
+    return msg
 
 
 def _duplicate_rows(obs: pd.DataFrame) -> list[str]:
@@ -220,31 +320,45 @@ def _duplicate_rows(obs: pd.DataFrame) -> list[str]:
             f"duplicate of row {first[key[i]] + 1}" for i in np.flatnonzero(repeated)]
 
 
-def _cross_checks(obs: pd.DataFrame, indicators: pd.DataFrame, sources: pd.DataFrame) -> list[str]:
-    """Row rules that span columns: duplicates, value vs value_text, targets vs plan cycle.
+def _cross_checks(obs: pd.DataFrame, indicators: pd.DataFrame, sources: pd.DataFrame,
+                  folder: Path | None = None) -> list[str]:
+    """Row rules that span columns: duplicates, value vs value_text, comparator vs the symbol or
+    words of value_text, targets vs plan cycle, cited lines; with a ``folder``, each value_text
+    against its cited line wherever planlib has the source's document (:mod:`planlib.data.documents`).
     Problems come row by row (rows in file order, a row's rules in a fixed order)."""
     problems = _duplicate_rows(obs)
     seeded = set(sources.loc[sources["seed_file"].notna(), "id"])
+    documents = available_documents(sources, folder) if folder is not None else {}
+    stored = [s for s in documents if s not in seeded]  # documents kept with the data folder
     # value_text is parsed once per distinct string (a folder repeats few).
     at, distinct = pd.factorize(obs["value_text"].to_numpy(dtype=object))
     number = [first_number(t) for t in distinct]
     written = np.array([parse_value_text(t).comparator for t in distinct], dtype=object)[at]
     symbol = np.array([t.strip()[:1] in "<>≤≥＜＞" for t in distinct])[at]
+    words = [qualifier_word(t) for t in distinct]
+    word = np.array([w[1] if w else "" for w in words], dtype=object)[at]
     num = np.array([np.nan if n is None else n for n in number], dtype=float)[at]
     value = obs["value"].to_numpy(dtype=float, na_value=np.nan)
     comp, kind = obs["comparator"].to_numpy(dtype=object), obs["kind"].to_numpy(dtype=object)
     is_text, no_value = comp == "text", np.isnan(value)
     numeric = ~is_text & ~no_value
     no_cycle = obs["plan_cycle"].isna().to_numpy()
+    no_line = obs["source_line"].isna().to_numpy()
+    off_line = cited_line_problems(obs, documents, folder) if documents else {}
+    off = np.zeros(len(obs), dtype=bool)
+    off[list(off_line)] = True
     # (rule, rows breaking it) in the order the rules apply to one row.
     rules = [
         ("text_value", is_text & ~no_value),
         ("no_value", ~is_text & no_value),
         ("mismatch", numeric & (np.isnan(num) | (np.abs(num - value) > 1e-9))),
         ("comparator", numeric & np.isin(written, ["<", "<=", ">", ">="]) & (written != comp) & symbol),
+        ("comparator_word", numeric & (word != "") & (word != comp)),
         ("no_cycle", (kind == "target") & no_cycle),
         ("cycle", (kind == "actual") & ~no_cycle),
-        ("no_line", obs["source_id"].isin(seeded).to_numpy() & obs["source_line"].isna().to_numpy()),
+        ("no_line", obs["source_id"].isin(seeded).to_numpy() & no_line),
+        ("no_stored_line", obs["source_id"].isin(stored).to_numpy() & no_line),
+        ("off_line", off),
     ]
     found = sorted((i, order) for order, (_, mask) in enumerate(rules) for i in np.flatnonzero(mask))
     for i, order in found:
@@ -263,13 +377,29 @@ def _cross_checks(obs: pd.DataFrame, indicators: pd.DataFrame, sources: pd.DataF
         elif rule == "comparator":
             problems.append(f"{where}, column 'comparator': {r['comparator']!r} contradicts value_text "
                             f"{r['value_text']!r} ({written[i]!r})")
+        elif rule == "comparator_word":
+            w, c = words[at[i]]
+            problems.append(f"{where}, column 'comparator': {r['comparator']!r} contradicts value_text "
+                            f"{r['value_text']!r} ({w} means {COMPARATOR_WORDS[c]}: {c!r}); set comparator to {c!r}")
         elif rule == "no_cycle":
             problems.append(f"{where}, column 'plan_cycle': a target needs its plan cycle; valid choices: 13th, 14th")
         elif rule == "cycle":
             problems.append(f"{where}, column 'plan_cycle': must be empty for an actual (got {r['plan_cycle']!r})")
-        else:
+        elif rule == "no_line":
             problems.append(f"{where}, column 'source_line': required because source {r['source_id']!r} is a seed document")
+        elif rule == "no_stored_line":
+            doc = document_name(folder, documents[r["source_id"]])
+            problems.append(f"{where}, column 'source_line': required because planlib has the document of source "
+                            f"{r['source_id']!r} ({doc}): give the line value_text is on")
+        else:
+            problems.append(f"{where}, {off_line[i]}")
     return problems
+
+
+#: What each comparator means, for messages about qualifier words.
+COMPARATOR_WORDS = {"<": "below the number", "<=": "at most the number (the number included)",
+                    ">": "above the number", ">=": "at least the number (the number included)",
+                    "~": "about the number"}
 
 
 #: Entries kept by the per-region caches (progress, benchmark comparison, quality findings):
@@ -279,18 +409,45 @@ REGION_CACHE = 16
 
 
 def folder_stamp(folder: Path) -> tuple:
-    """Modification times of a folder's table files: a cache key that changes when a file does."""
-    return tuple((t, (folder / f"{t}.csv").stat().st_mtime_ns if (folder / f"{t}.csv").exists() else 0)
-                 for t in TABLES)
+    """A cache key that changes when a data folder's inputs do: the modification times of its
+    table files and dictionary, and the documents its values are checked against (those stored
+    in its documents/ and the bundled documents' folder)."""
+    files = [folder / f"{t}.csv" for t in TABLES] + [folder / "dictionary.csv"]
+    stamp = [(f.name, f.stat().st_mtime_ns if f.exists() else 0) for f in files]
+    for d in (folder / DOCUMENTS, documents_dir()):
+        if d is not None and d.is_dir():
+            stamp.append((str(d), tuple(sorted((e.name, e.stat().st_mtime_ns) for e in os.scandir(d)
+                                               if e.name.endswith(".txt")))))
+        else:
+            stamp.append((str(d), None))
+    return tuple(stamp)
+
+
+def _dictionary(folder: Path) -> dict[str, list[Column]]:
+    """The data dictionary to validate ``folder`` with: the folder's own dictionary.csv when it
+    has one that planlib can use (it differs from planlib's at most in units and meanings),
+    else planlib's. A dictionary that cannot be used is rejected (DataError), never ignored."""
+    user = folder / "dictionary.csv"
+    if not user.is_file() or user.resolve() == DICTIONARY.resolve():
+        return read_dictionary(DICTIONARY)
+    if user.read_bytes() != DICTIONARY.read_bytes():
+        problems = dictionary_problems(user, DICTIONARY)
+        if problems:
+            raise DataError(problems)
+    return read_dictionary(user)
 
 
 @lru_cache(maxsize=8)
 def _load(folder: Path, stamp: tuple) -> Tables:
-    dictionary = read_dictionary(DICTIONARY)
+    dictionary = _dictionary(folder)
     raw = {t: _read_csv(folder / f"{t}.csv", dictionary[t]) for t in TABLES}
     refs: dict[str, list[str]] = {}
     out: dict[str, pd.DataFrame] = {}
     problems: list[str] = []
+    # A table with a header and no rows is one problem (not one per reference to it).
+    for t in TABLES:
+        if raw[t].empty:
+            problems.append(f"{t}.csv: header only: no rows; add a line per {ROW_OF[t]} below the header")
     # Reference targets first, so that later tables can be checked against them.
     refs["units.unit_text"] = [v for v in raw["units"]["unit_text"].dropna()]
     refs["units.unit"] = list(raw["units"]["unit"].dropna())
@@ -298,6 +455,8 @@ def _load(folder: Path, stamp: tuple) -> Tables:
     refs["indicators.id"] = list(raw["indicators"]["id"].dropna())
     refs["sources.id"] = list(raw["sources"]["id"].dropna())
     for t in TABLES:
+        if raw[t].empty:
+            continue
         try:
             out[t] = validate_frame(raw[t], dictionary[t], refs, f"{t}.csv")
         except DataError as exc:
@@ -309,7 +468,8 @@ def _load(folder: Path, stamp: tuple) -> Tables:
             problems.append(f"{t}.csv, row {i + 1} (line {i + 2}), column '{'/'.join(key)}': "
                             f"duplicate of an earlier row ({', '.join(map(repr, d.loc[i]))})")
     if not problems:
-        problems.extend(_cross_checks(out["observations"], out["indicators"], out["sources"]))
+        problems.extend(region_tree_problems(out["regions"]))
+        problems.extend(_cross_checks(out["observations"], out["indicators"], out["sources"], folder))
     if problems:
         raise DataError(problems)
     for df in out.values():
@@ -317,6 +477,11 @@ def _load(folder: Path, stamp: tuple) -> Tables:
             if df[c].dtype == object:
                 df[c] = df[c].astype("string")
     return Tables(folder, **out)
+
+
+#: What one row of each table is, for messages.
+ROW_OF = {"regions": "region", "indicators": "indicator", "sources": "source", "units": "unit spelling",
+          "observations": "number reported in a source"}
 
 
 def load_tables(path: str | os.PathLike | None = None) -> Tables:

@@ -64,6 +64,20 @@ def parse_value_text(text: str) -> ParsedValue:
     return ParsedValue("=", number)
 
 
+def qualifier_word(text: str) -> tuple[str, str] | None:
+    """The qualifier word that decides the comparator of a value written without a leading
+    symbol, as (word, comparator): ``"77.8岁以下"`` → ``("以下", "<=")``, ``"80左右"`` →
+    ``("左右", "~")``. None when a symbol leads, when the text has no number or states a change
+    (``"提高1岁"``), or when no qualifier word is written (a plain number)."""
+    s = text.strip()
+    if first_number(s) is None or _RELATIVE.search(s) or any(s.startswith(sym) for sym, _ in _PREFIX):
+        return None
+    for word, comp in _WORDS:
+        if word in s:
+            return word, comp
+    return None
+
+
 def format_target(comparator: str, value: float | None, value_text: str) -> str:
     """Human-readable target: the comparator symbol and number, or the text as written."""
     if comparator == "text" or value is None:

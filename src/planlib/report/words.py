@@ -488,6 +488,8 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
             "check.weak_target": "目标已被基期水平达到，并未要求进一步改善",
             "check.implausible_change": "目标与基期值或当年实际值相差数倍，需核对",
             "check.ratio_count_mismatch": "比率与相应人数推算出的人口数不一致",
+            # issue 13: a count implausible for the region's population
+            "check.implausible_count": "该数量按本地区人口折算明显超出合理范围，数值或单位可能有误，需核实",
             "severity.error": "错误",
             "severity.warning": "警告",
             "severity.info": "提示",
