@@ -25,6 +25,7 @@ def test_growth_in_words_gives_an_observed_pace():
     assert r["status"] == "limited progress"
 
 
+@pytest.mark.usefixtures("no_documents")  # a made-up 2015 value, not on the plan's line
 def test_growth_never_replaces_a_reported_value(data_copy):
     with (data_copy / "observations.csv").open("a", encoding="utf-8") as fh:
         fh.write("xiangqiao,physicians_per_1000,2015,actual,,=,1.2,1.2,人,,xiangqiao_14th_plan_draft,90,test\n")

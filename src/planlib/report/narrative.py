@@ -226,7 +226,7 @@ def finding_text(lang: str, finding, unit: str = "") -> str:
     as the reader sees it). A message of a shape not known here is given as the check wrote it
     (English) or as the check's description with its lines (other languages)."""
     for key, shape in FINDING_SHAPES:
-        m = shape.match(finding["message"])
+        m = shape.match(str(finding.get("message", "")))
         if m is None:
             continue
         g = {k: v for k, v in m.groupdict().items()}
@@ -251,7 +251,7 @@ def finding_text(lang: str, finding, unit: str = "") -> str:
             g["refs"] = g["refs"].replace(", ", "、")
         return t(lang, f"finding.{key}", unit=unit, **g)
     if lang == "en":
-        return finding["message"]
+        return str(finding.get("message", ""))
     return f"{t(lang, 'check.' + finding['check'])}（{finding['source_lines'].replace('; ', '、')}）"
 
 
