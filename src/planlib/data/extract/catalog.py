@@ -144,7 +144,7 @@ _UNIT_BRACKET = re.compile(r"\(([^()]{0,12})\)$")
 def clean_label(text: str) -> str:
     """A row label as matched: normalised, without a leading 其中:/序号 and a trailing (unit)."""
     key = normal_text(text)
-    key = re.sub(r"^(其中[:,，]?|\d{1,2}[.、]?(?=\D))", "", key)
+    key = re.sub(r"^(其中[:,，]?|\d{1,2}[.、](?=\D))", "", key)
     m = _UNIT_BRACKET.search(key)
     if m and looks_like_unit(m.group(1)):
         key = key[: m.start()]

@@ -34,11 +34,12 @@ RELATIVE = re.compile(
     r"(?P<num>\d+(?:\.\d+)?|[一二两三四五六七八九十半]+)(?P<unit>个百分点|%|岁|‰|年)(?P<suf>以上|左右)?")
 QUALITATIVE = re.compile(
     r"^(?:[,，:]?(?:要|将|力争|逐步|努力)?)(?P<q>(?:持续|明显|稳步|逐步|进一步|显著|不断)(?:提升|提高|下降|降低|改善|增长|减少)"
-    r"|保持[^,，。；;]{1,10}水平|低于[^,，。；;\d]{2,12}(?:平均值|平均水平)|保持增长|持续向好)")
+    r"|保持[^,，。；;]{1,10}水平|低于[^,，。；;\d]{2,12}(?:平均值|平均水平)|保持增长|持续向好|(?:保持)?稳定(?![在于]))")
 _YEAR = re.compile(r"(?P<y>20\d\d)(?:年|(?=\d{1,2}月))(?P<after>底|末|初|基础上|的基础|的)?")
 _PERIOD = re.compile(r"[“\"]?(?P<p>十二五|十三五|十四五)[”\"]?(?P<after>期末|末|期间|时期|以来)?")
 _SENT = re.compile(r"[^。；;！!？?]+[。；;！!？?]?")
 _SEP = re.compile(r"^[、，,和及与以及或/\s]*$")
+_LIST = re.compile(r"^[、和及与或/]+$")
 _HEADER_LINE = re.compile(r"索引号|发布日期|成文日期|发布机构|文号|浏览次数|当前位置|https?://|www\.|主题词|分类:|公开方式")
 _HEADING = re.compile(r"^\s*(第[一二三四五六七八九十百]+[章节篇]|[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）]|"
                       r"\[bookmark[^\]]*\])")
@@ -168,7 +169,11 @@ def _values(text: str, mentions: list[_Mention], years_at: set[int]) -> list[_Va
         if unit == "岁" and re.match(r"(以上|以下|及以上|及以下|至\d+岁)?(的)?(人群|儿童|老年|老人|婴幼儿|人口|居民|妇女|青少年|学生)",
                                    text[m.end("unit"):m.end("unit") + 6]):
             continue  # an age in a label (65岁以上老年人), not a value
-        if re.match(r"(个|家|所|项|支|批|次|处|条)(专项|镇|乡|村|社区|街道|医院|中心|机构|团队|行动|工程|示范|重点)", text[num_end:num_end + 4]):
+        if "次" in text[b:b + 3]:
+            continue  # 3000人次, 12000余村次: counts of services, not of people
+        if re.fullmatch(r"(19|20)\d\d", m.group("num")) and not unit:
+            continue  # a year in a name (健康潮州2030)
+        if re.match(r"(个|家|所|项|支|批|次|处|条)(专项|镇|乡|村|街道|团队|行动|工程|示范|重点)", text[num_end:num_end + 4]):
             continue  # a count of things named after it, not an indicator's value
         if re.match(r"[-—~～]\d", text[num_end:num_end + 2]) or re.search(r"\d[-—~～]$", text[max(0, a - 2):a]):
             continue  # a range such as 0-6岁
@@ -200,10 +205,17 @@ def line_candidates(n: int, line: str, catalog: Catalog, ctx: Context, section: 
                 if c is not None:
                     out.append(c)
             if not m.values:
-                q = QUALITATIVE.match(sent[m.end:])
+                tail = m.end
+                for x in mentions:  # 孕产妇死亡率、婴儿死亡率保持较好控制水平: the list's last name
+                    if x.start >= tail and _LIST.match(sent[tail:x.start]) and not x.values:
+                        tail = x.end
+                q = QUALITATIVE.match(sent[tail:])
                 if q and (section == "target" or ctx.review or any(y >= 2025 for _, y, _ in years)):
-                    v = _Value(m.end + q.start("q"), m.end + q.end("q"), q.group("q"), relative=True)
+                    v = _Value(tail + q.start("q"), tail + q.end("q"), q.group("q"), relative=True)
                     c = _candidate(n, norm, base, sent, m, v, 0, years, carried, catalog, ctx, section)
+                    if c is not None and ctx.review and c.kind == "actual":
+                        c.year, c.kind, c.plan_cycle = ctx.target_year, "target", "14th"
+                        c.flags.append("qualitative aim in a review: read as a 2025 target")
                     if c is not None:
                         c.confidence = 0.5
                         c.via = "prose (qualitative)"
@@ -278,6 +290,21 @@ def _pair(sent: str, mentions: list[_Mention], values: list[_Value], catalog: Ca
             if only is not None:
                 m.ids = []  # split into one twin per name
         mentions.extend(extra)
+    # 每千人口配备2.7名执业(助理)医师, 3个社区服务中心, 1例…孕产妇死亡病例: the value before the name
+    for m in mentions:
+        if m.values or not m.ids:
+            continue
+        before = [v for v in values if v.end <= m.start and not v.used and not v.relative]
+        if not before:
+            continue
+        v = before[-1]
+        gap = sent[v.end:m.start]
+        per_pop = gap in ("", "的") and re.search(r"(每[千万]|千人口|万人口|万名)", sent[max(0, v.start - 12):v.start])
+        counted = len(gap) <= 6 and not re.search(r"[,，、:：]", gap) and re.search(r"(例|个|家|所|张|人|名)$", v.text) \
+            and any(catalog.indicators[i].is_count for i in m.ids)
+        if per_pop or counted:
+            m.values.append(v)
+            v.used = True
     # the rest: the values after each name, up to the next name
     for i, m in enumerate(mentions):
         if m.values or not m.ids:
@@ -290,19 +317,16 @@ def _pair(sent: str, mentions: list[_Mention], values: list[_Value], catalog: Ca
             m.values.extend(window[:2])  # 由a提高到b
             window[0].used = window[1].used = True
             continue
+        if window and _TRAINING.search(gap_first) and not _TRAINING.search(m.alias):
+            window[0].used = True  # 转岗培训合格138人: a training count
+            continue
         if window and not re.search(r"[。；]", gap_first) and not re.search(r"(较|比)[^,，]{0,10}$", gap_first):
             m.values.append(window[0])
             window[0].used = True
-            continue
-        # 每千人口配备2.7名执业(助理)医师: the value just before the name
-        before = [v for v in values if v.end <= m.start and m.start - v.end <= 1 and not v.used]
-        if before and re.search(r"(每[千万]|千人|万人)", sent[max(0, before[-1].start - 12):before[-1].start]):
-            m.values.append(before[-1])
-            before[-1].used = True
     # A、B 100%: one value for a list of names
     for i, m in enumerate(mentions):
         if m.ids and not m.values:
-            later = [x for x in mentions[i + 1:] if x.values and _SEP.match(sent[m.end:x.start])]
+            later = [x for x in mentions[i + 1:] if x.values and _LIST.match(sent[m.end:x.start])]
             if later and len(later[0].values) == 1 and later[0].values[0].start - later[0].end <= 2:
                 m.values.append(later[0].values[0])
 
