@@ -74,6 +74,18 @@ class Catalog:
                         ids.append(rid)
 
     @cached_property
+    def ratio_of(self) -> dict[str, list[str]]:
+        """Count indicator → the per-population ratios named after it (执业(助理)医师数 →
+        每千人口执业(助理)医师数), for a count's name read in a ratio's context."""
+        out: dict[str, list[str]] = {}
+        for c in self.indicators.values():
+            if not c.is_count:
+                continue
+            name = normal_text(c.name_zh)
+            out[c.id] = [r.id for r in self.indicators.values() if r.per and name in normal_text(r.name_zh)]
+        return out
+
+    @cached_property
     def pattern(self) -> re.Pattern:
         """Every alias, longest first, as one regular expression (leftmost, then longest match)."""
         keys = sorted(self.by_alias, key=len, reverse=True)
@@ -100,6 +112,8 @@ class Catalog:
         """One indicator among those an alias names: a ratio where the context says 每千/每万
         (matching 千 or 万), a count where it does not, and one whose plausible range holds the
         value where that decides."""
+        if ratio and not any(self.indicators[i].per for i in ids):
+            ids = ids + [r for i in ids for r in self.ratio_of.get(i, [])]
         if len(ids) == 1:
             return ids[0]
         inds = [self.indicators[i] for i in ids]

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from planlib.data.extract.candidates import UNIT, Candidate, unit_of
 from planlib.data.extract.catalog import Catalog
-from planlib.data.extract.normalise import Normalised, normalise
+from planlib.data.extract.normalise import Normalised, normal_text, normalise
 
 _PRE = r"不低于|不少于|不高于|不超过|低于|高于|小于|大于|超过|控制在|保持在|稳定在|维持在|<=|>=|[<>≤≥]"
 VALUE = re.compile(
@@ -196,6 +196,7 @@ def line_candidates(n: int, line: str, catalog: Catalog, ctx: Context, section: 
         years = _years(sent, ctx)
         found = catalog.find(sent)
         mentions = [_Mention(m.start(), m.end(), m.group(), list(catalog.by_alias[m.group()])) for m in found]
+        _resolve_short_names(mentions, catalog)
         values = _values(sent, mentions, {p for p, _, _ in years})
         if mentions:
             _pair(sent, mentions, values, catalog)
@@ -224,6 +225,17 @@ def line_candidates(n: int, line: str, catalog: Catalog, ctx: Context, section: 
         if own:
             carried = own[-1]
     return out
+
+
+def _resolve_short_names(mentions: list[_Mention], catalog: Catalog) -> None:
+    """A short name right after a full one that ends with it refers back to it
+    (``0-6岁儿童健康管理，健康管理率达85%``: the second is the children's rate)."""
+    for a, b in zip(mentions, mentions[1:]):
+        if len(a.ids) != 1 or b.ids == a.ids or b.start - a.end > 12:
+            continue
+        full = catalog.indicators[a.ids[0]].name_zh
+        if len(b.alias) < len(full) and normal_text(full).endswith(b.alias):
+            b.ids = list(a.ids)
 
 
 def _group_before(sent: str, mentions: list[_Mention], pos: int) -> list[_Mention]:
