@@ -62,7 +62,8 @@ def check_candidates(cands: list[Candidate], catalog: Catalog) -> None:
             c.confidence -= 0.3
         unit = re.sub(r"\s", "", c.unit_text)
         family = _UNIT_FAMILY.get(ind.unit)
-        if unit and family and unit.lstrip("1") != family and not (family == "%" and unit == "％"):
+        rate_units = {"%", "％", "‰", "岁", "/10万", "1/10万"}
+        if unit in rate_units and family and unit.lstrip("1").replace("％", "%") != family:
             if {unit, family} == {"%", "‰"}:
                 c.flags.append(f"unit {unit} where the catalog has {family} (‰ printed as %?)")
             else:

@@ -20,7 +20,7 @@ _DROP = set(" \t\u3000\u00a0\u2002\u2003\u2009\u200b\ufeff*")
 _SIGNS = {"（": "(", "）": ")", "，": "，", "：": ":", "；": "；", "％": "%", "＜": "<", "＞": ">",
           "≦": "≤", "≧": "≥", "〜": "~", "～": "～", "−": "-", "﹪": "%", "．": ".", "／": "/"}
 #: A pinyin gloss after a character, as some mirrors print them: 衛(wèi).
-_PINYIN = re.compile(r"(?<=[\u4e00-\u9fff])\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,7}\)")
+_PINYIN = re.compile(r"(?<=[\u4e00-\u9fff])[(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,7}[)）]")
 
 
 @lru_cache(maxsize=1)

@@ -147,7 +147,7 @@ def _years(text: str, ctx: Context) -> list[tuple[int, int, bool]]:
     return sorted(out)
 
 
-def _values(text: str, mentions: list[_Mention], years_at: set[int]) -> list[_Value]:
+def _values(text: str, mentions: list[_Mention]) -> list[_Value]:
     """Value spans of a sentence, outside names and dates; relative changes kept whole."""
     taken = [(m.start, m.end) for m in mentions]
     out: list[_Value] = []
@@ -197,7 +197,7 @@ def line_candidates(n: int, line: str, catalog: Catalog, ctx: Context, section: 
         found = catalog.find(sent)
         mentions = [_Mention(m.start(), m.end(), m.group(), list(catalog.by_alias[m.group()])) for m in found]
         _resolve_short_names(mentions, catalog)
-        values = _values(sent, mentions, {p for p, _, _ in years})
+        values = _values(sent, mentions)
         if mentions:
             _pair(sent, mentions, values, catalog)
         for m in mentions:

@@ -58,6 +58,7 @@ def read_document(path: str | Path) -> Document:
 def clean_line(line: str) -> str:
     """A line without control characters or trailing spaces (tabs, which separate cells, stay)."""
     line = re.sub(r"[\x00-\x08\x0b-\x1f\x7f]", "", line)
+    line = re.sub(r"[\u2028\u2029\x85]", " ", line)  # would split the line for splitlines()
     return line.rstrip(" \r\u3000")
 
 
@@ -116,13 +117,22 @@ def _looks_like_text(text: str) -> bool:
     """Mostly Chinese, ASCII and punctuation, not control or private-use characters."""
     if not text:
         return False
-    bad = sum(1 for c in text if ord(c) < 32 and c not in "\t\r\n" or 0xE000 <= ord(c) <= 0xF8FF)
-    return bad <= len(text) // 100
+    bad = sum(1 for c in text if ord(c) < 32 and c not in "\t\r\n" or 0x7F <= ord(c) <= 0x9F
+              or 0xE000 <= ord(c) <= 0xF8FF or c == "\ufffd")
+    wide = [c for c in text if ord(c) > 0x7F]
+    cjk = sum(1 for c in wide if 0x3000 <= ord(c) <= 0x9FFF or 0xFF00 <= ord(c) <= 0xFFEF)
+    return bad <= len(text) // 100 and (not wide or cjk >= 0.3 * len(wide))
 
 
 def _read_txt(path: Path) -> Document:
     text, how = decode(path.read_bytes(), path)
-    return Document(path, "txt", text.splitlines(), encoding=how, notes=[f"read as {how}"])
+    return Document(path, "txt", split_lines(text), encoding=how, notes=[f"read as {how}"])
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines as ``grep -n`` numbers them (only \\n, \\r\\n and \\r end a line)."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return lines[:-1] if lines and lines[-1] == "" else lines
 
 
 # --- HTML ------------------------------------------------------------------------------------
@@ -149,6 +159,7 @@ def html_lines(markup: str) -> list[str]:
     footers dropped."""
     import lxml.html
 
+    markup = re.sub(r"^\s*<\?xml[^>]*\?>", "", markup)  # lxml refuses text with an encoding declaration
     root = lxml.html.document_fromstring(markup) if markup.strip() else None
     if root is None:
         return []
@@ -335,6 +346,8 @@ def join_broken_lines(lines: list[str]) -> list[str]:
     stay one per line; a blank line separates a table from the text around it."""
     out: list[str] = []
     open_para = False
+    widths = sorted(len(s.strip()) for s in lines if s.strip() and "\t" not in s)
+    full = widths[int(0.9 * (len(widths) - 1))] if widths else 0  # a line that reaches the margin
     for line in lines:
         if line == "\t\u0000TABLE":
             out.append("")
@@ -354,5 +367,5 @@ def join_broken_lines(lines: list[str]) -> list[str]:
             if out and "\t" in out[-1]:
                 out.append("")
             out.append(s)
-        open_para = not s.endswith(_SENTENCE_END) and len(s) > 15
+        open_para = not s.endswith(_SENTENCE_END) and len(s) >= 0.85 * full and len(s) > 8
     return out

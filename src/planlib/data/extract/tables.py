@@ -241,8 +241,6 @@ def _rows_from_cells(cells: list[Cell], cols: list[Column]) -> list[list[Cell]]:
             t = cells[j].text
             if is_label_cell(t):
                 break
-            if t == "" and len(row) > 1 and not any(c.role == "category" for c in cols[li + len(row):]):
-                pass
             row.append(cells[j])
             j += 1
         rows.append(row)
@@ -252,11 +250,17 @@ def _rows_from_cells(cells: list[Cell], cols: list[Column]) -> list[list[Cell]]:
 
 def _read_tab_table(lines: list[str], start: int):
     heads = lines[start].split("\t")
+    j = start + 1
+    second = lines[j].split("\t") if j < len(lines) else []
+    if len(second) >= 2 and any(f.strip() for f in second) and all(
+            is_header_cell(f) or not f.strip() for f in second):  # a header in two rows: 2025年 / 目标
+        heads = [a + (b if k < len(second) else "") for k, (a, b) in
+                 enumerate(zip(heads + [""] * (len(second) - len(heads)), second + [""] * (len(heads) - len(second))))]
+        j += 1
     years = [int(m.group(1)) for h in heads for m in [_YEAR.search(normal_text(h))] if m]
     cycle = _cycle(lines, start + 1, years)
     cols = [column_role(h, cycle) for h in heads]
     rows: list[list[Cell]] = []
-    j = start + 1
     gap = 0
     while j < len(lines):
         raw = lines[j]
