@@ -18,6 +18,7 @@ import os
 import sys
 import time
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -29,12 +30,14 @@ from planlib.data.extract.reading import read_document  # noqa: E402
 from planlib.data.tables import CORE_INDICATORS, load_tables  # noqa: E402
 
 
-def _key(ind, year, kind, comparator, value) -> tuple:
+def _key(ind: str, year: int, kind: str, comparator: str, value: float | None) -> tuple:
+    """The key candidates and hand rows are matched on."""
     num = "text" if comparator == "text" or value is None else round(float(value), 6)
     return (ind, int(year), kind, num)
 
 
-def _norm_unit(u) -> str:
+def _norm_unit(u: str | None) -> str:
+    """A unit as written, spaces and full-width % aside."""
     return "" if u is None else str(u).replace(" ", "").replace("％", "%")
 
 
@@ -84,7 +87,8 @@ def score(seeds: Path, show: bool = False) -> dict:
             best["matched"] = lab["matched"] = True
             pairs.append((best, lab))
 
-    def pr(sel_p, sel_l) -> tuple[float, float, int, int, int]:
+    def pr(sel_p: Callable[[dict], bool], sel_l: Callable[[dict], bool]) -> tuple[float, float, int, int, int]:
+        """Precision, recall, candidates, hand rows and hand rows found for a selection."""
         P = [p for p in preds if sel_p(p)]
         L = [lab for lab in labels if sel_l(lab)]
         tp_p = sum(1 for p in P if p.get("matched"))
@@ -120,6 +124,7 @@ def score(seeds: Path, show: bool = False) -> dict:
 
 
 def main() -> int:
+    """Print the figures."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", default=os.environ.get("PLANLIB_SEEDS", str(ROOT.parent / "shared" / "seeds")))
     ap.add_argument("--show-misses", action="store_true", help="list unmatched rows and candidates")

@@ -8,6 +8,7 @@ Excel or WPS, or the other way round.
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from pathlib import Path
 
 from planlib.data.extract.review import MergeError, MergeResult, merge_review, read_review
@@ -20,6 +21,7 @@ class ReviewWidget:
     editable; the line's context, the rule that found the value and its flags are shown."""
 
     def __init__(self, review: str | Path, min_confidence: float = 0.0) -> None:
+        """Widgets for every row of the review CSV ``review``; rows below ``min_confidence`` are hidden."""
         import ipywidgets as w
 
         self.path = Path(review)
@@ -49,6 +51,7 @@ class ReviewWidget:
         self.data: str | Path | None = None
 
     def _ipython_display_(self) -> None:
+        """Show the widget in a notebook."""
         from IPython.display import display
 
         display(self.widget)
@@ -90,7 +93,8 @@ class ReviewWidget:
         self.save()
         return merge_review(self.path, data if data is not None else self.data)
 
-    def _report(self, action) -> None:
+    def _report(self, action: Callable[[], object]) -> None:
+        """Run ``action`` and show its result or the reasons a merge was refused."""
         with self.output:
             self.output.clear_output()
             try:
@@ -104,6 +108,7 @@ class ReviewWidget:
 
 
 def _info(r: dict[str, str]) -> str:
+    """The line, rule, confidence, flags and context of a row, as HTML."""
     import html
 
     flags = f" <b>⚑ {html.escape(r['flags'])}</b>" if r.get("flags") else ""

@@ -46,7 +46,8 @@ class Indicator:
         return not ((self.low is not None and value < self.low) or (self.high is not None and value > self.high))
 
 
-def _num(x) -> float | None:
+def _num(x: object) -> float | None:
+    """A number from the catalog, None when empty."""
     try:
         v = float(x)
     except (TypeError, ValueError):
@@ -58,6 +59,7 @@ class Catalog:
     """Indicator names and aliases of a data folder's ``indicators.csv``, ready for matching."""
 
     def __init__(self, indicators: pd.DataFrame) -> None:
+        """Index the names and aliases of a catalog table (indicators.csv)."""
         self.indicators: dict[str, Indicator] = {}
         self.by_alias: dict[str, list[str]] = {}
         for r in indicators.itertuples(index=False):
@@ -119,6 +121,7 @@ class Catalog:
         inds = [self.indicators[i] for i in ids]
 
         def score(ind: Indicator) -> tuple:
+            """How well an indicator fits the context: plausible first, then ratio or count."""
             fits = value is None or ind.plausible(value)
             kind = 0
             if ratio is True:
@@ -131,6 +134,7 @@ class Catalog:
 
     @cached_property
     def _choices(self) -> list[tuple[str, str]]:
+        """Every (alias, indicator id), for suggestions."""
         return [(k, ids[0]) for k, ids in self.by_alias.items()]
 
     def suggest(self, label: str, limit: int = 3) -> list[str]:

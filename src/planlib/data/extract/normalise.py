@@ -24,7 +24,7 @@ _PINYIN = re.compile(r"(?<=[\u4e00-\u9fff])[(（][a-zāáǎàēéěèīíǐìō�
 
 
 @lru_cache(maxsize=1)
-def _converter():
+def _converter() -> "opencc.OpenCC | None":
     """OpenCC's traditional → simplified converter, or None when opencc is not installed."""
     try:
         import opencc
@@ -35,6 +35,7 @@ def _converter():
 
 @lru_cache(maxsize=8192)
 def _simplified_char(ch: str) -> str:
+    """One character made simplified (itself when OpenCC gives more than one)."""
     conv = _converter()
     if conv is None:
         return ch
@@ -54,6 +55,7 @@ def to_simplified(text: str) -> str:
 
 
 def _halfwidth(ch: str) -> str:
+    """A full-width character made half-width (digits, letters, signs)."""
     code = ord(ch)
     if 0xFF10 <= code <= 0xFF19 or 0xFF21 <= code <= 0xFF3A or 0xFF41 <= code <= 0xFF5A:
         return chr(code - 0xFEE0)  # full-width digits and letters

@@ -153,6 +153,7 @@ def _values(text: str, mentions: list[_Mention]) -> list[_Value]:
     out: list[_Value] = []
 
     def free(a: int, b: int) -> bool:
+        """No name or value already covers characters a:b."""
         return not any(a < e and s < b for s, e in taken)
 
     for m in RELATIVE.finditer(text):

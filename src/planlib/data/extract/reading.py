@@ -125,6 +125,7 @@ def _looks_like_text(text: str) -> bool:
 
 
 def _read_txt(path: Path) -> Document:
+    """A text file, its encoding detected."""
     text, how = decode(path.read_bytes(), path)
     return Document(path, "txt", split_lines(text), encoding=how, notes=[f"read as {how}"])
 
@@ -146,6 +147,7 @@ _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_\-]+)""", re
 
 
 def _read_html(path: Path) -> Document:
+    """An HTML page, its encoding from its meta charset or detected."""
     data = path.read_bytes()
     m = _CHARSET.search(data[:4096])
     text, how = decode(data, path, m.group(1).decode("ascii") if m else None)
@@ -169,12 +171,14 @@ def html_lines(markup: str) -> list[str]:
     buf: list[str] = []
 
     def flush() -> None:
+        """End the current line of text."""
         line = re.sub(r"[ \t\r\n]+", " ", "".join(buf)).strip()
         if line:
             lines.append(line)
         buf.clear()
 
-    def walk(el) -> None:
+    def walk(el: "lxml.html.HtmlElement") -> None:
+        """Collect the text of an element and its children, line by line."""
         tag = el.tag if isinstance(el.tag, str) else ""
         if tag == "table":
             flush()
@@ -201,11 +205,12 @@ def html_lines(markup: str) -> list[str]:
     return lines
 
 
-def _cell_text(el) -> str:
+def _cell_text(el: "lxml.html.HtmlElement") -> str:
+    """The text of a table cell, spaces collapsed."""
     return re.sub(r"\s+", " ", el.text_content()).strip()
 
 
-def _table_rows(table) -> list[str]:
+def _table_rows(table: "lxml.html.HtmlElement") -> list[str]:
     """Rows of an HTML table as tab-separated lines; rowspan/colspan cells are read once and
     leave empty positions, so that columns stay aligned."""
     rows = [tr for tr in table.iter("tr")]
@@ -241,6 +246,7 @@ def _table_rows(table) -> list[str]:
 # --- DOCX --------------------------------------------------------------------------------------
 
 def _read_docx(path: Path) -> Document:
+    """A Word document: paragraphs and table rows in document order."""
     try:
         import docx
         from docx.table import Table
@@ -263,7 +269,7 @@ def _read_docx(path: Path) -> Document:
     return Document(path, "docx", lines, encoding="DOCX (UTF-8 XML)", notes=["read as DOCX"])
 
 
-def _docx_rows(table) -> list[str]:
+def _docx_rows(table: "docx.table.Table") -> list[str]:
     """Rows of a Word table as tab-separated lines. python-docx repeats a merged cell at every
     position it covers; each underlying cell is read once, its other positions left empty."""
     seen: set[int] = set()
@@ -289,6 +295,7 @@ _HEADING = re.compile(r"^(第[一二三四五六七八九十百]+[章节]|[一�
 
 
 def _read_pdf(path: Path) -> Document:
+    """A PDF's text layer, page by page; ReadError for a scanned or unreadable file."""
     try:
         import pdfplumber
     except ImportError as exc:  # pragma: no cover
@@ -316,12 +323,13 @@ def _read_pdf(path: Path) -> Document:
                     notes=["read from the PDF's text layer (doubled characters removed)"])
 
 
-def _pdf_page_lines(page) -> list[str]:
+def _pdf_page_lines(page: "pdfplumber.page.Page") -> list[str]:
     """A page's text lines and table rows (tab-separated), in reading order from the top."""
     tables = page.find_tables()
     boxes = [t.bbox for t in tables]
 
-    def outside(obj) -> bool:
+    def outside(obj: dict) -> bool:
+        """An object (character, line) outside every table on the page."""
         cx, cy = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
         return not any(x0 <= cx <= x1 and top <= cy <= bottom for x0, top, x1, bottom in boxes)
 

@@ -39,6 +39,7 @@ class MergeError(ValueError):
     """A review that cannot be merged; ``problems`` lists every reason (nothing was changed)."""
 
     def __init__(self, problems: list[str]) -> None:
+        """A merge error listing every problem found."""
         self.problems = problems
         super().__init__("; ".join(problems[:3]) + (f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""))
 
@@ -154,6 +155,7 @@ def read_review(path: str | Path) -> tuple[list[dict[str, str]], dict]:
 
 
 def _csv_text(rows: list[dict[str, str]], columns: list[str]) -> str:
+    """Rows as CSV text (no header), one line each."""
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n", extrasaction="ignore")
     w.writerows(rows)
@@ -169,11 +171,13 @@ def _append(path: Path, rows: list[dict[str, str]], columns: list[str]) -> str:
 
 
 def _columns(path: Path) -> list[str]:
+    """The header of a CSV file."""
     with path.open(encoding="utf-8-sig", newline="") as fh:
         return next(csv.reader(fh))
 
 
 def _accepted(rows: list[dict[str, str]], path: Path) -> tuple[list[dict[str, str]], int, list[str]]:
+    """The accepted rows (with their CSV line), how many were rejected, and bad statuses."""
     keep, skipped, problems = [], 0, []
     for i, r in enumerate(rows, start=2):
         status = r.get("status", "").strip().lower()
@@ -302,7 +306,7 @@ def merge_review(review: str | Path, data: str | Path | None = None) -> MergeRes
     return MergeResult(folder, region_id, source_id, len(obs), created, skipped)
 
 
-def candidates_frame(cands: list[Candidate]):
+def candidates_frame(cands: list[Candidate]) -> "pd.DataFrame":
     """Candidates as a pandas DataFrame (for the notebook)."""
     import pandas as pd
 

@@ -162,6 +162,7 @@ def find_tables(lines: list[str]) -> list[tuple[list[Column], list[list[Cell]]]]
 
 
 def _is_header_row(fields: list[str]) -> bool:
+    """A tab-separated row of header cells with a label column and a value column."""
     cells = [f for f in fields if f.strip()]
     heads = [f for f in cells if is_header_cell(f)]
     return len(cells) >= 3 and len(heads) >= len(cells) - 1 and any(
@@ -191,7 +192,8 @@ def _header_run(lines: list[str], start: int) -> list[int]:
     return []
 
 
-def _read_cell_table(lines: list[str], start: int, run: list[int]):
+def _read_cell_table(lines: list[str], start: int, run: list[int]) -> tuple[list[Column], list[list[Cell]], int]:
+    """A table given one cell per line: its columns, rows and the line after it."""
     heads = [lines[k].strip() for k in run]
     years = [int(m.group(1)) for h in heads for m in [_YEAR.search(normal_text(h))] if m]
     cycle = _cycle(lines, start + 1, years)
@@ -248,7 +250,8 @@ def _rows_from_cells(cells: list[Cell], cols: list[Column]) -> list[list[Cell]]:
     return rows
 
 
-def _read_tab_table(lines: list[str], start: int):
+def _read_tab_table(lines: list[str], start: int) -> tuple[list[Column], list[list[Cell]], int]:
+    """A tab-separated table: its columns, rows and the line after it."""
     heads = lines[start].split("\t")
     j = start + 1
     second = lines[j].split("\t") if j < len(lines) else []
@@ -333,6 +336,7 @@ def _assign(values: list[Cell], after: list[Column]) -> list[tuple[Cell, Column]
 
 
 def _row_candidates(row: list[Cell], after: list[Column], catalog: Catalog) -> list[Candidate]:
+    """Candidates from one table row: one per value cell that is not empty."""
     label_cell, values = row[0], row[1:]
     label = re.sub(r"^\s*其中\s*[:：]?\s*", "", label_cell.text)
     pairs = _assign(values, after)
