@@ -53,7 +53,7 @@ def html_page(lines: list[str] | None = None, charset: str = "utf-8") -> str:
     category cells merged down (rowspan) as published pages do."""
     lines = lines or LINES
     table = [line.split("\t") for line in lines if "\t" in line]
-    title = next(line for line in lines if "十四五" in line and "指标" in line and "\t" not in line)
+    title = lines[LINES.index(TITLE)]
     body = []
     for line in lines:
         if "\t" in line or not line.strip():
@@ -126,16 +126,17 @@ def write_docx(path: Path) -> Path:
 
 def write_pdf(path: Path, fake_bold: bool = True, width: int = 28) -> Path:
     """The plan as a PDF with a text layer: paragraphs broken every ``width`` characters, the
-    title printed twice (fake bold), the table ruled."""
+    first line printed twice, a fraction of a point apart (fake bold), the table ruled."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     from matplotlib.backends.backend_pdf import PdfPages
 
-    import planlib.report.fonts  # noqa: F401  registers the CJK font with matplotlib
-    plt.rcParams["pdf.fonttype"] = 42
-    font = {"family": plt.rcParams["font.family"], "size": 9}
+    from planlib.report.fonts import register_cjk_font
+
+    family = register_cjk_font() or "DejaVu Sans"
+    font = {"family": family, "size": 9}
     items: list[tuple[str, object]] = []
     for line in BEFORE + [TITLE]:
         chunks = [line[i:i + width] for i in range(0, len(line), width)] or [""]
@@ -154,7 +155,7 @@ def write_pdf(path: Path, fake_bold: bool = True, width: int = 28) -> Path:
                 continue
             if kind == "text":
                 fig.text(0.08, y, what, fontdict=font)
-                if fake_bold and what == TITLE[:width]:
+                if fake_bold and what == LINES[0][:width]:
                     fig.text(0.0804, y, what, fontdict=font)
                 y -= 0.022
                 continue

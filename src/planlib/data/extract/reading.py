@@ -96,7 +96,7 @@ def decode(data: bytes, path: Path, declared: str | None = None) -> tuple[str, s
 
     best = from_bytes(data).best()
     if best is not None:
-        codec = "gb18030" if best.encoding.lower() in _GB - {"big5"} else best.encoding
+        codec = "gb18030" if best.encoding.lower() in _GB - {"big5"} else best.encoding.replace("_", "-")
         try:
             text = data.decode(codec)
         except UnicodeDecodeError:
@@ -272,16 +272,15 @@ def _read_docx(path: Path) -> Document:
 def _docx_rows(table: "docx.table.Table") -> list[str]:
     """Rows of a Word table as tab-separated lines. python-docx repeats a merged cell at every
     position it covers; each underlying cell is read once, its other positions left empty."""
-    seen: set[int] = set()
+    seen: set = set()  # the cell elements themselves: holding them keeps lxml's proxies (and identity) stable
     out = []
     for row in table.rows:
         cells = []
         for cell in row.cells:
-            key = id(cell._tc)
-            if key in seen:
+            if cell._tc in seen:
                 cells.append("")
                 continue
-            seen.add(key)
+            seen.add(cell._tc)
             cells.append(re.sub(r"\s+", " ", cell.text).strip())
         if any(cells):
             out.append("\t".join(cells))
