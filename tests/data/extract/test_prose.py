@@ -98,7 +98,8 @@ def test_counts_told_apart_from_ratios(catalog):
 
 def test_numbers_that_are_not_levels_are_not_proposed(catalog):
     c = found(catalog, "第一章 发展基础", "2020年完成全科医生转岗培训合格120人，每年培训医务人员2000人次以上。",
-              "《健康某县2030》提出，到2030年人均预期寿命达到82岁。")
+              "《健康某县2030》提出，到2030年人均预期寿命达到82岁。",
+              "到2025年，全国人均预期寿命达到79岁。")
     assert not c
 
 

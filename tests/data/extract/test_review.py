@@ -156,3 +156,21 @@ def test_cli_unreadable_plan_is_one_clear_line(tmp_path, capsys):
     assert main(["extract", str(bad), "--region", "qingshan"]) == 2
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and str(bad) in err and "UTF-8" in err and "Traceback" not in err
+
+
+def test_review_widget_edits_saves_and_merges(reviewed, data_copy):
+    from planlib.apps.add_region import ReviewWidget
+
+    w = ReviewWidget(reviewed)
+    assert len(w.controls) == len(w.rows) > 20
+    assert w.set_status("reject") == sum(1 for r in w.rows if r["indicator_id"])
+    row = next(i for i, r in enumerate(w.rows) if r["indicator_id"] == "gps_per_10000" and r["value_text"] == "4")
+    w.controls[row]["status"].value = "accept"
+    w.controls[row]["value_text"].value = "4"
+    w.controls[row]["year"].value = "2025"
+    res = w.merge(data_copy)
+    assert res.added == 1
+    rows, _ = read_review(reviewed)  # saved back to the CSV
+    assert [r["status"] for r in rows].count("accept") == 1
+    obs = load_tables(data_copy).observations
+    assert len(obs[obs["region_id"] == "qingshan"]) == 1

@@ -417,6 +417,9 @@ def _candidate(n: int, norm: Normalised, base: int, sent: str, m: _Mention, v: _
     if sent[max(0, v.start - 1):v.start] == "各":
         flags.append("各: one value for each of several items")
         cand.confidence -= 0.2
+    if kind == "target" and re.search(r"全国|国家(?!级)", sent[clause_start:v.start]) \
+            and not re.search(r"全国|国家", m.alias):
+        return None  # a national target quoted in a local plan, not the region's own
     if _WIDER.search(sent[max(0, clause_start - 4):v.start]):
         flags.append("may quote a national, provincial or city figure")
         cand.confidence -= 0.2
