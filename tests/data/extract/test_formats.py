@@ -121,3 +121,27 @@ def test_extract_review_accept_briefing(fmt, tmp_path, data_copy, catalog):
     b = Briefing(analyse_region("qingshan", data_copy))
     text = b.section_markdown("life_expectancy")
     assert "78.6" in text and "79.6" in text
+
+
+def test_an_added_region_gets_a_full_briefing(tmp_path, data_copy, catalog):
+    """The HTML briefing itself (notebook, kernel, export) for a region added with extract."""
+    from planlib.apps import batch
+
+    plan = write_txt(tmp_path / "qingshan.txt")
+    ext = extract(plan, catalog, "qingshan", "qingshan_14th_plan")
+    out = tmp_path / "review.csv"
+    write_review(ext, out, REGION, SOURCE)
+    rows, _ = read_review(out)
+    for r in rows:
+        r["status"] = "accept" if r["indicator_id"] else "reject"
+    with out.open("w", encoding="utf-8-sig", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    merge_review(out, data_copy)
+    results = batch.build(["qingshan"], out=tmp_path / "b", jobs=1, figures=tmp_path / "f", progress=False,
+                          data=str(data_copy))
+    assert all(r.ok for r in results), [(r.cell, r.error) for r in results]
+    html = (tmp_path / "b" / "qingshan.html").read_text(encoding="utf-8")
+    assert "Qingshan" in html and "79.6" in html
+    assert "line 7" in html  # cited in the stored document, as for the bundled regions
