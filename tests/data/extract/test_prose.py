@@ -128,3 +128,10 @@ def test_everything_proposed_nothing_repaired(catalog):
                                   "当前位置：首页 > 政府信息公开 2023"])
 def test_web_page_header_lines_are_skipped(catalog, line):
     assert not extract_lines([line], catalog)
+
+
+def test_a_change_and_the_level_it_reaches(catalog):
+    c = found(catalog, "第一章 发展基础", "2020年，人均预期寿命较2015年提高1.1岁，达到78.9岁。")
+    assert set(c) == {("life_expectancy", 2020, "actual", "=", 78.9)}  # the change since 2015 is not a level
+    c = found(catalog, "到2025年，人均预期寿命提高1岁，达到80岁。")
+    assert set(c) == {("life_expectancy", 2025, "target", "text", None), ("life_expectancy", 2025, "target", "=", 80.0)}

@@ -76,6 +76,7 @@ class _Mention:
     alias: str
     ids: list[str]
     values: list[_Value] = field(default_factory=list)
+    from_to: bool = False  # 由a提高到b: the first value is the earlier year's
 
 
 def document_context(lines: list[str], kind: str | None = None) -> Context:
@@ -328,6 +329,12 @@ def _pair(sent: str, mentions: list[_Mention], values: list[_Value], catalog: Ca
         if window and re.search(r"[由从]", gap_first) and len(window) >= 2 \
                 and re.search(r"[至到]", sent[window[0].end:window[1].start]):
             m.values.extend(window[:2])  # 由a提高到b
+            m.from_to = True
+            window[0].used = window[1].used = True
+            continue
+        if len(window) >= 2 and window[0].relative and not window[1].relative \
+                and not re.search(r"[。；;]", sent[m.end:window[1].start]):
+            m.values.extend(window[:2])  # 较2015年提高1.1岁，达到78.9岁: the change and the level
             window[0].used = window[1].used = True
             continue
         if window and _TRAINING.search(gap_first) and not _TRAINING.search(m.alias):
@@ -356,7 +363,7 @@ def _candidate(n: int, norm: Normalised, base: int, sent: str, m: _Mention, v: _
     before_years = [(p, y, b) for p, y, b in years if p < v.start]
     year = None
     via = "prose"
-    if len(m.values) == 2 and k == 0:  # 由a提高到b: a is the earlier value
+    if m.from_to and k == 0:  # 由a提高到b: a is the earlier value
         baseline = [y for p, y, b in before_years if b or p > m.end]
         year = baseline[-1] if baseline else None
         if year is None:
@@ -370,7 +377,7 @@ def _candidate(n: int, norm: Normalised, base: int, sent: str, m: _Mention, v: _
         elif any(not b for _, y, b in years):
             later = [(p, y) for p, y, b in years if not b and p > v.start and p - v.end < 12]
             year = later[0][1] if later else None
-    if len(m.values) == 2 and k == 1:
+    if m.from_to and k == 1:
         via = "prose (由…到…)"
     inferred = ""
     if year is None:
@@ -390,6 +397,8 @@ def _candidate(n: int, norm: Normalised, base: int, sent: str, m: _Mention, v: _
         kind = "target" if year >= 2021 else "actual"
         if kind == "target" and year < ctx.target_year and not _TARGET_WORDS.search(sent):
             kind = "actual"
+    if kind == "actual" and v.relative and any(not x.relative for x in m.values):
+        return None  # 较2015年提高1.1岁，达到78.9岁: for an actual the level says it, the change is history
     clause_start = max(sent.rfind(c, 0, m.start) for c in "，,：:") + 1
     clause = sent[clause_start:m.start]
     if _TRAINING.search(clause) and not _TRAINING.search(m.alias):
