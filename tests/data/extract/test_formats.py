@@ -145,3 +145,16 @@ def test_an_added_region_gets_a_full_briefing(tmp_path, data_copy, catalog):
     html = (tmp_path / "b" / "qingshan.html").read_text(encoding="utf-8")
     assert "Qingshan" in html and "79.6" in html
     assert "line 7" in html  # cited in the stored document, as for the bundled regions
+
+
+def test_text_wrapped_at_a_page_width_is_joined_into_paragraphs(tmp_path, catalog):
+    para = next(line for line in LINES if "由2015年的77.9岁" in line)
+    wrapped = [para[i:i + 20] for i in range(0, len(para), 20)]
+    text = "\n".join(["第一章 发展基础"] + wrapped + ["", "到2025年，婴儿死亡率控制在4‰以内，孕产妇死亡率低于1", "2/10万。"])
+    p = tmp_path / "wrapped.txt"
+    p.write_text(text, encoding="utf-8")
+    doc = read_document(p)
+    assert para in doc.lines and any("joined" in n for n in doc.notes)
+    ext = extract(p, catalog, "q", "q")
+    assert {("life_expectancy", 2015, "actual", 77.9), ("under5_mortality", 2020, "actual", 5.8),
+            ("maternal_mortality", 2025, "target", 12.0)} <= keys(ext.candidates)  # 1|2/10万: broken mid-number

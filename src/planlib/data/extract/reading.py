@@ -125,9 +125,27 @@ def _looks_like_text(text: str) -> bool:
 
 
 def _read_txt(path: Path) -> Document:
-    """A text file, its encoding detected."""
+    """A text file, its encoding detected; a file hard-wrapped at a page width has its
+    paragraphs joined (one paragraph per line)."""
     text, how = decode(path.read_bytes(), path)
-    return Document(path, "txt", split_lines(text), encoding=how, notes=[f"read as {how}"])
+    lines = split_lines(text)
+    notes = [f"read as {how}"]
+    if hard_wrapped(lines):
+        lines = join_broken_lines(lines)
+        notes.append("lines broken at the page width joined into paragraphs")
+    return Document(path, "txt", lines, encoding=how, notes=notes)
+
+
+def hard_wrapped(lines: list[str]) -> bool:
+    """Most lines run to the same width without ending a sentence: text wrapped at a page width
+    (as a PDF or e-mail conversion leaves it), not one paragraph per line."""
+    text = [s.strip() for s in lines if s.strip() and "\t" not in s]
+    if len(text) < 5:
+        return False
+    widths = sorted(len(s) for s in text)
+    full = widths[int(0.9 * (len(widths) - 1))]
+    wrapped = sum(1 for s in text if len(s) >= 0.85 * full and not s.endswith(_SENTENCE_END))
+    return full <= 120 and wrapped >= 0.4 * len(text)
 
 
 def split_lines(text: str) -> list[str]:
