@@ -135,3 +135,10 @@ def test_a_change_and_the_level_it_reaches(catalog):
     assert set(c) == {("life_expectancy", 2020, "actual", "=", 78.9)}  # the change since 2015 is not a level
     c = found(catalog, "到2025年，人均预期寿命提高1岁，达到80岁。")
     assert set(c) == {("life_expectancy", 2025, "target", "text", None), ("life_expectancy", 2025, "target", "=", 80.0)}
+
+
+def test_unknown_names_before_values_are_proposed_with_suggestions(catalog):
+    cands = extract_lines(["第二章 发展目标", "到2025年，乡村医生持证上岗率达到90%，基层中医馆覆盖率为100%。"], catalog)
+    assert len(cands) == 2 and not any(c.indicator_id for c in cands)
+    assert all(c.flags[0].startswith("unknown indicator '") and c.confidence <= 0.3 for c in cands)
+    assert cands[0].year == 2025 and cands[0].kind == "target" and cands[0].value == 90.0

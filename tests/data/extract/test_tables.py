@@ -59,7 +59,7 @@ def test_tab_separated_rows_repeated_header_subrows_and_empty_cells(catalog):
     assert ("physicians_per_1000", 2020, "actual", "=", 1.5) in got
     assert ("public_health_staff_per_1000", 2025, "target", "text", None) in got
     sub = next(x for x in c if x.indicator_id == "tcm_physicians_per_1000" and x.kind == "target")
-    assert sub.unit_text == "人" and "其中" in sub.note and sub.line == 9
+    assert sub.unit_text == "人" and "sub-row" in sub.note and sub.line == 9
     assert len(c) == 9
 
 

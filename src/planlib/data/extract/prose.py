@@ -45,6 +45,9 @@ _HEADING = re.compile(r"^\s*(第[一二三四五六七八九十百]+[章节篇]|
                       r"\[bookmark[^\]]*\])")
 _TARGET_SECTION = re.compile(r"发展目标|主要目标|规划目标|总体要求|指导思想|总体目标|具体目标|目标任务|主要任务|重点任务|保障措施")
 _ACTUAL_SECTION = re.compile(r"发展基础|发展现状|基础现状|现状|规划背景|发展成就|工作成效|主要成效|成效|回顾|十三五.{0,4}(成就|成绩|成效)")
+#: A label that looks like an indicator's name just before a value: …率, …比例, …占比.
+_UNKNOWN_LABEL = re.compile(r"(?P<label>[\u4e00-\u9fff()]{2,16}(?:率|比例|占比|比重))(?:均)?(?:达到|达|为|提高到|提高至|提升至|"
+                            r"提升到|下降到|下降至|降至|降到|控制在|保持在|稳定在|不低于|低于|超过)?$")
 _TRAINING = re.compile(r"培训|培养|转岗|进修|招录|招聘|引进")
 _WIDER = re.compile(r"全国|国家级?目标|全省|省定|省级目标|全市同期|国际")
 _TARGET_WORDS = re.compile(r"到20\d\d|力争|目标|确保|争取|将|达到|提高至|提高到|下降至|下降到|控制在|不低于|不少于")
@@ -223,6 +226,19 @@ def line_candidates(n: int, line: str, catalog: Catalog, ctx: Context, section: 
                         c.confidence = 0.5
                         c.via = "prose (qualitative)"
                         out.append(c)
+        for v in values:  # a name the catalog lacks (…率达到90%): proposed for review, with suggestions
+            if v.used or v.relative:
+                continue
+            lab = _UNKNOWN_LABEL.search(sent[:v.start])
+            if lab and not any(m.start < lab.end("label") and lab.start("label") < m.end for m in mentions):
+                label = lab.group("label")
+                m = _Mention(lab.start("label"), lab.end("label"), label, ["?"])
+                c = _candidate(n, norm, base, sent, m, v, 0, years, carried, catalog, ctx, section)
+                if c is not None:
+                    sugg = catalog.suggest(label)
+                    c.flags.insert(0, f"unknown indicator '{label}'" + (f" (suggestions: {', '.join(sugg)})" if sugg else ""))
+                    c.confidence = 0.3
+                    out.append(c)
         own = [y for _, y, b in years if not b]
         if own:
             carried = own[-1]
@@ -414,7 +430,7 @@ def _candidate(n: int, norm: Normalised, base: int, sent: str, m: _Mention, v: _
     ratio_ctx = bool(re.match(r"每|千人|万人", m.alias)) or bool(
         re.search(r"每[千万]|千人口|万人口|万名", sent[max(0, m.start - 40):m.start]))
     per = 10000 if re.search(r"每万|万人|万名|万常住", sent[max(0, m.start - 40):m.end]) else 1000
-    cand.indicator_id = catalog.choose(m.ids, ratio_ctx, cand.value, per)
+    cand.indicator_id = "" if m.ids == ["?"] else catalog.choose(m.ids, ratio_ctx, cand.value, per)
     if inferred:
         flags.append(inferred)
         cand.confidence -= 0.1

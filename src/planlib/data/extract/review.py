@@ -24,6 +24,7 @@ from pathlib import Path
 from planlib.data.documents import DOCUMENTS, document_lines
 from planlib.data.extract.candidates import OBS_COLUMNS, REVIEW_COLUMNS, Candidate
 from planlib.data.extract.extractor import Extraction
+from planlib.data.extract.normalise import normal_text
 from planlib.data.schema import TABLES, DataError
 from planlib.data.tables import data_dir, load_tables
 from planlib.data.values import num_text, parse_value_text
@@ -61,6 +62,14 @@ def context(line: str, value_text: str, width: int = 30) -> str:
     return ("…" if a else "") + line[a:b] + ("…" if b < len(line) else "")
 
 
+def _context(c: Candidate, line: str) -> str:
+    """The cited line around the value; a table cell alone on its line is shown with its row label."""
+    shown = context(line, c.value_text)
+    if c.label and normal_text(c.label) not in normal_text(line):
+        shown = f"[{c.label}] {shown}"
+    return shown
+
+
 def review_rows(ext: Extraction) -> list[dict[str, str]]:
     """The review CSV's rows (strings) for the candidates of one extraction."""
     rows = []
@@ -73,7 +82,7 @@ def review_rows(ext: Extraction) -> list[dict[str, str]]:
             "value_text": c.value_text, "unit_text": c.unit_text, "nature": c.nature,
             "source_id": ext.source_id, "source_line": str(c.line), "note": c.note,
             "confidence": f"{c.confidence:.2f}", "via": c.via, "flags": "; ".join(c.flags),
-            "context": context(ext.document.lines[c.line - 1], c.value_text),
+            "context": _context(c, ext.document.lines[c.line - 1]),
         })
     return rows
 

@@ -355,8 +355,7 @@ def _row_candidates(row: list[Cell], after: list[Column], catalog: Catalog) -> l
         cand = Candidate(line=cell.line, indicator_id="", year=year, kind=kind, plan_cycle=cycle,
                          value_text=text, unit_text=unit or unit_of(text), nature=nature,
                          via=f"table ({col.header or 'column'})", confidence=0.9, flags=flags,
-                         label=clean_label(label), note=f"table row '{clean_label(label)[:20]}', column '{col.header}'"
-                         + (f"; {note}" if note else ""))
+                         label=clean_label(label), note=f"table, column {col.header}" + (f"; {note}" if note else ""))
         if cand.comparator == "text" and kind == "actual":
             if not re.search(r"\d", text):
                 continue
@@ -366,7 +365,7 @@ def _row_candidates(row: list[Cell], after: list[Column], catalog: Catalog) -> l
             cand.indicator_id = catalog.choose(ids, ratio, cand.value, per)
         else:
             sugg = catalog.suggest(label)
-            flags.append("unknown indicator" + (f" (suggestions: {', '.join(sugg)})" if sugg else ""))
+            flags.append(f"unknown indicator '{clean_label(label)}'" + (f" (suggestions: {', '.join(sugg)})" if sugg else ""))
             cand.confidence = 0.3
         if cand.unit_text and not label_unit(label) and not any(c.role == "unit" for c in after) \
                 and not unit_of(text):
@@ -374,6 +373,6 @@ def _row_candidates(row: list[Cell], after: list[Column], catalog: Catalog) -> l
         if not cand.unit_text:
             flags.append("unit missing")
         if "其中" in label_cell.text:
-            cand.note += "; sub-row (其中)"
+            cand.note += "; sub-row"
         out.append(cand)
     return out
