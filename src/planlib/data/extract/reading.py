@@ -45,8 +45,9 @@ def read_document(path: str | Path) -> Document:
         raise ReadError(f"{p}: no such file")
     fmt = FORMATS.get(p.suffix.lower())
     if fmt is None:
+        hint = " (save a .doc or .wps file as .docx)" if p.suffix.lower() in (".doc", ".wps") else ""
         raise ReadError(f"{p}: cannot read {p.suffix or 'files without a suffix'}; "
-                        f"give a .txt, .html, .pdf or .docx file")
+                        f"give a .txt, .html, .pdf or .docx file{hint}")
     reader = {"txt": _read_txt, "html": _read_html, "pdf": _read_pdf, "docx": _read_docx}[fmt]
     doc = reader(p)
     doc.lines = [clean_line(line) for line in doc.lines]
