@@ -277,11 +277,11 @@ COERCION_PROBLEMS = [
     'observations.csv, column \'source_line\': bad value \'TypeError("\\\'>=\\\' not supported between instances of \\\'str\\\' and \\\'int\\\'")\'; expected range:1-100000',
 ]
 CROSS_PROBLEMS = [
-    'observations.csv, row 451 (line 452), columns region_id/indicator_id/year/kind/source_id/source_line/value_text: duplicate of row 4',
-    'observations.csv, row 452 (line 453), columns region_id/indicator_id/year/kind/source_id/source_line/value_text: duplicate of row 4',
-    'observations.csv, row 453 (line 454), columns region_id/indicator_id/year/kind/source_id/source_line/value_text: duplicate of row 168',
-    'observations.csv, row 454 (line 455), columns region_id/indicator_id/year/kind/source_id/source_line/value_text: duplicate of row 59',
-    'observations.csv, row 455 (line 456), columns region_id/indicator_id/year/kind/source_id/source_line/value_text: duplicate of row 1',
+    'observations.csv, row 453 (line 454), columns region_id/indicator_id/year/kind/source_id/source_line/value_text: duplicate of row 4',
+    'observations.csv, row 454 (line 455), columns region_id/indicator_id/year/kind/source_id/source_line/value_text: duplicate of row 4',
+    'observations.csv, row 455 (line 456), columns region_id/indicator_id/year/kind/source_id/source_line/value_text: duplicate of row 168',
+    'observations.csv, row 456 (line 457), columns region_id/indicator_id/year/kind/source_id/source_line/value_text: duplicate of row 59',
+    'observations.csv, row 457 (line 458), columns region_id/indicator_id/year/kind/source_id/source_line/value_text: duplicate of row 1',
     "observations.csv, row 1 (line 2), column 'plan_cycle': must be empty for an actual (got '14th')",
     "observations.csv, row 2 (line 3), column 'value': 99.9 does not match value_text '77.3' (reads 77.3)",
     "observations.csv, row 6 (line 7), column 'value': empty, but comparator is '='; value_text '79.0'",
@@ -295,8 +295,8 @@ CROSS_PROBLEMS = [
     "observations.csv, row 168 (line 169), column 'source_line': required because source 'guangan_14th_plan' is a seed document",
     "observations.csv, row 229 (line 230), column 'comparator': '>' contradicts value_text '≥82' ('>=')",
     "observations.csv, row 229 (line 230), column 'plan_cycle': a target needs its plan cycle; valid choices: 13th, 14th",
-    "observations.csv, row 453 (line 454), column 'source_line': required because source 'guangan_14th_plan' is a seed document",
-    "observations.csv, row 455 (line 456), column 'plan_cycle': must be empty for an actual (got '14th')",
+    "observations.csv, row 455 (line 456), column 'source_line': required because source 'guangan_14th_plan' is a seed document",
+    "observations.csv, row 457 (line 458), column 'plan_cycle': must be empty for an actual (got '14th')",
 ]
 
 

@@ -29,8 +29,9 @@ class Extraction:
 
 def extract_lines(lines: list[str], catalog: Catalog, kind: str | None = None) -> list[Candidate]:
     """Every candidate value in a document's lines (tables, then prose), flagged."""
-    table_lines = {c.line for _, rows in find_tables(lines) for row in rows for c in row}
-    cands = table_candidates(lines, catalog)
+    tables = find_tables(lines)
+    table_lines = {c.line for _, rows in tables for row in rows for c in row}
+    cands = table_candidates(lines, catalog, tables)
     table_lines |= {c.line for c in cands}
     ctx = document_context(lines, kind)
     cands += prose_candidates(lines, catalog, ctx, table_lines)

@@ -54,14 +54,6 @@ def to_simplified(text: str) -> str:
     return "".join(_simplified_char(c) for c in text)
 
 
-def _halfwidth(ch: str) -> str:
-    """A full-width character made half-width (digits, letters, signs)."""
-    code = ord(ch)
-    if 0xFF10 <= code <= 0xFF19 or 0xFF21 <= code <= 0xFF3A or 0xFF41 <= code <= 0xFF5A:
-        return chr(code - 0xFEE0)  # full-width digits and letters
-    return _SIGNS.get(ch, ch)
-
-
 @dataclass(frozen=True)
 class Normalised:
     """A normalised line with, for each of its characters, the original span it stands for."""
@@ -84,20 +76,19 @@ class Normalised:
         return self.original[a:b]
 
 
+#: Full-width digits and letters and the signs above, as one translation table (one for one).
+_TABLE = {**{c: c - 0xFEE0 for c in range(0xFF10, 0xFF1A)}, **{c: c - 0xFEE0 for c in range(0xFF21, 0xFF3B)},
+          **{c: c - 0xFEE0 for c in range(0xFF41, 0xFF5B)}, **{ord(k): v for k, v in _SIGNS.items()}}
+
+
+@lru_cache(maxsize=16384)
 def normalise(line: str) -> Normalised:
-    """Normalise one line (see the module docstring) and keep the offset map."""
+    """Normalise one line (see the module docstring) and keep the offset map (cached: the
+    result is immutable)."""
     glosses = {i for m in _PINYIN.finditer(line) for i in range(m.start(), m.end())}
-    simple = to_simplified(line)
-    text: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
-    for i, ch in enumerate(simple):
-        if ch in _DROP or i in glosses:
-            continue
-        text.append(_halfwidth(ch))
-        starts.append(i)
-        ends.append(i + 1)
-    return Normalised(line, "".join(text), tuple(starts), tuple(ends))
+    mapped = to_simplified(line).translate(_TABLE)
+    keep = [i for i, ch in enumerate(mapped) if ch not in _DROP and i not in glosses]
+    return Normalised(line, "".join(mapped[i] for i in keep), tuple(keep), tuple(i + 1 for i in keep))
 
 
 def normal_text(text: str) -> str:

@@ -290,7 +290,7 @@ def _pair(sent: str, mentions: list[_Mention], values: list[_Value], catalog: Ca
                 expanded.append((m, None))
         after = [v for v in values if v.start >= fm.end() and not v.used]
         nxt = next((m.start for m in mentions if m.start > fm.end()), len(sent))
-        if after and re.search(r"^[^,，]{0,8}(较|比)", sent[fm.end():after[0].start]):
+        if after and re.search(r"^[^,，]{0,8}(较|比(?!例|重))", sent[fm.end():after[0].start]):
             for v in after:  # 分别较“十二五”末增长…: growth, not levels
                 if v.start < nxt:
                     v.used = True
@@ -356,7 +356,7 @@ def _pair(sent: str, mentions: list[_Mention], values: list[_Value], catalog: Ca
         if window and _TRAINING.search(gap_first) and not _TRAINING.search(m.alias):
             window[0].used = True  # 转岗培训合格138人: a training count
             continue
-        if window and not re.search(r"[。；]", gap_first) and not re.search(r"(较|比)[^,，]{0,10}$", gap_first):
+        if window and not re.search(r"[。；]", gap_first) and not re.search(r"(较|比(?!例|重))[^,，]{0,10}$", gap_first):
             m.values.append(window[0])
             window[0].used = True
     # A、B 100%: one value for a list of names

@@ -49,6 +49,8 @@ class Column:
 
 def is_header_cell(text: str) -> bool:
     """A short header cell: 领域, 指标名称, 2020年, 2025年目标, 指标性质 …"""
+    if len(text) > 40:
+        return False
     s = normal_text(text)
     if not s or len(s) > 16:
         return False
@@ -302,10 +304,12 @@ def _tab_row(fields: list[str], cols: list[Column], line: int) -> list[Cell]:
     return [Cell(f.strip(), line) for f in fields[label_at:]]
 
 
-def table_candidates(lines: list[str], catalog: Catalog) -> list[Candidate]:
-    """Candidates from every table row of a document (one per value cell)."""
+def table_candidates(lines: list[str], catalog: Catalog,
+                     tables: list[tuple[list[Column], list[list[Cell]]]] | None = None) -> list[Candidate]:
+    """Candidates from every table row of a document (one per value cell); ``tables`` as
+    :func:`find_tables` gives them, if already found."""
     out: list[Candidate] = []
-    for cols, rows in find_tables(lines):
+    for cols, rows in (find_tables(lines) if tables is None else tables):
         li = next((k for k, c in enumerate(cols) if c.role == "label"), 0)
         after = cols[li + 1:]
         for row in rows:
