@@ -174,3 +174,11 @@ def test_review_widget_edits_saves_and_merges(reviewed, data_copy):
     assert [r["status"] for r in rows].count("accept") == 1
     obs = load_tables(data_copy).observations
     assert len(obs[obs["region_id"] == "qingshan"]) == 1
+
+
+def test_a_review_saved_by_excel_in_the_local_code_page_is_read(reviewed):
+    text = reviewed.read_bytes().decode("utf-8-sig")
+    reviewed.write_bytes(text.encode("gb18030"))  # Excel's "CSV" on a Chinese Windows
+    rows, meta = read_review(reviewed)
+    assert rows and meta["region_id"] == "qingshan"
+    assert any(r["value_text"] == "提高1岁" for r in rows)
