@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.planlib-installed
 
-.PHONY: install briefings briefings-pdf test check explore lab bench bench-scale clean
+.PHONY: install briefings briefings-pdf test check explore lab bench bench-scale eval-extract clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "planlib needs Python 3.11+; set PYTHON=python3.11")'
@@ -39,6 +39,10 @@ bench: install
 # Load, checks and one region's analysis on 2,850 synthetic regions (prints figures and goals)
 bench-scale: install
 	$(BIN)/python benchmarks/scale.py
+
+# planlib extract against the hand extraction of the five seed plans (prints figures; not a test)
+eval-extract: install
+	$(BIN)/python benchmarks/extract.py
 
 check: install
 	$(BIN)/planlib check

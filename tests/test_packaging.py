@@ -37,9 +37,10 @@ def environment_requirements() -> dict[str, str]:
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     out = {}
     for dep in env["dependencies"]:
-        if isinstance(dep, str) and not dep.startswith(("python", "pip")):
+        if isinstance(dep, str):
             name, bound = _parse(dep)
-            out[name] = bound
+            if name not in ("python", "pip"):  # the interpreter and pip itself (python-docx is a package)
+                out[name] = bound
     return out
 
 
@@ -65,7 +66,7 @@ def test_python_version_agrees():
 
 # --- The built wheel: bundled tables and notebooks, usable outside the checkout ----------------
 
-BUNDLED_NOTEBOOKS = ["briefing.ipynb", "compare_regions.ipynb", "explore.ipynb",
+BUNDLED_NOTEBOOKS = ["briefing.ipynb", "compare_regions.ipynb", "explore.ipynb", "add_region.ipynb",
                      *(f"lessons/{p.name}" for p in sorted((ROOT / "notebooks" / "lessons").glob("*.ipynb")))]
 
 
@@ -121,6 +122,7 @@ def test_wheel_carries_the_tables_and_notebooks(wheel):
         for name, source in expected.items():
             assert z.read(name) == source.read_bytes(), f"{name} differs from {source}"
         assert not [n for n in names if "checkpoint" in n]
+        assert "planlib/data/extract/example_plan.txt" in names  # the add_region notebook's example
 
 
 def _files(folder: Path) -> dict[str, tuple[int, int]]:

@@ -1,5 +1,6 @@
 """Command line: ``planlib check`` (validate the tables, list data-quality findings), ``planlib summary``
-(numbers per region) and ``planlib briefings`` (build every briefing in parallel)."""
+(numbers per region), ``planlib briefings`` (build every briefing in parallel) and ``planlib extract``
+(propose a new plan's values for review, then merge the accepted ones)."""
 from __future__ import annotations
 
 import argparse
@@ -112,6 +113,53 @@ def cmd_briefings(args: argparse.Namespace) -> int:
     return code or (1 if failed else 0)
 
 
+def cmd_extract(args: argparse.Namespace) -> int:
+    """Read a plan and write its candidate values for review (or show them); with --accept, merge a
+    reviewed CSV into the data folder and check the region. Exit 2 on unreadable input or a
+    rejected merge (nothing changed)."""
+    from planlib.data.extract import extractor, review
+    from planlib.data.extract.catalog import Catalog
+    from planlib.data.extract.reading import ReadError
+    if args.accept:
+        try:
+            res = review.merge_review(args.accept, args.data)
+        except review.MergeError as exc:
+            print(f"planlib: {args.accept}: not merged, the data folder is unchanged:", file=sys.stderr)
+            for p in exc.problems:
+                print(f"  {p}", file=sys.stderr)
+            return 2
+        made = f" (created {', '.join(res.created)})" if res.created else ""
+        print(f"Merged {res.added} accepted row(s) of {res.source_id} into {res.folder}{made}; "
+              f"{res.skipped} row(s) not accepted.")
+        check = argparse.Namespace(data=str(res.folder), region=res.region_id, severity=None)
+        return cmd_check(check)
+    if not args.file or not args.region:
+        print("planlib: extract needs a plan FILE and --region ID (or --accept REVIEW.csv)", file=sys.stderr)
+        return 2
+    t = data.load_tables(args.data)
+    kind = args.source_kind
+    source_id = args.source or f"{args.region}_{'14th_midterm' if kind == 'mid-term review' else '14th_plan'}"
+    try:
+        ext = extractor.extract(args.file, Catalog(t.indicators), args.region, source_id, kind)
+    except ReadError as exc:
+        print(f"planlib: {exc}", file=sys.stderr)
+        return 2
+    if not args.output:
+        print(review.summary(ext))
+        return 0
+    region = {"name_zh": args.region_name_zh, "name_en": args.region_name_en, "level": args.level,
+              "parent_id": args.parent, "province_id": args.province}
+    source = {"title": args.title, "issuer": args.issuer, "date": args.date, "kind": kind,
+              "document_number": args.document_number,
+              "note": f"Added with planlib extract from {ext.document.path.name}; values reviewed by hand."}
+    paths = review.write_review(ext, args.output, region, source)
+    print(f"{ext.document.path}: read as {ext.document.encoding}; {len(ext.candidates)} candidate value(s) "
+          f"written to {paths[0]} (document text: {paths[1].name}, region and source: {paths[2].name}).")
+    print(f"Mark each row accept or reject in its status column (or edit it), then run "
+          f"planlib extract --accept {paths[0]}")
+    return 0
+
+
 def _at_least_one(text: str) -> int:
     """An argparse type: a whole number of at least 1."""
     try:
@@ -168,6 +216,22 @@ def build_parser() -> argparse.ArgumentParser:
                    help="warm: one kernel per worker, reset between regions (fast); "
                         "papermill: a fresh kernel per region")
     b.set_defaults(func=cmd_briefings)
+    e = sub.add_parser("extract", help="propose a plan's indicator values for review; --accept merges a review")
+    e.add_argument("file", nargs="?", metavar="FILE", help="the plan: .txt, .html, .pdf or .docx")
+    e.add_argument("--region", help="id of the region the plan is about (new or in regions.csv)")
+    e.add_argument("--source", help="id for the document in sources.csv (default: <region>_14th_plan)")
+    e.add_argument("-o", "--output", metavar="REVIEW.csv", help="write the review CSV (default: a summary on screen)")
+    e.add_argument("--accept", metavar="REVIEW.csv", help="merge the rows marked accept into the data folder")
+    e.add_argument("--data", default=argparse.SUPPRESS, help="data folder (as planlib --data)")
+    e.add_argument("--source-kind", default="local plan", choices=["local plan", "mid-term review"],
+                   help="kind of document (default: local plan)")
+    for name, what in (("region-name-zh", "region's Chinese name"), ("region-name-en", "region's English name"),
+                       ("level", "region's level (county-level city, district …)"),
+                       ("parent", "id of the region one level up"), ("province", "id of the region's province"),
+                       ("title", "document title"), ("issuer", "body that issued the document"),
+                       ("date", "date of issue (YYYY[-MM[-DD]])"), ("document-number", "文号")):
+        e.add_argument(f"--{name}", help=f"for a new region or source: {what}")
+    e.set_defaults(func=cmd_extract)
     return p
 
 
