@@ -12,6 +12,7 @@ from pathlib import Path
 
 import nbformat
 import numpy as np
+import pandas as pd
 import pytest
 from nbclient import NotebookClient
 
@@ -118,7 +119,7 @@ def test_lesson_structure(lesson):
 
 def test_every_registered_exercise_is_in_its_lesson():
     in_lessons = {(_lesson_number(p), n) for p in LESSONS for *_, n, _ in _exercises(_read(p))}
-    assert in_lessons == {(e.lesson, e.number) for e in teaching.EXERCISES.values()}
+    assert in_lessons == {(e.lesson, e.number) for e in teaching.EXERCISES.values() if e.lesson != teaching.ASSESSMENT}
 
 
 def test_saved_without_outputs(lesson):
@@ -340,3 +341,48 @@ def test_interval_table_matches_uncertainty():
     assert t.loc[1, "ref"] == "src L1"
     with pytest.raises(ValueError):
         teaching.interval_table([("bad", -1, 100)])
+
+
+# --- the graded assessment ------------------------------------------------------------------
+
+ASSESSMENT_NB = LESSONS_DIR / "assessment.ipynb"
+
+
+def _handed_in(tmp_path, answers: dict[int, str]) -> Path:
+    nb = _read(ASSESSMENT_NB)
+    for c in nb.cells:
+        m = PLACEHOLDER.search(c.source) if "answer-cell" in _tags(c) else None
+        if m and int(m.group(1).split("_")[1]) in answers:
+            c.source = f"{m.group(1)} = {answers[int(m.group(1).split('_')[1])]}"
+    out = tmp_path / "assessment.ipynb"
+    nbformat.write(nb, str(out))
+    return out
+
+
+def test_assessment_has_no_checks_and_a_written_question():
+    nb = _read(ASSESSMENT_NB)
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    assert "check(" not in code and "grade_assessment" not in code
+    assert sorted(int(n) for n in re.findall(r"^answer_(\d+) = None", code, re.M)) == \
+        sorted(teaching.ASSESSMENT_POINTS)
+    assert any("written" in _tags(c) for c in nb.cells)
+    assert all(c.outputs == [] for c in nb.cells if c.cell_type == "code")
+
+
+def test_assessment_marks_rounded_right_wrong_and_formula_answers(tmp_path):
+    right = {n: repr(_rounded_right(teaching.exercise(teaching.ASSESSMENT, n))) for n in teaching.ASSESSMENT_POINTS}
+    marks = teaching.grade_assessment(_handed_in(tmp_path, right))
+    assert marks["awarded"].sum() == sum(teaching.ASSESSMENT_POINTS.values()), marks.to_string()
+    wrong = {n: repr(_wrong(teaching.exercise(teaching.ASSESSMENT, n))) for n in teaching.ASSESSMENT_POINTS}
+    wrong[1] = "__import__('os').system('touch pwned') or 1"  # a formula is read, never run
+    marks = teaching.grade_assessment(_handed_in(tmp_path, wrong))
+    assert marks["awarded"].sum() == 0 and pd.isna(marks.loc[0, "answer"])
+    assert not Path("pwned").exists() and not (tmp_path / "pwned").exists()
+    assert marks["verdict"].iloc[1:].str.startswith(teaching.WRONG).all()
+
+
+def test_teacher_marks_the_blank_assessment_with_zero():
+    path = LESSONS_DIR / "teacher" / "grade_assessment.ipynb"
+    done = _execute(_read(path), path.parent)
+    out = "".join(_text(c) for c in done.cells if c.cell_type == "code")
+    assert f"0 of {sum(teaching.ASSESSMENT_POINTS.values())} points" in out

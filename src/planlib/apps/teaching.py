@@ -558,3 +558,89 @@ def check(lesson: int, number: int, answer: object, **params) -> bool | None:
         return check_choice(answer, expected=answer, hint=ex.hint)
     synonyms = [s for syns in ex.synonyms.values() for s in syns]
     return check_choice(answer, expected=expected, options=(options + synonyms) if options else None, hint=ex.hint)
+
+
+# --- the end-of-course assessment (notebooks/lessons/assessment.ipynb) -----------------------
+#
+# Graded, so the student's notebook has no checks: the student types each answer as a plain
+# value (``answer_1 = 0.24``) and hands the notebook in; the teacher's grade_assessment() reads
+# the answers from the saved file (nothing of the student's is executed) and marks them with the
+# same rules as the lessons' checks. Written answers are marked by hand.
+
+ASSESSMENT = 9  #: the "lesson" number of the assessment's exercises in EXERCISES
+
+
+def _a_ex1():
+    rows = observations("weihai", "under5_mortality", 2022)
+    u5 = rows[rows["unit_ok"]].iloc[0]
+    return convert_rate(u5["value_std"], per_of_unit(u5["unit"]), 100_000)
+
+
+def _a_ex2():
+    from planlib.analysis.targets import annual_change
+
+    p = _progress("yangchun").loc["life_expectancy"]
+    return annual_change(p["latest_value"], p["target_value"], p["target_year"] - p["latest_year"], absolute=True)
+
+
+def _a_ex3():
+    from planlib.analysis.uncertainty import rate_interval
+
+    return rate_interval(value("weihai", "maternal_deaths_count", 2022),
+                         value("weihai", "hospital_deliveries_count", 2022), per=100_000).high
+
+
+def _a_ex4():
+    return value("xiangqiao", "physicians_per_1000", 2020) * value("xiangqiao", "population_count", 2020) / 1_000
+
+
+ASSESSMENT_POINTS = {1: 2, 2: 2, 3: 3, 4: 3}
+EXERCISES.update({e.lesson * 100 + e.number: e for e in [
+    Exercise(ASSESSMENT, 1, "number", _a_ex1, tolerance=0.5, unit="per 100,000 live births", decimals=0),
+    Exercise(ASSESSMENT, 2, "number", _a_ex2, tolerance=0.01, unit="years a year", decimals=2),
+    Exercise(ASSESSMENT, 3, "number", _a_ex3, tolerance=0.01, relative=True, unit="per 100,000", decimals=1),
+    Exercise(ASSESSMENT, 4, "number", _a_ex4, tolerance=0.01, relative=True, unit="physicians", decimals=-1),
+]})
+
+
+def submitted_answers(notebook_path) -> dict[int, object]:
+    """The answers typed in a saved assessment notebook: ``answer_n = <value>`` read as a
+    literal (never executed); an expression or a missing answer gives ``None``."""
+    import ast
+
+    import nbformat
+
+    nb = nbformat.read(str(notebook_path), as_version=4)
+    found: dict[int, object] = {}
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        try:
+            tree = ast.parse(cell.source)
+        except SyntaxError:
+            continue
+        for node in tree.body:
+            if (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
+                    and re.fullmatch(r"answer_\d+", node.targets[0].id)):
+                try:
+                    found[int(node.targets[0].id.split("_")[1])] = ast.literal_eval(node.value)
+                except ValueError:
+                    found[int(node.targets[0].id.split("_")[1])] = None
+    return found
+
+
+def grade_assessment(notebook_path) -> pd.DataFrame:
+    """Marks of one handed-in assessment: question, answer, points, awarded, verdict (the check's
+    line). Unanswered or non-literal answers get 0 points. Written questions are not in it."""
+    import contextlib
+    import io
+
+    answers = submitted_answers(notebook_path)
+    rows = []
+    for n, points in ASSESSMENT_POINTS.items():
+        buf = io.StringIO()
+        with contextlib.redirect_stdout(buf):
+            ok = check(ASSESSMENT, n, answers.get(n))
+        rows.append({"question": n, "answer": answers.get(n), "points": points,
+                     "awarded": points if ok else 0, "verdict": buf.getvalue().strip().splitlines()[0]})
+    return pd.DataFrame(rows)
