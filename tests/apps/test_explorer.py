@@ -85,6 +85,7 @@ def test_app_widgets_and_defaults(app):
     assert app.indicator.value == "life_expectancy"
     assert app.indicator.options == tuple(explorer.indicator_options(regions=["yangchun"]))
     assert app.all_indicators.value is False
+    assert "Ctrl-click" in app.regions_hint.value
     assert app.regions.value == ("yangchun",)
     assert [v for _, v in app.regions.options] == REGIONS
     assert tuple(app.benchmark.options) == tuple((v, k) for k, v in explorer.BENCHMARKS.items())

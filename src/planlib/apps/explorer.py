@@ -772,7 +772,7 @@ PRESENTATION_CSS = """<style>
 .planlib-present .planlib-chart {width: 100% !important; max-width: 100% !important;}
 body:has(.planlib-present) .jp-RenderedMarkdown {display: none !important;}
 .planlib-present .planlib-chart img {width: 100% !important; height: auto !important;
-  max-height: calc(100vh - 240px);
+  max-height: calc(100vh - 290px);
   object-fit: contain; object-position: left top;}
 .planlib-present .planlib-side {padding: 8px 0 0 0 !important; width: 100% !important;}
 .planlib-present .planlib-table {max-width: 100% !important;}
@@ -855,7 +855,13 @@ class Explorer:
         self.all_indicators.observe(self._on_menu_change, names="value")
         self.filename.observe(lambda _: self._refresh_download(), names="value")
         self.save_button.on_click(lambda _: self.save())
-        controls = widgets.HBox([self.regions, widgets.VBox([self.benchmark, self.view])])
+        #: Multi-select says how it works (browsers do not): Ctrl- or ⌘-click adds a region.
+        self.regions_hint = widgets.HTML("<span style='color:#555;font-size:12px'>Ctrl-click (⌘-click on a Mac) "
+                                         "to select several regions</span>",
+                                         layout=widgets.Layout(margin="0 0 0 88px"))
+        self.regions_hint.add_class("planlib-regions-hint")
+        controls = widgets.HBox([widgets.VBox([self.regions, self.regions_hint]),
+                                 widgets.VBox([self.benchmark, self.view])])
         side = widgets.VBox([self.table, widgets.HBox([self.download, self.filename]), self.saved],
                             layout=widgets.Layout(padding="0 0 0 12px"))
         side.add_class("planlib-side")
