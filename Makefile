@@ -24,9 +24,17 @@ briefings: install
 briefings-pdf: install
 	$(BIN)/planlib briefings --all --lang both --pdf
 
-# The ipywidgets explorer as a standalone page (Voilà) on http://localhost:8866
+# The ipywidgets explorer as a standalone page (Voilà) on http://localhost:8866.
+# Each browser tab gets its own kernel (~250 MB); a kernel whose tab is closed is idle and has
+# no connection, and is stopped after CULL_IDLE_S seconds (checked every CULL_INTERVAL_S).
+# For a class: make explore EXPLORE_IP=0.0.0.0 (students open http://<this machine>:8866).
+EXPLORE_IP      ?= 127.0.0.1
+EXPLORE_PORT    ?= 8866
+CULL_IDLE_S     ?= 300
+CULL_INTERVAL_S ?= 60
+EXPLORE_CULL     = --MappingKernelManager.cull_idle_timeout=$(CULL_IDLE_S) --MappingKernelManager.cull_interval=$(CULL_INTERVAL_S) --MappingKernelManager.cull_connected=False
 explore: install
-	$(BIN)/voila notebooks/explore.ipynb --port=8866 --no-browser
+	$(BIN)/voila notebooks/explore.ipynb --Voila.ip=$(EXPLORE_IP) --port=$(EXPLORE_PORT) --no-browser $(EXPLORE_CULL)
 
 # JupyterLab for the notebooks and lessons
 lab: install

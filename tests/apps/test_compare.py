@@ -307,3 +307,29 @@ def test_caveat_is_stated():
     assert "not tested for significance" in compare.SIGNIFICANCE_CAVEAT
     assert "not tested for significance" in compare.SIGNIFICANCE_CAVEAT_SHORT
     assert "±5%" in compare.SIGNIFICANCE_CAVEAT and "0.5 years" in compare.SIGNIFICANCE_CAVEAT
+
+
+def test_compare_notebook_shows_whole_figures_and_full_messages():
+    """Jupyter's inline display crops a figure to its axes (title, legend, notes and source line
+    go); the notebook renders whole figures, and shows data-quality findings uncut."""
+    import nbformat
+
+    from planlib.apps.teaching import show_figure
+
+    from pathlib import Path
+
+    nb = nbformat.read(str(Path(__file__).resolve().parents[2] / "notebooks" / "compare_regions.ipynb"), as_version=4)
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    assert "display(fig)" not in code and code.count("show_figure(fig)") == 2
+    assert 'pd.set_option("display.max_colwidth", None)' in code
+    import io
+
+    import matplotlib.pyplot as plt
+    from PIL import Image as PILImage
+
+    fig = plt.figure(figsize=(6, 4))
+    fig.suptitle("title")
+    fig.text(0.01, 0.005, "source line")
+    img = show_figure(fig, dpi=50)
+    w, h = PILImage.open(io.BytesIO(img.data)).size
+    assert (w, h) == (300, 200), "the image is the whole figure, not cropped to its content"

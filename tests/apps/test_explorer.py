@@ -5,6 +5,10 @@ raw ``value`` column), not written here, so the tests follow the data.
 """
 from __future__ import annotations
 
+import re
+
+import io
+
 import base64
 import math
 
@@ -79,7 +83,9 @@ def test_indicator_options_grouped_by_domain_core_first():
 
 def test_app_widgets_and_defaults(app):
     assert app.indicator.value == "life_expectancy"
-    assert app.indicator.options == tuple(explorer.indicator_options())
+    assert app.indicator.options == tuple(explorer.indicator_options(regions=["yangchun"]))
+    assert app.all_indicators.value is False
+    assert "Ctrl-click" in app.regions_hint.value
     assert app.regions.value == ("yangchun",)
     assert [v for _, v in app.regions.options] == REGIONS
     assert tuple(app.benchmark.options) == tuple((v, k) for k, v in explorer.BENCHMARKS.items())
@@ -197,6 +203,7 @@ def _indicator_only(present: str, absent: str) -> str:
 
 def test_region_without_the_indicator_says_no_data(app):
     ind = _indicator_only("yangchun", "anju")
+    app.all_indicators.value = True  # by default the menu lists only indicators both report
     app.indicator.value = ind
     app.regions.value = ("yangchun", "anju")
     assert app.error is None
@@ -273,7 +280,7 @@ def test_save_csv_defaults_to_the_working_directory(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("name", ["../escape.csv", "/tmp/abs.csv", "sub/dir.csv", ".hidden.csv", "table.txt",
-                                  "", "a b.csv", "tab\u00e9.csv"])
+                                  "", "a\\b.csv", "what?.csv", "tab\tx.csv"])
 def test_save_csv_rejects_bad_names(app, tmp_path, name):
     app.filename.value = name
     assert app.save() is None
@@ -307,3 +314,61 @@ def test_selection_data_validates_its_arguments():
     with pytest.raises(ValueError, match="unknown benchmark"):
         selection_data("life_expectancy", ["yangchun"], benchmark="world")
     assert selection_data("life_expectancy", "yangchun").equals(selection_data("life_expectancy", ["yangchun"]))
+
+
+@pytest.mark.parametrize("name", ["my table.csv", "阳春 预期寿命.csv", "tab\u00e9 (2).csv"])
+def test_file_names_with_spaces_and_chinese_are_accepted(app, tmp_path, name):
+    assert explorer.validate_filename(name) == name
+    app.filename.value = name
+    assert app.save() == (tmp_path / name).resolve()
+    assert f'download="{name}"' in app.download.value
+
+
+def test_csv_opens_in_a_spreadsheet_with_bom_and_numbers_as_reported():
+    data = selection_data("life_expectancy", ["yangchun", "guangan"], "national", "values")
+    raw = explorer.csv_bytes(data)
+    assert raw.startswith(b"\xef\xbb\xbf"), "UTF-8 byte-order mark for Excel"
+    text = raw.decode("utf-8-sig")
+    assert "岁" in text and "99999" not in text and "00000000" not in text
+    got = pd.read_csv(io.BytesIO(raw), encoding="utf-8-sig")
+    assert list(got.columns) == COLUMNS
+    assert got["value"].round(9).tolist() == data["value"].round(9).tolist()
+
+
+def test_download_link_carries_the_csv(app):
+    app.regions.value = ("yangchun", "weihai")
+    link = app.download.value
+    m = re.search(r"href='data:text/csv;charset=utf-8;base64,([A-Za-z0-9+/=]+)'", link)
+    assert m and f'download="{app.filename.value}"' in link
+    assert base64.b64decode(m.group(1)) == explorer.csv_bytes(app.current)
+    app.filename.value = "bad/name.csv"
+    assert "invalid file name" in app.download.value
+
+
+def test_indicator_menu_lists_indicators_shared_by_the_selected_regions(app):
+    obs = planlib.load_observations()
+    app.regions.value = tuple(REGIONS)
+    shared = {v for _, v in app.indicator.options}
+    counts = obs[obs["region_id"].isin(REGIONS)].groupby("indicator_id")["region_id"].nunique()
+    assert shared == set(counts[counts >= 2].index)
+    assert len(shared) < len(explorer.indicator_options()) / 2
+    assert "at least two" in app.indicator_count.value
+    app.all_indicators.value = True
+    assert len(app.indicator.options) == len(explorer.indicator_options())
+    app.indicator.value = next(i for i, n in counts.items() if n == 1)
+    app.all_indicators.value = False  # the one-region indicator leaves the menu; a listed one is shown
+    assert app.indicator.value in shared and app.error is None
+
+
+def test_comparison_uses_the_briefings_verdicts():
+    """A 0/10万 from a plan without counts cannot be told apart from anything (lesson 3)."""
+    d = selection_data("maternal_mortality", ["yangchun", "xiangqiao"], "province", "comparison")
+    latest = d[d["series"] == "latest"]
+    assert latest["status"].str.startswith("cannot be told apart").all(), latest["status"].tolist()
+    assert not d["status"].fillna("").str.contains("better").any()
+    for rid in ("yangchun", "weihai", "anju"):
+        c = planlib.analyse_region(rid).comparisons
+        c = c[(c["indicator_id"] == "infant_mortality") & (c["benchmark_level"] == "national")]
+        row = selection_data("infant_mortality", [rid], "national", "comparison")
+        own = row[row["series"] == "latest"]["status"].iloc[0]
+        assert own.split(" ")[0] == c["comparison"].iloc[0].split(" ")[0]

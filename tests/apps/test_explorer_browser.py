@@ -11,6 +11,7 @@ whole page; before_chart.png, after_chart.png: the chart) for people to look at.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import socket
@@ -24,6 +25,7 @@ from pathlib import Path
 import pytest
 
 import planlib
+import planlib.apps.explorer
 from planlib.apps.explorer import indicator_options
 from planlib.report.narrative import fmt_num
 
@@ -91,24 +93,60 @@ def sync_api():
     return pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install playwright)")
 
 
-@pytest.fixture
-def voila(sync_api, tmp_path):
-    """Voilà serving the explorer notebook on a free 127.0.0.1 port; yields the base URL."""
+def _start_voila(tmp_path, extra=()) -> tuple[subprocess.Popen, str]:
     port = _free_port()
     log = tmp_path / "voila.log"
     env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"), PYTHONUNBUFFERED="1")
     with log.open("wb") as fh:
         proc = subprocess.Popen(
             [sys.executable, "-m", "voila", str(NOTEBOOK), f"--port={port}", "--no-browser",
-             "--Voila.ip=127.0.0.1", "--Voila.port_retries=0"],
+             "--Voila.ip=127.0.0.1", "--Voila.port_retries=0", *extra],
             cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=fh, stderr=subprocess.STDOUT,
             start_new_session=True)
+    url = f"http://127.0.0.1:{port}/"
     try:
-        url = f"http://127.0.0.1:{port}/"
         _wait_until_answering(proc, url, log)
+    except BaseException:
+        _stop(proc)
+        raise
+    return proc, url
+
+
+@pytest.fixture
+def voila(sync_api, tmp_path):
+    """Voilà serving the explorer notebook on a free 127.0.0.1 port; yields the base URL."""
+    proc, url = _start_voila(tmp_path)
+    try:
         yield url
     finally:
         _stop(proc)
+
+
+def _makefile_cull_flags() -> dict[str, str]:
+    """The kernel-culling settings ``make explore`` passes to Voilà (name → value)."""
+    text = (ROOT / "Makefile").read_text(encoding="utf-8")
+    defaults = dict(re.findall(r"^(CULL_\w+)\s*\?=\s*(\S+)", text, re.M))
+    flags = dict(re.findall(r"--(MappingKernelManager\.cull_\w+)=(\S+)", text))
+    return {k: defaults.get(v[2:-1], v) if v.startswith("$(") else v for k, v in flags.items()}
+
+
+def _kernels_of(proc: subprocess.Popen) -> list[int]:
+    """Kernel processes started by Voilà (its children running ipykernel; jupyter_client
+    starts them in their own session, so they are found by parent, not process group)."""
+    found = []
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit() or int(d.name) == proc.pid:
+            continue
+        try:
+            stat = (d / "stat").read_text()
+            if int(stat.rsplit(")", 1)[1].split()[1]) != proc.pid:
+                continue
+            cmd = (d / "cmdline").read_bytes().replace(b"\0", b" ")
+        except (OSError, ProcessLookupError):
+            continue
+        if b"ipykernel" in cmd:
+            found.append(int(d.name))
+    return found
 
 
 def _only_local(route) -> None:
@@ -133,8 +171,7 @@ def test_explorer_in_voila_reacts_to_the_ui(sync_api, voila, tmp_path):
         s = actual[(actual["region_id"] == region) & (actual["indicator_id"] == indicator)]
         return [fmt_num(float(v)) for v in s["value"]]
 
-    ids = [v for _, v in indicator_options()]
-    nurses_index = ids.index("nurses_per_1000")
+    nurses_label = dict((v, k) for k, v in indicator_options())["nurses_per_1000"]
     table, img, chart = ".planlib-table", ".planlib-chart img", ".planlib-chart"
 
     with sync_api.sync_playwright() as p:
@@ -170,7 +207,7 @@ def test_explorer_in_voila_reacts_to_the_ui(sync_api, voila, tmp_path):
             assert "Yangchun" not in table1
 
             # the indicator, through the dropdown's <select>
-            page.locator(".planlib-indicator select").select_option(index=nurses_index)
+            page.locator(".planlib-indicator select").select_option(label=nurses_label)
             _wait_for_change(page, table, "innerText", table1)
             _wait_for_change(page, img, "src", src1)
             table2, src2 = page.inner_text(table), page.get_attribute(img, "src")
@@ -191,6 +228,25 @@ def test_explorer_in_voila_reacts_to_the_ui(sync_api, voila, tmp_path):
             assert table3 != table0
             assert len({src0, src1, src2, src3}) == 4
             assert chart3 != chart0
+
+            # the CSV downloads in the browser (nothing written on the server) and a spreadsheet
+            # reads it: UTF-8 with BOM, the table's rows, numbers as reported
+            before = set(NOTEBOOK.parent.iterdir())
+            with page.expect_download(timeout=WAIT_MS) as dl:
+                page.locator(".planlib-download a").click()
+            download = dl.value
+            assert download.suggested_filename == "planlib_nurses_per_1000_weihai_values_national.csv"
+            target = tmp_path / download.suggested_filename
+            download.save_as(str(target))
+            raw = target.read_bytes()
+            assert raw.startswith(b"\xef\xbb\xbf")
+            import pandas as pd
+            got = pd.read_csv(target, encoding="utf-8-sig")
+            assert "weihai" in set(got["plan_region"]) and "China" in set(got["region"])
+            for v in values("weihai", "nurses_per_1000"):
+                assert float(v) in set(got["value"].round(6))
+            assert "99999" not in raw.decode("utf-8-sig")
+            assert set(NOTEBOOK.parent.iterdir()) == before, "nothing written on the server"
             assert page.inner_text(".planlib-message").strip() == ""
             assert errors == []
         finally:
@@ -199,3 +255,74 @@ def test_explorer_in_voila_reacts_to_the_ui(sync_api, voila, tmp_path):
             for name in ("before.png", "after.png", "before_chart.png", "after_chart.png"):
                 if (tmp_path / name).exists():
                     shutil.copy2(tmp_path / name, SHOTS / name)
+
+
+def test_kernel_is_culled_after_its_tab_closes(sync_api, tmp_path):
+    """``make explore``'s culling settings, with short times: the kernel of a closed tab is
+    stopped within the idle timeout plus one culling interval (plus start-up slack)."""
+    flags = _makefile_cull_flags()
+    assert float(flags["MappingKernelManager.cull_idle_timeout"]) > 0, "make explore culls idle kernels"
+    assert flags["MappingKernelManager.cull_connected"] == "False"
+    idle, interval = 8, 2
+    short = {**flags, "MappingKernelManager.cull_idle_timeout": str(idle),
+             "MappingKernelManager.cull_interval": str(interval)}
+    proc, url = _start_voila(tmp_path, [f"--{k}={v}" for k, v in short.items()])
+    try:
+        with sync_api.sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+            try:
+                page = browser.new_page()
+                page.route("**/*", _only_local)
+                page.goto(url, timeout=WAIT_MS)
+                page.wait_for_selector(".planlib-table table", timeout=WAIT_MS)
+                assert len(_kernels_of(proc)) == 1
+                page.close()
+            finally:
+                browser.close()
+        closed = time.monotonic()
+        while _kernels_of(proc) and time.monotonic() - closed < idle + 2 * interval + 20:
+            time.sleep(0.5)
+        assert _kernels_of(proc) == [], f"kernel still running {time.monotonic() - closed:.0f} s after the tab closed"
+    finally:
+        _stop(proc)
+
+
+@pytest.mark.parametrize("size", [(1024, 768), (1280, 720)], ids=["1024x768", "1280x720"])
+def test_presentation_mode_fits_the_screen(sync_api, voila, tmp_path, size):
+    """Five regions, the comparison view, presentation mode: the chart is as wide as the window
+    but fits its height, the table is below it, nothing runs off the right edge, type is large."""
+    width, height = size
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": width, "height": height})
+            page.route("**/*", _only_local)
+            page.goto(voila, timeout=WAIT_MS)
+            page.wait_for_selector(".planlib-table table", timeout=WAIT_MS)
+            src = page.get_attribute(".planlib-chart img", "src")
+            page.locator(".planlib-regions select").select_option(
+                label=[k for k, _ in planlib.apps.explorer.region_options()])
+            _wait_for_change(page, ".planlib-chart img", "src", src)
+            src = page.get_attribute(".planlib-chart img", "src")
+            page.locator(".planlib-view button", has_text="Region comparison").click()
+            _wait_for_change(page, ".planlib-chart img", "src", src)
+            page.locator(".planlib-presentation").click()
+            page.wait_for_selector(".planlib-present", timeout=WAIT_MS)
+            page.wait_for_timeout(500)
+            name = f"presentation_{width}x{height}"
+            page.screenshot(path=str(tmp_path / f"{name}.png"))
+            page.screenshot(path=str(tmp_path / f"{name}_full.png"), full_page=True)
+            img = page.locator(".planlib-chart img").bounding_box()
+            table = page.locator(".planlib-table table").bounding_box()
+            assert img["width"] >= 0.9 * width - 40, "the chart spans the window"
+            assert img["y"] + img["height"] <= height + 1, "the whole chart is on the screen"
+            assert table["y"] >= img["y"] + img["height"] - 1, "the table is below the chart"
+            assert table["x"] + table["width"] <= width, "the table fits the width"
+            assert page.evaluate("document.documentElement.scrollWidth") <= width
+            fs = page.evaluate("parseFloat(getComputedStyle(document.querySelector('.planlib-data')).fontSize)")
+            assert fs >= 16
+        finally:
+            browser.close()
+            SHOTS.mkdir(parents=True, exist_ok=True)
+            for f in tmp_path.glob("presentation_*.png"):
+                shutil.copy2(f, SHOTS / f.name)

@@ -1,18 +1,18 @@
-"""The teaching module: lesson structure, model answers that pass their checks, checks that
-reject wrong answers and wait for missing ones, and the check helpers of planlib.apps.teaching.
+"""The teaching module: lesson structure (no model answer in a student's notebook), a student
+playing each lesson with wrong and with rounded right answers, the teacher's solutions, and the
+check helpers of planlib.apps.teaching.
 
 nbval runs every lesson top to bottom as part of the suite (notebooks/ is a test path); the
 tests here execute them with nbclient and read what the check cells printed.
 """
 from __future__ import annotations
 
-import ast
-import copy
 import re
 from pathlib import Path
 
 import nbformat
 import numpy as np
+import pandas as pd
 import pytest
 from nbclient import NotebookClient
 
@@ -35,15 +35,19 @@ def _tags(cell) -> list[str]:
 
 
 def _exercises(nb) -> list[tuple[int, int, int, str]]:
-    """(exercise index, answer index, check index, variable) for each exercise cell."""
+    """(exercise index, check index, exercise number, variable) for each exercise cell."""
     out = []
     cells = nb.cells
     for i, c in enumerate(cells):
         if "exercise" in _tags(c):
             m = PLACEHOLDER.search(c.source)
             assert m, f"exercise cell {c.get('id')} does not assign a None placeholder"
-            out.append((i, i + 1, i + 2, m.group(1)))
+            out.append((i, i + 1, int(m.group(1).split("_")[1]), m.group(1)))
     return out
+
+
+def _lesson_number(path: Path) -> int:
+    return int(path.stem[:2])
 
 
 def _text(cell) -> str:
@@ -59,9 +63,9 @@ def _text(cell) -> str:
     return "".join(parts)
 
 
-def _execute(nb) -> nbformat.NotebookNode:
+def _execute(nb, path: Path = LESSONS_DIR) -> nbformat.NotebookNode:
     client = NotebookClient(nb, timeout=600, kernel_name="python3",
-                            resources={"metadata": {"path": str(LESSONS_DIR)}})
+                            resources={"metadata": {"path": str(path)}})
     client.execute()
     return nb
 
@@ -77,7 +81,13 @@ def test_the_four_lessons_exist_in_order():
     assert [p.stem for p in LESSONS] == EXPECTED_LESSONS
 
 
+CHECK_CALL = re.compile(r"^check\((\d), (\d), (answer_\d)(, birth_rate=birth_rate_per_1000)?\);$")
+
+
 def test_lesson_structure(lesson):
+    """Exercise cell, then its check, with nothing between: Shift+Enter runs the student's own
+    answer through the check. No model answer is in the student's notebook, and the check
+    cell shows no computation of the expected value (only the call into planlib)."""
     path, nb = lesson
     first_md = next(c for c in nb.cells if c.cell_type == "markdown")
     assert first_md.source.startswith("# Lesson "), f"{path.name}: starts with its title"
@@ -87,31 +97,29 @@ def test_lesson_structure(lesson):
     assert 2 <= len(exercises) <= 4, f"{path.name}: {len(exercises)} exercises"
     variables = [v for *_, v in exercises]
     assert len(set(variables)) == len(variables), "each exercise has its own answer variable"
-    for ex, ans, chk, var in exercises:
-        answer, check = nb.cells[ans], nb.cells[chk]
-        assert answer.cell_type == "code" and "answer" in _tags(answer), f"{var}: answer cell follows exercise"
-        assert answer.metadata.get("jupyter", {}).get("source_hidden") is True, f"{var}: answer is hidden"
-        assert re.search(rf"^{var}\s*=", answer.source, re.M), f"{var}: the answer cell assigns it"
-        assert check.cell_type == "code" and "check" in _tags(check), f"{var}: check cell follows answer"
-        assert var in check.source
+    for ex, chk, n, var in exercises:
+        check = nb.cells[chk]
+        assert check.cell_type == "code" and "check" in _tags(check), f"{var}: check cell follows the exercise"
+        m = CHECK_CALL.match(check.source.strip())
+        assert m, f"{path.name} {var}: check cell is only the call into planlib, got {check.source!r}"
+        assert (int(m.group(1)), int(m.group(2)), m.group(3)) == (_lesson_number(path), n, var)
+        teaching.exercise(_lesson_number(path), n)  # the exercise is registered
+        question = nb.cells[ex - 1]
+        assert question.cell_type == "markdown" and "### Exercise" in question.source
+        tol = teaching.exercise(_lesson_number(path), n).tolerance_text()
+        if tol:
+            assert "accepted: " + tol.split(" ")[0] in question.source.lower(), \
+                f"{path.name} {var}: the question states the accepted margin {tol}"
+    for c in nb.cells:
+        assert "answer" not in _tags(c), f"{path.name}: a model answer cell is in the student's notebook"
+        assert "Model answer" not in c.source
+    written = [c for c in nb.cells if "written" in _tags(c)]
+    assert written and all(c.cell_type == "markdown" for c in written), f"{path.name}: a written exercise"
 
 
-def test_check_cells_compute_their_expected_value(lesson):
-    """The expected value of every check is an expression over the data, never a typed-in literal."""
-    path, nb = lesson
-    for *_, chk, var in _exercises(nb):
-        tree = ast.parse(nb.cells[chk].source)
-        calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and getattr(n.func, "id", "").startswith("check_")]
-        assert len(calls) == 1, f"{path.name} {var}: one check call"
-        call = calls[0]
-        assert isinstance(call.args[0], ast.Name) and call.args[0].id == var
-        expected = next((k.value for k in call.keywords if k.arg == "expected"), None)
-        assert expected is not None, f"{path.name} {var}: check passes expected= explicitly"
-        node = expected.operand if isinstance(expected, ast.UnaryOp) else expected
-        assert not isinstance(node, ast.Constant), f"{path.name} {var}: expected value is hard-coded"
-        names = {n.id for n in ast.walk(expected) if isinstance(n, ast.Name)} | \
-                {n.attr for n in ast.walk(expected) if isinstance(n, ast.Attribute)}
-        assert names, f"{path.name} {var}: expected value uses no data"
+def test_every_registered_exercise_is_in_its_lesson():
+    in_lessons = {(_lesson_number(p), n) for p in LESSONS for *_, n, _ in _exercises(_read(p))}
+    assert in_lessons == {(e.lesson, e.number) for e in teaching.EXERCISES.values() if e.lesson != teaching.ASSESSMENT}
 
 
 def test_saved_without_outputs(lesson):
@@ -125,75 +133,121 @@ def test_readme_indexes_every_lesson():
     readme = (LESSONS_DIR / "README.md").read_text(encoding="utf-8")
     for name in EXPECTED_LESSONS:
         assert f"{name}.ipynb" in readme
-    assert "make lab" in readme and '"answer"' in readme
+    assert "make lab" in readme and "teacher/solutions.ipynb" in readme
 
 
-# --- execution ----------------------------------------------------------------------------------
-
-def test_model_answers_pass_every_check(lesson):
-    """Run the lesson as it is (placeholder, hidden model answer, check): every check ticks."""
-    path, nb = lesson
-    done = _execute(copy.deepcopy(nb))
-    everything = "".join(_text(c) for c in done.cells if c.cell_type == "code")
-    assert teaching.WRONG not in everything, f"{path.name}: a check failed"
-    for *_, chk, var in _exercises(done):
-        out = _text(done.cells[chk])
-        assert f"{teaching.CORRECT} correct" in out, f"{path.name} {var}: check printed {out!r}"
+def test_lesson_3_birth_rate_is_the_sourced_one():
+    nb = _read(LESSONS_DIR / "03_small_numbers.ipynb")
+    params = next(c for c in nb.cells if "parameters" in _tags(c))
+    ns: dict = {}
+    exec(params.source, ns)
+    assert ns["birth_rate_per_1000"] == teaching.CHINA_CRUDE_BIRTH_RATE_2020
+    assert "National Bureau of Statistics" in params.source
 
 
-CORRUPT = '''
-import numbers as _numbers
-def _corrupt(x):
+# --- a student at work ----------------------------------------------------------------------------
+
+def _wrong(ex: teaching.Exercise):
     """A wrong answer of the right type."""
-    if type(x).__name__ in ("bool", "bool_"):
-        return not bool(x)
-    if isinstance(x, str):
-        return x + " (wrong)"
-    if isinstance(x, _numbers.Number):
-        return float(x) * 1.5 + 1
-    raise TypeError(f"cannot corrupt {x!r}")
-'''
+    exp = ex.expected()
+    if ex.kind == "bool":
+        return not exp
+    if ex.kind == "choice":
+        options = ex.options() if callable(ex.options) else ex.options
+        return next(o for o in options if o != exp)
+    return float(exp) * 1.5 + 1
 
 
-def test_checks_wait_for_missing_and_reject_wrong_answers(lesson):
-    """As a student would: run each check before answering (must say "not answered yet", not
-    raise) and after a wrong answer of the right type (must say ✗)."""
-    path, nb = lesson
-    student = copy.deepcopy(nb)
-    cells = list(student.cells)
-    new = [nbformat.v4.new_code_cell(CORRUPT)]
-    roles = {}
-    i = 0
-    exercises = {ex: (ans, chk, var) for ex, ans, chk, var in _exercises(nb)}
-    while i < len(cells):
-        if i in exercises:
-            ans, chk, var = exercises[i]
-            new.append(cells[i])
-            pending = copy.deepcopy(cells[chk])
-            roles[len(new)] = ("pending", var)
-            new.append(pending)
-            new.append(cells[ans])
-            new.append(nbformat.v4.new_code_cell(f"{var} = _corrupt({var})"))
-            roles[len(new)] = ("wrong", var)
-            new.append(cells[chk])
-            i = chk + 1
-            continue
-        new.append(cells[i])
-        i += 1
-    for c in new:
-        c.pop("id", None)
-    student.cells = new
-    student.nbformat_minor = 4  # no cell ids needed
-    done = _execute(student)
-    assert len(roles) == 2 * len(exercises)
-    for idx, (role, var) in roles.items():
-        out = _text(done.cells[idx])
-        if role == "pending":
-            assert "not answered yet" in out, f"{path.name} {var}: unanswered check printed {out!r}"
-            assert teaching.CORRECT not in out and teaching.WRONG not in out
-        else:
-            assert f"{teaching.WRONG} not yet" in out, f"{path.name} {var}: wrong answer printed {out!r}"
-            assert teaching.CORRECT not in out
+def _rounded_right(ex: teaching.Exercise):
+    """A right answer as a student would type it: rounded as the exercise asks; for a status,
+    the Open SDG method's own name where it has one."""
+    exp = ex.expected()
+    if ex.kind == "number":
+        v = round(float(exp), ex.decimals)
+        return int(v) if ex.decimals <= 0 else v
+    if ex.kind == "choice" and ex.synonyms.get(exp):
+        return ex.synonyms[exp][0]
+    return exp
+
+
+def _play(path: Path, answers) -> tuple[nbformat.NotebookNode, list[tuple[int, int]]]:
+    """Run the lesson top to bottom (as Shift+Enter does) with each exercise cell replaced by
+    ``answer_n = <answers(exercise)>``; returns the executed notebook and (check index, number)."""
+    nb = _read(path)
+    lesson_no = _lesson_number(path)
+    checks = []
+    for ex_i, chk, n, var in _exercises(nb):
+        if answers is not None:
+            nb.cells[ex_i].source = f"{var} = {answers(teaching.exercise(lesson_no, n))!r}"
+        checks.append((chk, n))
+    return _execute(nb), checks
+
+
+def test_student_with_wrong_answers_gets_a_cross_for_every_exercise(lesson):
+    path, _ = lesson
+    done, checks = _play(path, _wrong)
+    for chk, n in checks:
+        out = _text(done.cells[chk])
+        assert f"{teaching.WRONG} not yet" in out, f"{path.name} exercise {n}: wrong answer printed {out!r}"
+        assert teaching.CORRECT not in out
+
+
+def test_student_with_rounded_right_answers_gets_a_tick_for_every_exercise(lesson):
+    path, _ = lesson
+    done, checks = _play(path, _rounded_right)
+    for chk, n in checks:
+        out = _text(done.cells[chk])
+        assert f"{teaching.CORRECT} correct" in out, f"{path.name} exercise {n}: right answer printed {out!r}"
+        assert teaching.WRONG not in out
+        if teaching.exercise(_lesson_number(path), n).kind == "number":
+            assert "are accepted" in out, "the margin is stated"
+
+
+def test_unanswered_lesson_runs_and_waits(lesson):
+    """Run All on a fresh lesson: every check waits for its answer, none ticks, and every
+    data-quality message shown is complete (not cut by pandas' column width)."""
+    path, _ = lesson
+    done, checks = _play(path, None)
+    for chk, n in checks:
+        out = _text(done.cells[chk])
+        assert "not answered yet" in out and teaching.CORRECT not in out and teaching.WRONG not in out
+    for c in done.cells:
+        if c.cell_type == "code" and "message" in c.source:
+            assert "..." not in _text(c), f"{path.name}: a message is cut: {_text(c)[:300]}"
+
+
+def test_teachers_solutions_tick_every_exercise():
+    path = LESSONS_DIR / "teacher" / "solutions.ipynb"
+    done = _execute(_read(path), path.parent)
+    outs = [_text(c) for c in done.cells if "model-answer" in _tags(c)]
+    assert len(outs) == len([e for e in teaching.EXERCISES.values() if e.lesson != teaching.ASSESSMENT])
+    for out in outs:
+        assert f"{teaching.CORRECT} correct" in out and teaching.WRONG not in out, out
+    written = [c for c in done.cells if c.cell_type == "markdown" and "written exercise: model answer" in c.source]
+    assert len(written) == len(LESSONS)
+
+
+def test_check_states_its_margin_without_revealing_the_answer(capsys):
+    ex = teaching.exercise(3, 1)
+    exact = ex.expected()
+    assert teaching.check(3, 1, round(exact, -2)) is True
+    assert teaching.check(3, 1, exact * 1.2) is False
+    out = capsys.readouterr().out
+    assert "±1%" in out and f"{exact:,.0f}" not in out and f"{exact * 0.01:,.2f}" not in out
+    assert teaching.check(2, 3, "Substantial progress / on track") is True
+    assert teaching.check(2, 3, "moderate progress") is False
+    assert teaching.check(2, 3, "great") is False
+    assert teaching.check(2, 1, None) is None
+    out = capsys.readouterr().out
+    assert "not one of the choices" in out and "not answered yet" in out
+
+
+def test_lesson_3_checks_follow_the_birth_rate():
+    lo, hi = teaching.exercise(3, 2).expected(birth_rate=10.0), teaching.exercise(3, 2).expected(birth_rate=8.52)
+    assert hi == pytest.approx(lo * 10 / 8.52)
+    # deaths come from the ratio times the births (0 here), never the ratio itself
+    xq = teaching.xiangqiao_interval()
+    assert xq.rate == 0 and xq.low == 0
 
 
 # --- the check helpers ----------------------------------------------------------------------------
@@ -287,3 +341,48 @@ def test_interval_table_matches_uncertainty():
     assert t.loc[1, "ref"] == "src L1"
     with pytest.raises(ValueError):
         teaching.interval_table([("bad", -1, 100)])
+
+
+# --- the graded assessment ------------------------------------------------------------------
+
+ASSESSMENT_NB = LESSONS_DIR / "assessment.ipynb"
+
+
+def _handed_in(tmp_path, answers: dict[int, str]) -> Path:
+    nb = _read(ASSESSMENT_NB)
+    for c in nb.cells:
+        m = PLACEHOLDER.search(c.source) if "answer-cell" in _tags(c) else None
+        if m and int(m.group(1).split("_")[1]) in answers:
+            c.source = f"{m.group(1)} = {answers[int(m.group(1).split('_')[1])]}"
+    out = tmp_path / "assessment.ipynb"
+    nbformat.write(nb, str(out))
+    return out
+
+
+def test_assessment_has_no_checks_and_a_written_question():
+    nb = _read(ASSESSMENT_NB)
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    assert "check(" not in code and "grade_assessment" not in code
+    assert sorted(int(n) for n in re.findall(r"^answer_(\d+) = None", code, re.M)) == \
+        sorted(teaching.ASSESSMENT_POINTS)
+    assert any("written" in _tags(c) for c in nb.cells)
+    assert all(c.outputs == [] for c in nb.cells if c.cell_type == "code")
+
+
+def test_assessment_marks_rounded_right_wrong_and_formula_answers(tmp_path):
+    right = {n: repr(_rounded_right(teaching.exercise(teaching.ASSESSMENT, n))) for n in teaching.ASSESSMENT_POINTS}
+    marks = teaching.grade_assessment(_handed_in(tmp_path, right))
+    assert marks["awarded"].sum() == sum(teaching.ASSESSMENT_POINTS.values()), marks.to_string()
+    wrong = {n: repr(_wrong(teaching.exercise(teaching.ASSESSMENT, n))) for n in teaching.ASSESSMENT_POINTS}
+    wrong[1] = "__import__('os').system('touch pwned') or 1"  # a formula is read, never run
+    marks = teaching.grade_assessment(_handed_in(tmp_path, wrong))
+    assert marks["awarded"].sum() == 0 and pd.isna(marks.loc[0, "answer"])
+    assert not Path("pwned").exists() and not (tmp_path / "pwned").exists()
+    assert marks["verdict"].iloc[1:].str.startswith(teaching.WRONG).all()
+
+
+def test_teacher_marks_the_blank_assessment_with_zero():
+    path = LESSONS_DIR / "teacher" / "grade_assessment.ipynb"
+    done = _execute(_read(path), path.parent)
+    out = "".join(_text(c) for c in done.cells if c.cell_type == "code")
+    assert f"0 of {sum(teaching.ASSESSMENT_POINTS.values())} points" in out

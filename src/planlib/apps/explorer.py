@@ -2,7 +2,8 @@
 
 Pick an indicator, one or more plan regions, a benchmark (none, national, province) and a
 view (values over time with targets, progress to target, region comparison); a chart and a
-small table of the plotted numbers update on every change, and "Save CSV" writes the table.
+small table of the plotted numbers update on every change, and "Download CSV" downloads the
+table in the browser (UTF-8 with BOM, numbers as reported).
 
 Everything the app shows comes from two pure functions, testable without a browser or kernel:
 
@@ -108,7 +109,10 @@ def _progress(region_id: str, path=None) -> pd.DataFrame:
 
 
 def _benchmarks(region_id: str, indicator_id: str, path=None) -> pd.DataFrame:
-    return compare_benchmarks(region_id, path, indicators=(indicator_id,))
+    """The briefings' comparisons (``analyse_region(...).comparisons``) of one indicator: the same
+    verdict rules (small numbers "cannot be told apart", doubted values not compared)."""
+    c = analyse_region(region_id, path).comparisons
+    return c[c["indicator_id"] == indicator_id]
 
 
 def _names(path=None) -> dict[str, str]:
@@ -124,15 +128,27 @@ def _indicator(indicator_id: str, path=None) -> pd.Series:
 
 # --- menu -----------------------------------------------------------------------------------
 
-def indicator_options(path=None) -> list[tuple[str, str]]:
+def indicator_options(path=None, regions: Iterable[str] | None = None, min_regions: int = 2) -> list[tuple[str, str]]:
     """(label, id) of every indicator with at least one observation, grouped by domain.
+
+    With ``regions``, only the indicators with actual values for at least ``min_regions`` of
+    them (at most as many as are selected, at least one): the explorer's default list, where
+    most of the catalog's indicators are reported by one plan only.
 
     Labels read "Workforce · Registered nurses per 1,000 population". Domains follow
     :data:`DOMAINS` (unknown domains after them, alphabetically); within a domain the core
     briefing indicators come first, then the others by English name.
     """
     t = load_tables(path)
-    ind = t.indicators[t.indicators["id"].isin(set(t.observations["indicator_id"]))]
+    keep = set(t.observations["indicator_id"])
+    if regions is not None:
+        regions = list(regions)
+        need = max(1, min(int(min_regions), len(regions)))
+        o = t.observations
+        o = o[o["region_id"].isin(regions)]
+        counts = o.groupby("indicator_id")["region_id"].nunique()
+        keep &= set(counts[counts >= need].index)
+    ind = t.indicators[t.indicators["id"].isin(keep)]
     order = {d: i for i, d in enumerate(DOMAINS)}
     rows = sorted(ind.itertuples(), key=lambda r: (order.get(r.domain, len(order)), str(r.domain),
                                                    r.core != "yes", str(r.name_en).lower()))
@@ -227,7 +243,7 @@ def _benchmark_rows(region_id: str, indicator_id: str, benchmark: str, names: di
                          region=names.get(bid, bid), series=benchmark, year=int(r["benchmark_year"]),
                          value=float(r["benchmark_value"]), value_text=fmt_num(float(r["benchmark_value"])),
                          comparator="=", unit=str(r["unit"]),
-                         status=(f"{names.get(region_id, region_id)} is {r['comparison']}"
+                         status=(f"{names.get(region_id, region_id)}: {r['comparison']}"
                                  if r["comparison"] != IN_DOUBT else f"{IN_DOUBT}: not compared"),
                          note=str(r["year_note"]) or None, ref=str(r["benchmark_ref"])))
     return rows
@@ -594,7 +610,8 @@ def _draw_comparison(ax, data: pd.DataFrame, regions: list[str], names: dict[str
             ax.bar(x0 + j * width, b["value"], width=width, color=style.COLORS[series], zorder=3)
             ax.text(x0 + j * width, b["value"], fmt_num(b["value"]), ha="center", va="bottom",
                     fontsize=style.SMALL_FONT_PT, color="#222222")
-        verdict = f"\n{r['status']}" if isinstance(r["status"], str) else ""
+        verdict = ("\n" + textwrap.fill(r["status"], width=max(12, 60 // max(1, len(regions))),
+                                        break_on_hyphens=False)) if isinstance(r["status"], str) else ""
         ticks.append(f"{names[rid]}\n{int(r['year'])}{verdict}")
     ax.set_xticks(range(len(regions)), ticks)
     ax.tick_params(axis="x", length=0)
@@ -699,12 +716,37 @@ def csv_name(indicator_id: str, regions: Iterable[str], benchmark: str, view: st
 
 
 def validate_filename(name: str) -> str:
-    """The name if it is a plain CSV file name (no folders, no hidden files); ValueError otherwise."""
+    """The name if it is a plain CSV file name: any letters (Chinese too), digits, spaces and
+    punctuation, but no folders (``/``, ``\\``), no hidden file (leading ``.``), no control
+    characters or characters Windows refuses (``<>:"|?*``), ending in .csv; ValueError otherwise."""
     name = (name or "").strip()
-    if not FILENAME_RE.fullmatch(name):
-        raise ValueError(f"invalid file name {name!r}: use letters, digits, '.', '_' and '-' only, "
-                         "no folders, ending in .csv")
+    if (not name.lower().endswith(".csv") or name.startswith(".") or len(name) > 150
+            or any(ch in name for ch in '/\\<>:"|?*') or any(ord(ch) < 32 for ch in name) or name == ".csv"):
+        raise ValueError(f"invalid file name {name!r}: no folders, no '<>:\"|?*', not starting with '.', "
+                         "ending in .csv")
     return name
+
+
+def csv_bytes(data: pd.DataFrame) -> bytes:
+    """The table as a CSV a spreadsheet opens correctly: UTF-8 with a byte-order mark (Excel
+    then reads 岁, ‰ and 10万 right) and numbers as reported (78.4, not 78.39999999999999:
+    at most 12 significant digits, which no source number has)."""
+    out = data.copy()
+    for col in out.columns:
+        if pd.api.types.is_float_dtype(out[col]):
+            out[col] = [("" if pd.isna(v) else f"{float(v):.12g}") for v in out[col]]
+    return out.to_csv(index=False).encode("utf-8-sig")
+
+
+def download_html(data: pd.DataFrame, filename: str, label: str = "Download CSV") -> str:
+    """A link that downloads the table in the browser (a data: URL, nothing written on the
+    server), with the file name given (spaces and Chinese allowed)."""
+    name = validate_filename(filename)
+    b64 = base64.b64encode(csv_bytes(data)).decode("ascii")
+    return (f"<a class='planlib-download-link' download=\"{html.escape(name, quote=True)}\" "
+            f"href='data:text/csv;charset=utf-8;base64,{b64}' "
+            "style='display:inline-block;padding:4px 12px;background:#1565c0;color:#fff;border-radius:3px;"
+            f"text-decoration:none'>{html.escape(label)}</a>")
 
 
 def save_csv(data: pd.DataFrame, filename: str, out_dir: str | os.PathLike | None = None) -> Path:
@@ -715,12 +757,31 @@ def save_csv(data: pd.DataFrame, filename: str, out_dir: str | os.PathLike | Non
     if not folder.is_dir():
         raise FileNotFoundError(f"folder not found: {folder}")
     target = folder / name
-    with atomic_open(target, "w", encoding="utf-8", newline="") as fh:
-        data.to_csv(fh, index=False)
+    with atomic_open(target, "wb") as fh:
+        fh.write(csv_bytes(data))
     return target.resolve()
 
 
 # --- the app --------------------------------------------------------------------------------
+
+#: Presentation mode (class ``planlib-present`` on the app): the chart image as wide as the
+#: window and short enough to fit under the controls (the notebook's introduction is hidden),
+#: the table and download below it, 16-18 px type.
+PRESENTATION_CSS = """<style>
+.planlib-present .planlib-main {flex-direction: column !important;}
+.planlib-present .planlib-chart {width: 100% !important; max-width: 100% !important;}
+body:has(.planlib-present) .jp-RenderedMarkdown {display: none !important;}
+.planlib-present .planlib-chart img {width: 100% !important; height: auto !important;
+  max-height: calc(100vh - 290px);
+  object-fit: contain; object-position: left top;}
+.planlib-present .planlib-side {padding: 8px 0 0 0 !important; width: 100% !important;}
+.planlib-present .planlib-table {max-width: 100% !important;}
+.planlib-present .planlib-data {font-size: 17px !important;}
+.planlib-present .planlib-table details {font-size: 16px !important;}
+.planlib-present, .planlib-present .widget-label, .planlib-present select, .planlib-present button,
+.planlib-present .widget-toggle-button, .planlib-present input {font-size: 16px !important;}
+.planlib-present select {height: auto !important;}
+</style>"""
 
 class Explorer:
     """The explorer app: ``Explorer().app`` is the widget to display.
@@ -728,21 +789,31 @@ class Explorer:
     Widgets (public, so that tests and notebooks can drive them): ``indicator`` (Dropdown),
     ``regions`` (SelectMultiple), ``benchmark`` and ``view`` (ToggleButtons), ``chart``
     (Output holding the PNG), ``table`` (HTML, with "no data" notes), ``message`` (HTML, errors), ``filename`` (Text),
-    ``save_button`` and ``saved`` (Label with the path written). ``current`` is the tidy
+    ``download`` (HTML: the "Download CSV" link, a data: URL of :func:`csv_bytes`), ``all_indicators``
+    (Checkbox: off, the menu lists only indicators with data for two or more selected regions),
+    ``indicator_count``; ``save()`` (with ``save_button``, not shown) writes the CSV on the server
+    for notebook use and ``saved`` says where. ``current`` is the tidy
     DataFrame on screen, ``figure`` the matplotlib figure, ``error`` the last error (or None).
     """
 
     def __init__(self, data=None, out_dir: str | os.PathLike | None = None, indicator: str | None = None,
-                 regions: Iterable[str] = ("yangchun",), benchmark: str = "none", view: str = "values") -> None:
+                 regions: Iterable[str] = ("yangchun",), benchmark: str = "none", view: str = "values",
+                 presentation: bool = False) -> None:
         self.path = data
         self.out_dir = out_dir
         self.current: pd.DataFrame = _empty()
         self.figure: Figure | None = None
         self.png: bytes = b""
         self.error: str | None = None
-        options = indicator_options(data)
-        ids = [v for _, v in options]
-        default = indicator or ("life_expectancy" if "life_expectancy" in ids else ids[0])
+        self._busy = False
+        all_ids = [v for _, v in indicator_options(data)]
+        default = indicator or ("life_expectancy" if "life_expectancy" in all_ids else all_ids[0])
+        shared = indicator_options(data, regions=regions)
+        options = shared if default in {v for _, v in shared} else indicator_options(data)
+        #: Off: the menu lists only indicators with data for at least two of the selected regions.
+        self.all_indicators = widgets.Checkbox(value=options is not shared, description="All indicators",
+                                               indent=False, layout=widgets.Layout(width="auto"))
+        self.indicator_count = widgets.HTML()
         self.indicator = widgets.Dropdown(options=options, value=default, description="Indicator",
                                           layout=widgets.Layout(width="640px"),
                                           style={"description_width": "80px"})
@@ -764,19 +835,44 @@ class Explorer:
         self.save_button = widgets.Button(description="Save CSV", icon="download", button_style="primary",
                                           tooltip="Write the table to a CSV file")
         self.saved = widgets.Label()
+        self.download = widgets.HTML()
+        #: Presentation mode for a projector: the chart fills the screen's width and fits under
+        #: the controls, the table goes below it, every text is larger.
+        self.presentation = widgets.ToggleButton(value=presentation, description="Presentation", icon="desktop",
+                                                 tooltip="Large chart and type for a projector")
+        self.css = widgets.HTML(PRESENTATION_CSS)
         for w, cls in ((self.indicator, "planlib-indicator"), (self.regions, "planlib-regions"),
                        (self.benchmark, "planlib-benchmark"), (self.view, "planlib-view"),
                        (self.chart, "planlib-chart"), (self.table, "planlib-table"),
                        (self.message, "planlib-message"), (self.saved, "planlib-saved"),
-                       (self.save_button, "planlib-save")):
+                       (self.save_button, "planlib-save"), (self.download, "planlib-download"),
+                       (self.all_indicators, "planlib-all-indicators"), (self.indicator_count, "planlib-indicator-count"),
+                       (self.presentation, "planlib-presentation")):
             w.add_class(cls)
         for w in (self.indicator, self.regions, self.benchmark, self.view):
             w.observe(self._on_change, names="value")
+        self.regions.observe(self._on_menu_change, names="value")
+        self.all_indicators.observe(self._on_menu_change, names="value")
+        self.filename.observe(lambda _: self._refresh_download(), names="value")
         self.save_button.on_click(lambda _: self.save())
-        controls = widgets.HBox([self.regions, widgets.VBox([self.benchmark, self.view])])
-        side = widgets.VBox([self.table, widgets.HBox([self.save_button, self.filename]), self.saved],
+        #: Multi-select says how it works (browsers do not): Ctrl- or ⌘-click adds a region.
+        self.regions_hint = widgets.HTML("<span style='color:#555;font-size:12px'>Ctrl-click (⌘-click on a Mac) "
+                                         "to select several regions</span>",
+                                         layout=widgets.Layout(margin="0 0 0 88px"))
+        self.regions_hint.add_class("planlib-regions-hint")
+        controls = widgets.HBox([widgets.VBox([self.regions, self.regions_hint]),
+                                 widgets.VBox([self.benchmark, self.view])])
+        side = widgets.VBox([self.table, widgets.HBox([self.download, self.filename]), self.saved],
                             layout=widgets.Layout(padding="0 0 0 12px"))
-        self.app = widgets.VBox([self.indicator, controls, self.message, widgets.HBox([self.chart, side])])
+        side.add_class("planlib-side")
+        menu = widgets.HBox([self.indicator, self.all_indicators, self.indicator_count],
+                            layout=widgets.Layout(flex_flow="row wrap", align_items="center"))
+        main = widgets.HBox([self.chart, side], layout=widgets.Layout(flex_flow="row wrap"))
+        main.add_class("planlib-main")
+        controls.children = (*controls.children, self.presentation)
+        self.app = widgets.VBox([self.css, menu, controls, self.message, main])
+        self.presentation.observe(lambda _: self._apply_presentation(), names="value")
+        self._apply_presentation()
         self.app.add_class("planlib-explorer")
         self.update()
 
@@ -787,7 +883,39 @@ class Explorer:
                 "benchmark": self.benchmark.value, "view": self.view.value}
 
     def _on_change(self, change) -> None:
+        if not self._busy:
+            self.update()
+
+    def _on_menu_change(self, change) -> None:
+        """Regions or the "All indicators" switch changed: rebuild the indicator list (keeping the
+        indicator shown when it is still listed), then update once."""
+        if self._busy:
+            return
+        self._busy = True
+        try:
+            current = self.indicator.value
+            opts = (indicator_options(self.path) if self.all_indicators.value
+                    else indicator_options(self.path, regions=self.regions.value))
+            if not opts:
+                opts = indicator_options(self.path)
+            ids = [v for _, v in opts]
+            self.indicator.options = opts
+            self.indicator.value = current if current in ids else ids[0]
+        finally:
+            self._busy = False
         self.update()
+
+    def _apply_presentation(self) -> None:
+        if self.presentation.value:
+            self.app.add_class("planlib-present")
+        else:
+            self.app.remove_class("planlib-present")
+
+    def _refresh_download(self) -> None:
+        try:
+            self.download.value = download_html(self.current, self.filename.value)
+        except ValueError as exc:
+            self.download.value = f"<span style='color:#b00020'>{html.escape(str(exc))}</span>"
 
     def update(self) -> None:
         """Recompute the table and the chart for the current selection."""
@@ -806,6 +934,11 @@ class Explorer:
         self.current, self.figure, self.png = data, fig, png
         self.message.value = ""
         self.table.value = table_html(data, sel["regions"], self.path)
+        n_all = len(indicator_options(self.path))
+        self.indicator_count.value = (f"<span style='color:#555'>{len(self.indicator.options)} of {n_all} indicators"
+                                      + ("" if self.all_indicators.value else
+                                         " (with data for at least two of the selected regions)") + "</span>")
+        self._refresh_download()
         width = int(round(fig.get_figwidth() * 100))
         self.chart.outputs = ({
             "output_type": "display_data",

@@ -91,7 +91,7 @@ def check_number(answer: object, expected: float, tolerance: float = 1e-6, unit:
         _say(f"{CORRECT} correct: {_fmt(value, unit)}.")
         return True
     direction = "too high" if value > exp else "too low"
-    within = f"{tolerance:.0%} of the answer" if relative else f"±{_fmt(tol, unit)}"
+    within = f"±{tolerance:.1%}".replace(".0%", "%") + " of the answer" if relative else f"±{_fmt(tol, unit)}"
     return _fail(f"{_fmt(value, unit)} is {direction} (the answer needs to be within {within}).", hint)
 
 
@@ -283,3 +283,364 @@ def interval_chart(table: pd.DataFrame, ax: Axes | None = None, benchmark: float
     ax.set_xlabel(f"{unit_label} (dot: observed; line: exact 95% interval)")
     ax.grid(axis="y", visible=False)
     return ax
+
+
+# --- the lessons' exercises ----------------------------------------------------------------
+#
+# Each exercise of notebooks/lessons/ is checked by ``check(lesson, number, answer)``. The
+# expected value is computed here from the data (never in the student's notebook, where running
+# it would show the answer), the tolerance is part of the exercise and printed with every
+# verdict, and the model answers live in the teacher's notebook (notebooks/lessons/teacher/).
+
+#: China's crude birth rate in 2020, live births per 1,000 (resident) population: National Bureau
+#: of Statistics, Statistical Communiqué on the 2020 National Economic and Social Development
+#: (28 Feb 2021): 12.0 million births, 8.52‰. Lesson 3 uses it to estimate a district's births.
+CHINA_CRUDE_BIRTH_RATE_2020 = 8.52
+CHINA_CRUDE_BIRTH_RATE_SOURCE = ("National Bureau of Statistics of China, Statistical Communiqué on the 2020 "
+                                 "National Economic and Social Development (28 February 2021): birth rate 8.52‰")
+
+#: The Open SDG method's own names for its progress categories, accepted beside planlib's
+#: status words (the method publishes "substantial progress / on track", "moderate progress /
+#: acceleration needed", "limited or no progress", "deterioration").
+STATUS_SYNONYMS = {
+    "achieved": ("target achieved", "met", "已实现", "已达到"),
+    "on track": ("substantial progress", "substantial progress/on track", "substantial progress / on track",
+                 "进展顺利", "按进度"),
+    "needs acceleration": ("moderate progress", "acceleration needed", "moderate progress/acceleration needed",
+                           "moderate progress / acceleration needed", "需加快", "需要加快"),
+    "limited progress": ("limited or no progress", "limited/no progress", "no progress", "进展有限"),
+    "moving away": ("deterioration", "regression", "倒退", "背离目标"),
+}
+
+
+class Exercise:
+    """One numbered exercise: how to compute its answer and how close an answer must be."""
+
+    def __init__(self, lesson: int, number: int, kind: str, compute, *, tolerance: float = 0.0,
+                 relative: bool = False, unit: str = "", hint: str = "", options=None, synonyms=None,
+                 decimals: int | None = None):
+        if kind not in ("number", "choice", "bool"):
+            raise ValueError(f"unknown exercise kind {kind!r}")
+        self.lesson, self.number, self.kind, self.compute = lesson, number, kind, compute
+        self.tolerance, self.relative, self.unit, self.hint = tolerance, relative, unit, hint
+        self.options, self.synonyms, self.decimals = options, synonyms or {}, decimals
+
+    def expected(self, **params):
+        """The right answer, from the data; ``params`` the exercise does not use are ignored (a
+        lesson passes its parameters to every check)."""
+        import inspect
+
+        accepted = inspect.signature(self.compute).parameters
+        return self.compute(**{k: v for k, v in params.items() if k in accepted})
+
+    def tolerance_text(self, **params) -> str:
+        """The accepted margin in words, e.g. "±0.5 per 100,000 live births" or "±1%"."""
+        if self.kind != "number":
+            return ""
+        if self.relative:
+            return f"±{self.tolerance:.1%}".replace(".0%", "%")
+        return f"±{_fmt(self.tolerance, self.unit)}"
+
+
+def _obs_value(region, indicator, year):
+    return value(region, indicator, year)
+
+
+def _l1_ex1():
+    rows = observations("weihai", "infant_mortality", 2022)
+    imr = rows[rows["unit_ok"]].iloc[0]
+    return convert_rate(imr["value_std"], per_of_unit(imr["unit"]), 100_000)
+
+
+def _l1_ex2():
+    rows = observations("weihai", "infant_mortality", 2022)
+    pct = rows[~rows["unit_ok"]].iloc[0]
+    return convert_rate(pct["value"], per_of_unit(pct["unit_text"]), per_of_unit(pct["unit"]))
+
+
+def _l1_ex3():
+    from planlib.analysis.quality import unit_mismatches
+    from planlib.data.tables import enrich, load_tables
+
+    flagged = pd.DataFrame(unit_mismatches(enrich(load_tables())))
+    flagged = flagged[(flagged["region_id"] == "weihai") & (flagged["indicator_id"] == "infant_mortality")]
+    return str(flagged["check"].iloc[0])
+
+
+def _quality_checks():
+    from planlib.analysis.quality import check_quality
+
+    return sorted(check_quality()["check"].unique())
+
+
+def _l1_ex4():
+    per = per_of_unit(observations("weihai", "maternal_mortality", 2022)["unit"].iloc[0])
+    return value("weihai", "maternal_deaths_count", 2022) * per / value("weihai", "maternal_mortality", 2022)
+
+
+def _progress(region):
+    from planlib.analysis.region import assess_progress
+
+    return assess_progress(region).set_index("indicator_id")
+
+
+def _l2_guangan():
+    return _progress("guangan").loc["life_expectancy"]
+
+
+def _l2_ex1():
+    from planlib.analysis.targets import annual_change
+
+    g = _l2_guangan()
+    return annual_change(g["baseline_value"], g["latest_value"], g["latest_year"] - g["baseline_year"], absolute=True)
+
+
+def _l2_ex2():
+    from planlib.analysis.targets import annual_change
+
+    g = _l2_guangan()
+    return annual_change(g["latest_value"], g["target_value"], g["target_year"] - g["latest_year"], absolute=True)
+
+
+def _l2_ex3():
+    return str(_l2_guangan()["status"])
+
+
+def _l2_ex4():
+    from planlib.analysis.targets import annual_change
+
+    a = _progress("anju").loc["physicians_per_1000"]
+    return annual_change(a["latest_value"], a["target_value"], a["target_year"] - a["latest_year"], absolute=False)
+
+
+def _l3_ex1():
+    anju = observations("anju", "maternal_mortality", 2020, "actual").iloc[0]
+    return 1 * per_of_unit(anju["unit"]) / anju["value_std"]
+
+
+def xiangqiao_interval(birth_rate: float = CHINA_CRUDE_BIRTH_RATE_2020):
+    """Lesson 3: Xiangqiao's 2020 maternal mortality ratio with an exact interval, its live
+    births estimated as population × ``birth_rate`` ÷ 1,000 and its deaths from the ratio
+    (ratio × births ÷ 100,000, a whole number: 0 for its printed 0/10万)."""
+    from planlib.analysis.uncertainty import rate_interval
+
+    births = value("xiangqiao", "population_count", 2020) * float(birth_rate) / 1_000
+    row = observations("xiangqiao", "maternal_mortality", 2020, "actual").iloc[0]
+    per = per_of_unit(row["unit"])
+    deaths = round(float(row["value_std"]) * births / per)
+    return rate_interval(deaths, births, per=per)
+
+
+def _l3_ex2(birth_rate: float = CHINA_CRUDE_BIRTH_RATE_2020):
+    return xiangqiao_interval(birth_rate).high
+
+
+def _l3_ex3(birth_rate: float = CHINA_CRUDE_BIRTH_RATE_2020):
+    xq = xiangqiao_interval(birth_rate)
+    return bool(xq.low <= value("china", "maternal_mortality", 2020) <= xq.high)
+
+
+def _l3_ex4():
+    from planlib.analysis.uncertainty import rate_interval
+
+    deaths = value("weihai", "maternal_deaths_count", 2022)
+    deliveries = value("weihai", "hospital_deliveries_count", 2022)
+    return rate_interval(deaths + 1, deliveries, per=100_000).rate - rate_interval(deaths, deliveries, per=100_000).rate
+
+
+def _l4_pairs():
+    from planlib.analysis import workforce
+
+    return workforce.implied_populations("anju", 2020).set_index("count_indicator")
+
+
+def _l4_ex1():
+    from planlib.analysis import workforce
+
+    return workforce.implied_population(value("anju", "nurses_count", 2020), value("anju", "nurses_per_1000", 2020))
+
+
+def _l4_ex2():
+    from planlib.analysis import workforce
+
+    p = _l4_pairs()
+    target = _progress("anju").loc["physicians_per_1000", "target_value"]
+    return (workforce.staff_needed(target, p.loc["nurses_count", "population"])
+            - workforce.staff_needed(target, p.loc["physicians_count", "population"]))
+
+
+def _l4_ex3():
+    from planlib.analysis import workforce
+
+    return workforce.staff_gap(int(value("anju", "nurses_count", 2020)),
+                               _progress("anju").loc["nurses_per_1000", "target_value"],
+                               _l4_pairs().loc["nurses_count", "population"])
+
+
+def _l4_ex4():
+    from planlib.analysis import workforce
+
+    prog = _progress("anju").loc["nurses_per_1000"]
+    years = int(prog["target_year"]) - int(prog["latest_year"])
+    plan = workforce.hiring_plan(int(value("anju", "nurses_count", 2020)), prog["target_value"],
+                                 _l4_pairs().loc["nurses_count", "population"], 0.0, years)
+    return float(plan["net_hires"].mean())
+
+
+def _statuses():
+    from planlib.analysis.targets import STATUSES
+
+    return STATUSES
+
+
+EXERCISES: dict[tuple[int, int], Exercise] = {e.lesson * 100 + e.number: e for e in [
+    Exercise(1, 1, "number", _l1_ex1, tolerance=0.5, unit="per 100,000 live births", decimals=0,
+             hint="‰ means per 1,000; multiply by new base ÷ old base."),
+    Exercise(1, 2, "number", _l1_ex2, tolerance=0.05, unit="per 1,000 live births", decimals=1,
+             hint="% means per 100."),
+    Exercise(1, 3, "choice", _l1_ex3, options=_quality_checks,
+             hint="find the finding whose source line is the line of the % row."),
+    Exercise(1, 4, "number", _l1_ex4, tolerance=0.005, relative=True, unit="live births", decimals=-1,
+             hint="deaths × 100,000 ÷ ratio."),
+    Exercise(2, 1, "number", _l2_ex1, tolerance=0.01, unit="years a year", decimals=2,
+             hint="life expectancy: absolute change, (end − start) ÷ years."),
+    Exercise(2, 2, "number", _l2_ex2, tolerance=0.01, unit="years a year", decimals=2,
+             hint="start from the latest value, not the 2015 one."),
+    Exercise(2, 3, "choice", _l2_ex3, options=_statuses, synonyms=STATUS_SYNONYMS,
+             hint="progress ratio = observed ÷ required, against the thresholds in section 1."),
+    Exercise(2, 4, "number", _l2_ex4, tolerance=0.001, unit="per year", decimals=3,
+             hint="(end ÷ start) ** (1 / years) − 1, not (end − start) ÷ years."),
+    Exercise(3, 1, "number", _l3_ex1, tolerance=0.01, relative=True, unit="live births", decimals=-2,
+             hint="births = deaths × 100,000 ÷ ratio, with deaths = 1."),
+    Exercise(3, 2, "number", _l3_ex2, tolerance=0.02, relative=True, unit="per 100,000 live births", decimals=1,
+             hint="the upper end of poisson_ci(0), divided by the births, times 100,000."),
+    Exercise(3, 3, "bool", _l3_ex3, hint="compare the national value with 0 and with your upper bound."),
+    Exercise(3, 4, "number", _l3_ex4, tolerance=0.05, unit="per 100,000", decimals=1,
+             hint="compare the ratio for 2 deaths with the ratio for 1."),
+    Exercise(4, 1, "number", _l4_ex1, tolerance=0.01, relative=True, unit="persons", decimals=-3,
+             hint="population = count ÷ ratio × 1,000."),
+    Exercise(4, 2, "number", _l4_ex2, tolerance=1, unit="physicians", decimals=0,
+             hint="staff needed = target × population ÷ 1,000, rounded up; do it twice."),
+    Exercise(4, 3, "number", _l4_ex3, tolerance=1, unit="nurses", decimals=0,
+             hint="round the head count up before subtracting the nurses in post."),
+    Exercise(4, 4, "number", _l4_ex4, tolerance=0.5, unit="nurses a year", decimals=1,
+             hint="the gap from exercise 3 divided by the years from 2020 to 2025."),
+]}
+
+
+def exercise(lesson: int, number: int) -> Exercise:
+    try:
+        return EXERCISES[lesson * 100 + number]
+    except KeyError:
+        raise KeyError(f"lesson {lesson} has no exercise {number}") from None
+
+
+def check(lesson: int, number: int, answer: object, **params) -> bool | None:
+    """Check the answer to exercise ``number`` of lesson ``lesson``: prints ✓ / ✗ / "not answered
+    yet" and the accepted margin. ``params`` are the lesson's parameters the answer depends on
+    (lesson 3: ``birth_rate``)."""
+    ex = exercise(lesson, number)
+    if answer is None:
+        _say(NOT_ANSWERED)
+        return None
+    if ex.kind == "number":
+        ok = check_number(answer, expected=ex.expected(**params), tolerance=ex.tolerance, unit=ex.unit,
+                          relative=ex.relative, hint=ex.hint)
+        if ok:
+            _say(f"  (answers within {ex.tolerance_text(**params)} of the exact value are accepted)")
+        return ok
+    if ex.kind == "bool":
+        return check_bool(answer, expected=ex.expected(**params), hint=ex.hint)
+    expected = ex.expected(**params)
+    options = list(ex.options() if callable(ex.options) else ex.options or [])
+    accepted = [expected, *ex.synonyms.get(expected, ())]
+    if isinstance(answer, str) and any(_norm(answer) == _norm(a) for a in accepted):
+        return check_choice(answer, expected=answer, hint=ex.hint)
+    synonyms = [s for syns in ex.synonyms.values() for s in syns]
+    return check_choice(answer, expected=expected, options=(options + synonyms) if options else None, hint=ex.hint)
+
+
+# --- the end-of-course assessment (notebooks/lessons/assessment.ipynb) -----------------------
+#
+# Graded, so the student's notebook has no checks: the student types each answer as a plain
+# value (``answer_1 = 0.24``) and hands the notebook in; the teacher's grade_assessment() reads
+# the answers from the saved file (nothing of the student's is executed) and marks them with the
+# same rules as the lessons' checks. Written answers are marked by hand.
+
+ASSESSMENT = 9  #: the "lesson" number of the assessment's exercises in EXERCISES
+
+
+def _a_ex1():
+    rows = observations("weihai", "under5_mortality", 2022)
+    u5 = rows[rows["unit_ok"]].iloc[0]
+    return convert_rate(u5["value_std"], per_of_unit(u5["unit"]), 100_000)
+
+
+def _a_ex2():
+    from planlib.analysis.targets import annual_change
+
+    p = _progress("yangchun").loc["life_expectancy"]
+    return annual_change(p["latest_value"], p["target_value"], p["target_year"] - p["latest_year"], absolute=True)
+
+
+def _a_ex3():
+    from planlib.analysis.uncertainty import rate_interval
+
+    return rate_interval(value("weihai", "maternal_deaths_count", 2022),
+                         value("weihai", "hospital_deliveries_count", 2022), per=100_000).high
+
+
+def _a_ex4():
+    return value("xiangqiao", "physicians_per_1000", 2020) * value("xiangqiao", "population_count", 2020) / 1_000
+
+
+ASSESSMENT_POINTS = {1: 2, 2: 2, 3: 3, 4: 3}
+EXERCISES.update({e.lesson * 100 + e.number: e for e in [
+    Exercise(ASSESSMENT, 1, "number", _a_ex1, tolerance=0.5, unit="per 100,000 live births", decimals=0),
+    Exercise(ASSESSMENT, 2, "number", _a_ex2, tolerance=0.01, unit="years a year", decimals=2),
+    Exercise(ASSESSMENT, 3, "number", _a_ex3, tolerance=0.01, relative=True, unit="per 100,000", decimals=1),
+    Exercise(ASSESSMENT, 4, "number", _a_ex4, tolerance=0.01, relative=True, unit="physicians", decimals=-1),
+]})
+
+
+def submitted_answers(notebook_path) -> dict[int, object]:
+    """The answers typed in a saved assessment notebook: ``answer_n = <value>`` read as a
+    literal (never executed); an expression or a missing answer gives ``None``."""
+    import ast
+
+    import nbformat
+
+    nb = nbformat.read(str(notebook_path), as_version=4)
+    found: dict[int, object] = {}
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        try:
+            tree = ast.parse(cell.source)
+        except SyntaxError:
+            continue
+        for node in tree.body:
+            if (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
+                    and re.fullmatch(r"answer_\d+", node.targets[0].id)):
+                try:
+                    found[int(node.targets[0].id.split("_")[1])] = ast.literal_eval(node.value)
+                except ValueError:
+                    found[int(node.targets[0].id.split("_")[1])] = None
+    return found
+
+
+def grade_assessment(notebook_path) -> pd.DataFrame:
+    """Marks of one handed-in assessment: question, answer, points, awarded, verdict (the check's
+    line). Unanswered or non-literal answers get 0 points. Written questions are not in it."""
+    import contextlib
+    import io
+
+    answers = submitted_answers(notebook_path)
+    rows = []
+    for n, points in ASSESSMENT_POINTS.items():
+        buf = io.StringIO()
+        with contextlib.redirect_stdout(buf):
+            ok = check(ASSESSMENT, n, answers.get(n))
+        rows.append({"question": n, "answer": answers.get(n), "points": points,
+                     "awarded": points if ok else 0, "verdict": buf.getvalue().strip().splitlines()[0]})
+    return pd.DataFrame(rows)
