@@ -89,3 +89,32 @@ def test_data_strings_are_escaped():
 def test_index_summary():
     s = assessment_summary(analyse_region("weihai"))
     assert s["region_id"] == "weihai" and s["rate"] == 1.0 and s["judged"] == 6
+
+
+# --- the options figure ---------------------------------------------------------------------------
+
+def test_fan_figure_house_style():
+    import matplotlib.pyplot as plt
+
+    from planlib.report import style
+    from planlib.report.figures import FIGURES, outlook_figure
+    assert FIGURES["outlook"] is outlook_figure
+    fig = outlook_figure(analyse_region("weihai"))
+    assert fig.get_figwidth() == pytest.approx(style.FIG_WIDTH_IN)
+    assert "Weihai" in fig.get_suptitle()
+    src = next(t for t in fig.texts if t.get_gid() == style.GID_SOURCE).get_text()
+    assert src.startswith("Source: ") and "planlib" in src and "_" not in src
+    gids = {ln.get_gid() for ax in fig.axes for ln in ax.get_lines()}
+    assert {"outlook-region", "outlook-national", "outlook-option-national reference"} <= gids
+    # the maternal mortality panel draws each option's range
+    mm = fig.axes[1]
+    assert mm.collections, "ranges for a rare-event rate"
+    plt.close(fig)
+
+
+def test_fan_figure_alt_text():
+    from planlib.report.outlook import figure_alt
+    en = figure_alt(analyse_region("yangchun"))
+    assert en.startswith("Chart: Yangchun's options for 2030") and "Life expectancy at birth: 77.8 in 2020" in en
+    zh = figure_alt(analyse_region("yangchun"), "zh")
+    assert zh.startswith("图：阳春市2030年目标方案")

@@ -237,3 +237,31 @@ def options_html(a: RegionAnalysis, lang: str = "en", year: int = 2030) -> str:
 def outlook_html(a: RegionAnalysis, lang: str = "en") -> str:
     """Both sections, as the briefing shows them."""
     return assessment_html(a, lang) + "\n" + options_html(a, lang)
+
+
+# --- the options figure ---------------------------------------------------------------------------
+
+def figure_alt(a: RegionAnalysis, lang: str = "en") -> str:
+    """Alt text of the 2030 options figure: per panel the latest outcome and the options' values."""
+    from planlib.report.figures import OUTLOOK_INDICATORS
+    df = options_for(a)
+    items = []
+    for ind in OUTLOOK_INDICATORS:
+        o = df[(df["indicator_id"] == ind) & df["option"].notna() & df["value"].notna()]
+        name = _name(a, ind, lang)
+        if o.empty:
+            items.append(_w(lang, "alt.none", name=name))
+            continue
+        values = ("、" if lang == "zh" else ", ").join(fmt_num(float(v)) for v in o["value"])
+        items.append(_w(lang, "alt.item", name=name, latest=fmt_num(float(o.iloc[0]["latest_value"])),
+                        year=int(o.iloc[0]["latest_year"]), values=values))
+    return _w(lang, "alt", region=a.name(lang), items=("" if lang == "zh" else " ").join(items))
+
+
+def figure_html(a: RegionAnalysis, path, lang: str = "en") -> str:
+    """The options figure at ``path`` (PNG) inline, with its alt text, fitted to the page width."""
+    import base64
+    from pathlib import Path
+    data = base64.b64encode(Path(path).read_bytes()).decode("ascii")
+    return (f'<img class="briefing-figure" src="data:image/png;base64,{data}" '
+            f'alt="{html.escape(figure_alt(a, lang))}" style="max-width:100%;height:auto">')

@@ -504,6 +504,9 @@ _OUTLOOK: dict[str, dict[str, str]] = {
         "outlook.note.province_alt": "{name}: another report gives {value} for {province} in {year}.",
         "outlook.note.sources": "National references: {sources}.",
         "outlook.line": "{title}, line {line}",
+        "outlook.alt": "Chart: {region}'s options for 2030, drawn as a fan from the latest outcome beside the national and provincial series. {items}",
+        "outlook.alt.item": "{name}: {latest} in {year}; options {values}.",
+        "outlook.alt.none": "{name}: no option.",
     },
     "zh": {
         "outlook.assess": "“十四五”规划终期评估（2021—2025年）",
@@ -565,10 +568,48 @@ _OUTLOOK: dict[str, dict[str, str]] = {
         "outlook.note.province_alt": "{name}：另一报告公布{province}{year}年数值为{value}。",
         "outlook.note.sources": "全国参考值来源：{sources}。",
         "outlook.line": "{title}第{line}行",
+        "outlook.alt": "图：{region}2030年目标方案，从最新实际值出发呈扇形展开，并列全国和全省数据。{items}",
+        "outlook.alt.item": "{name}：{year}年为{latest}，方案为{values}。",
+        "outlook.alt.none": "{name}：无方案。",
+    },
+}
+_OUTLOOK_CHART: dict[str, dict[str, str]] = {
+    "en": {
+        "title.outlook": "{region}: options for 2030",
+        "outlook.series.region": "{region}, reported",
+        "outlook.series.national": "National (China)",
+        "outlook.series.province": "{province} (province)",
+        "outlook.series.reference": "National 2030 reference",
+        "outlook.option.continue pace": "Option: continue past pace",
+        "outlook.option.national reference": "Option: national 2030 reference",
+        "outlook.option.province level": "Option: provincial level",
+        "outlook.option.peer level": "Option: better quartile of plan regions",
+        "outlook.option.plan style": "Option: the plan's own style",
+        "outlook.no_option": "no option:\n{why}",
+        "outlook.why.doubt": "value in doubt",
+        "outlook.why.no_value": "not reported",
+        "outlook.range": "range (rare events)",
+    },
+    "zh": {
+        "title.outlook": "{region}：2030年目标方案",
+        "outlook.series.region": "{region}（报告值）",
+        "outlook.series.national": "全国",
+        "outlook.series.province": "{province}",
+        "outlook.series.reference": "全国2030年目标",
+        "outlook.option.continue pace": "方案：保持以往进度",
+        "outlook.option.national reference": "方案：达到全国2030年目标",
+        "outlook.option.province level": "方案：达到全省水平",
+        "outlook.option.peer level": "方案：达到规划地区较优四分位水平",
+        "outlook.option.plan style": "方案：沿用规划写法",
+        "outlook.no_option": "无方案：\n{why}",
+        "outlook.why.doubt": "数据存疑",
+        "outlook.why.no_value": "未报告",
+        "outlook.range": "区间（少数事件）",
     },
 }
 for _lang, _words in _OUTLOOK.items():
     WORDS[_lang]["page"].update(_words)
+    WORDS[_lang]["chart"].update(_OUTLOOK_CHART[_lang])
 
 #: Languages planlib writes.
 LANGUAGES = tuple(WORDS)
