@@ -68,7 +68,7 @@ def test_small_number_ranges_in_the_table():
 
 def test_definition_and_doubt_notes():
     notes = options_notes(analyse_region("xiangqiao"))
-    assert any("licensed physicians only (执业医师)" in n for n in notes)
+    assert any("licensed physicians only, while the local ratio counts licensed and assistant" in n for n in notes)
     assert any(n.startswith("Under-5 mortality rate: the data-quality checks doubt") for n in notes)
     z = options_notes(analyse_region("xiangqiao"), "zh")
     assert any("口径不同" in n for n in z)

@@ -332,7 +332,7 @@ def write_index(results: list[Result], out: Path, data: str | None = None) -> Pa
     return path
 
 
-FIGURE_NAMES = ("life_expectancy", "mortality", "workforce")
+FIGURE_NAMES = ("life_expectancy", "mortality", "workforce", "outlook")
 
 
 #: The planlib package folder: every file in it is an input of every briefing.

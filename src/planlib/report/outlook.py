@@ -56,7 +56,12 @@ def source_text(a: RegionAnalysis, ref: object, lang: str) -> str:
 
 
 def _as_written(text: object, lang: str) -> str:
-    return str(text) if text is not None and not (isinstance(text, float) and pd.isna(text)) else "–"
+    """A target as the plan writes it; on the English page words in Chinese are named as such."""
+    if text is None or (isinstance(text, float) and pd.isna(text)):
+        return "–"
+    if lang == "en" and re.search(r"[\u4e00-\u9fff]", str(text)):
+        return word(lang, "page", "in_words")
+    return str(text)
 
 
 def _years(years: list[int], lang: str) -> str:
