@@ -130,6 +130,7 @@ def run_floor(ids: list[str], data: Path, figs: Path) -> float:
     from planlib import analyse_region
     from planlib.report.briefing import Briefing
     from planlib.report.figures import region_figures
+    from planlib.report.outlook import assessment_html, options_html
 
     def one(rid: str) -> None:
         analysis = analyse_region(rid, str(data))
@@ -137,6 +138,7 @@ def run_floor(ids: list[str], data: Path, figs: Path) -> float:
         text = [b.header_markdown(), b.key_figures_html()]
         text += [b.section_markdown(s) for s in ("life_expectancy", "maternal_child", "workforce")]
         text += [b.quality_markdown(), b.sources_markdown(), b.stamp()]
+        text += [assessment_html(analysis, "en"), options_html(analysis, "en")]
         region_figures(analysis, figs / rid, lang="en")
 
     one(ids[0])  # warm-up: imports and data caches, not counted

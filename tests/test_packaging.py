@@ -176,5 +176,5 @@ def test_installed_wheel_checks_and_builds_a_briefing_in_the_working_folder(whee
     html = work / "build" / "briefings" / "yangchun.html"
     assert html.is_file() and "Yangchun: health-plan briefing" in html.read_text(encoding="utf-8")
     pngs = sorted(p.name for p in (work / "figures" / "yangchun").glob("*.png"))
-    assert pngs == ["life_expectancy.png", "mortality.png", "workforce.png"]
+    assert pngs == ["life_expectancy.png", "mortality.png", "outlook.png", "workforce.png"]
     assert _files(purelib) == before, "planlib wrote into its installation"

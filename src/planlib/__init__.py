@@ -29,6 +29,7 @@ _EXPORTS = {
     "parse_relative": "data.values", "parse_value_text": "data.values",
     "check_quality": "analysis.quality", "analyse_region": "analysis.region",
     "assess_progress": "analysis.region", "compare_benchmarks": "analysis.region",
+    "assess_plan": "analysis.assessment", "target_options": "analysis.options",
 }
 
 __all__ = ["__version__", *sorted(_EXPORTS)]

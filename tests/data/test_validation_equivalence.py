@@ -73,7 +73,7 @@ def _reference_cross_checks(obs: pd.DataFrame, indicators: pd.DataFrame, sources
                                     f"{r['value_text']!r} ({word[0]} means {COMPARATOR_WORDS[word[1]]}: "
                                     f"{word[1]!r}); set comparator to {word[1]!r}")
         if r["kind"] == "target" and pd.isna(r["plan_cycle"]):
-            problems.append(f"{where}, column 'plan_cycle': a target needs its plan cycle; valid choices: 13th, 14th")
+            problems.append(f"{where}, column 'plan_cycle': a target needs its plan cycle; valid choices: 13th, 14th, 15th, hc2030")
         if r["kind"] == "actual" and pd.notna(r["plan_cycle"]):
             problems.append(f"{where}, column 'plan_cycle': must be empty for an actual (got {r['plan_cycle']!r})")
         if r["source_id"] in seeded and pd.isna(r["source_line"]):
@@ -211,7 +211,7 @@ def _schema_faults(folder: Path) -> None:
     _edit(folder, "observations", {
         3: {"kind": "forecast"}, 4: {"unit_text": "furlongs"}, 5: {"region_id": "atlantis"},
         7: {"value": "seventy"}, 8: {"year": "1800"}, 10: {"value_text": ""},
-        11: {"source_line": "0"}, 12: {"plan_cycle": "15th"}, 13: {"nature": "maybe"},
+        11: {"source_line": "0"}, 12: {"plan_cycle": "16th"}, 13: {"nature": "maybe"},
         14: {"source_id": "nowhere"}, 15: {"comparator": "≈"}, 16: {"region_id": "atlantis"},
         17: {"indicator_id": ""}, 19: {"region_id": "Atlantis", "year": "3000"}, 20: {"value": ""},
         21: {"value": "1e400"}, 22: {"comparator": "", "kind": ""},
@@ -253,6 +253,9 @@ def _cross_faults(folder: Path) -> None:
 
 #: Rows of the bundled observations.csv: rows a test appends are numbered after them.
 N_OBS = len(pd.read_csv(Path(planlib.__file__).resolve().parents[2] / "data" / "observations.csv"))
+#: Rows of the bundled indicators.csv, and the bundled source ids (valid choices in messages).
+N_IND = len(pd.read_csv(Path(planlib.__file__).resolve().parents[2] / "data" / "indicators.csv"))
+SOURCE_IDS = ", ".join(sorted(pd.read_csv(Path(planlib.__file__).resolve().parents[2] / "data" / "sources.csv")["id"]))
 
 SCHEMA_PROBLEMS = [
     "regions.csv, row 16 (line 17), column 'id': value is required but empty",
@@ -266,13 +269,13 @@ SCHEMA_PROBLEMS = [
     "units.csv, row 3 (line 4), column 'factor': bad value 'ten'; expected a float",
     "observations.csv, row 7 (line 8), column 'value': bad value 'seventy'; expected a float",
     "observations.csv, row 5 (line 6), column 'region_id': bad value 'atlantis'; valid choices: Bad-Id, anju, chaozhou, china, guangan, guangan_city, guangdong, shandong, sichuan, suining, weihai, xiangqiao, yangchun, yangjiang",
-    "observations.csv, row 14 (line 15), column 'source_id': bad value 'nowhere'; valid choices: anju_14th_plan, china_press_2026_le, guangan_14th_plan, guangdong_press_a, guangdong_press_b, national_13th_health_plan, national_14th_health_plan, national_14th_public_service_plan, national_child_health_plan, national_health_workforce_plan, national_maternal_safety_plan, national_nursing_plan, national_tcm_plan, nhc_bulletin_2015, nhc_bulletin_2019, nhc_bulletin_2020, nhc_bulletin_2021, nhc_bulletin_2022, nhc_bulletin_2023, nhc_bulletin_2024, shandong_press, sichuan_press, weihai_14th_midterm, xiangqiao_14th_plan_draft, yangchun_14th_plan",
+    f"observations.csv, row 14 (line 15), column 'source_id': bad value 'nowhere'; valid choices: {SOURCE_IDS}",
     "observations.csv, row 13 (line 14), column 'nature': bad value 'maybe'; valid choices: 预期性, 约束性",
     "observations.csv, row 4 (line 5), column 'unit_text': bad value 'furlongs'; valid choices: %, /10 万, /10万, 1/10万, ‰, 万, 万人, 个, 人, 例, 元, 名, 天, 家, 岁, 平方米, 张, ％",
     "observations.csv, row 10 (line 11), column 'value_text': value is required but empty",
     "observations.csv, row 15 (line 16), column 'comparator': bad value '≈'; valid choices: =, <, <=, >, >=, ~, text",
     "observations.csv, row 22 (line 23), column 'comparator': value is required but empty",
-    "observations.csv, row 12 (line 13), column 'plan_cycle': bad value '15th'; valid choices: 13th, 14th",
+    "observations.csv, row 12 (line 13), column 'plan_cycle': bad value '16th'; valid choices: 13th, 14th, 15th, hc2030",
     "observations.csv, row 3 (line 4), column 'kind': bad value 'forecast'; valid choices: actual, target",
     "observations.csv, row 22 (line 23), column 'kind': value is required but empty",
     "observations.csv, row 19 (line 20), column 'year': bad value 3000; expected range:1949-2100",
@@ -282,7 +285,7 @@ SCHEMA_PROBLEMS = [
     "observations.csv, row 16 (line 17), column 'region_id': bad value 'atlantis'; valid choices: Bad-Id, anju, chaozhou, china, guangan, guangan_city, guangdong, shandong, sichuan, suining, weihai, xiangqiao, yangchun, yangjiang",
     "observations.csv, row 11 (line 12), column 'source_line': bad value 0; expected range:1-100000",
     "regions.csv, row 14 (line 15), column 'id': duplicate of an earlier row ('weihai')",
-    "indicators.csv, row 131 (line 132), column 'id': duplicate of an earlier row ('maternal_mortality')",
+    f"indicators.csv, row {N_IND + 1} (line {N_IND + 2}), column 'id': duplicate of an earlier row ('maternal_mortality')",
     "units.csv, row 31 (line 32), column 'unit_text/unit': duplicate of an earlier row ('岁', 'years')",
     "units.csv, row 32 (line 33), column 'unit_text/unit': duplicate of an earlier row ('‰', 'per 1000 live births')",
 ]
@@ -317,7 +320,7 @@ CROSS_PROBLEMS = [
     "observations.csv, row 122 (line 123), column 'comparator': '=' contradicts value_text '<8' ('<')",
     "observations.csv, row 168 (line 169), column 'source_line': required because source 'guangan_14th_plan' is a seed document",
     "observations.csv, row 229 (line 230), column 'comparator': '>' contradicts value_text '≥82' ('>=')",
-    "observations.csv, row 229 (line 230), column 'plan_cycle': a target needs its plan cycle; valid choices: 13th, 14th",
+    "observations.csv, row 229 (line 230), column 'plan_cycle': a target needs its plan cycle; valid choices: 13th, 14th, 15th, hc2030",
     f"observations.csv, row {N_OBS + 3} (line {N_OBS + 4}), column 'source_line': required because source 'guangan_14th_plan' is a seed document",
     f"observations.csv, row {N_OBS + 5} (line {N_OBS + 6}), column 'plan_cycle': must be empty for an actual (got '14th')",
 ]
@@ -393,7 +396,7 @@ SCHEMA_FAULTS = [
     lambda r: r.update(unit_text="furlongs"),
     lambda r: r.update(value="seventy"),
     lambda r: r.update(value_text=""),
-    lambda r: r.update(nature="maybe", plan_cycle="15th"),
+    lambda r: r.update(nature="maybe", plan_cycle="16th"),
 ]
 
 

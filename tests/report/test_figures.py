@@ -23,7 +23,7 @@ from planlib.report import figures, style, words  # noqa: E402
 REGIONS = ["yangchun", "guangan", "anju", "xiangqiao", "weihai"]
 NAMES = {"yangchun": "Yangchun", "guangan": "Guang'an District", "anju": "Anju District",
          "xiangqiao": "Xiangqiao District", "weihai": "Weihai"}
-FIGURE_NAMES = ("life_expectancy", "mortality", "workforce")
+FIGURE_NAMES = ("life_expectancy", "mortality", "workforce", "outlook")
 CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
 
 

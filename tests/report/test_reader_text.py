@@ -8,6 +8,7 @@ import pytest
 import planlib
 from planlib import analyse_region
 from planlib.report.briefing import SECTIONS, Briefing
+from planlib.report.outlook import figure_alt, outlook_html
 
 REGIONS = ["yangchun", "guangan", "anju", "xiangqiao", "weihai"]
 #: Words about how the project is organised, never meant for a reader.
@@ -19,7 +20,8 @@ def page(region: str, lang: str) -> str:
     b = Briefing(analyse_region(region), lang)
     parts = [b.header_markdown(), b.summary_html(), b.key_figures_html(), *(b.section_markdown(s) for s in SECTIONS),
              b.previous_plan_html(), *(b.figure_alt(k) for k in ("life_expectancy", "mortality", "workforce")),
-             b.quality_markdown(), b.sources_markdown(), b.stamp()]
+             b.quality_markdown(), b.sources_markdown(), b.stamp(), outlook_html(b.analysis, lang),
+             figure_alt(b.analysis, lang)]
     return "\n".join(parts)
 
 

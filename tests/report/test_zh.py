@@ -122,7 +122,7 @@ def test_without_a_cjk_font_planlib_warns_and_falls_back(monkeypatch):
 def test_zh_figures_have_stable_suffixed_names(tmp_path):
     out = figures.region_figures(analyse_region("weihai"), tmp_path, lang="zh")
     assert sorted(p.name for ps in out.values() for p in ps) == sorted(
-        f"{n}.zh.{e}" for n in ("life_expectancy", "mortality", "workforce") for e in ("png", "svg"))
+        f"{n}.zh.{e}" for n in ("life_expectancy", "mortality", "workforce", "outlook") for e in ("png", "svg"))
 
 
 def test_html_declares_language_and_cjk_fonts(tmp_path):

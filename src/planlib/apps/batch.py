@@ -354,7 +354,7 @@ def write_index(results: list[Result], out: Path, data: str | None = None,
     return pages_index(list(by_region.values()), out, data, langs, methods)[0]
 
 
-FIGURE_NAMES = ("life_expectancy", "mortality", "workforce")
+FIGURE_NAMES = ("life_expectancy", "mortality", "workforce", "outlook")
 
 
 #: The planlib package folder: every file in it is an input of every briefing.

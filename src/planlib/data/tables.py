@@ -382,7 +382,7 @@ def _cross_checks(obs: pd.DataFrame, indicators: pd.DataFrame, sources: pd.DataF
             problems.append(f"{where}, column 'comparator': {r['comparator']!r} contradicts value_text "
                             f"{r['value_text']!r} ({w} means {COMPARATOR_WORDS[c]}: {c!r}); set comparator to {c!r}")
         elif rule == "no_cycle":
-            problems.append(f"{where}, column 'plan_cycle': a target needs its plan cycle; valid choices: 13th, 14th")
+            problems.append(f"{where}, column 'plan_cycle': a target needs its plan cycle; valid choices: 13th, 14th, 15th, hc2030")
         elif rule == "cycle":
             problems.append(f"{where}, column 'plan_cycle': must be empty for an actual (got {r['plan_cycle']!r})")
         elif rule == "no_line":

@@ -613,3 +613,109 @@ def region_figures(analysis: RegionAnalysis, out_dir, lang: str = "en") -> dict[
     suffix = "" if lang == "en" else f".{lang}"
     return {name: save_figure(build(analysis, lang=lang), out_dir, f"{name}{suffix}")
             for name, build in FIGURES.items()}
+
+
+# --- options for 2030 (the next plan) ---------------------------------------------------------
+
+#: Indicators of the 2030 options figure, one panel each.
+OUTLOOK_INDICATORS = ("life_expectancy", "maternal_mortality", "physicians_per_1000", "nurses_per_1000")
+#: Line style and marker of each option (all in the region's colour except the references, so the
+#: fan reads in greyscale by its line styles).
+OUTLOOK_STYLES = {
+    "continue pace": {"color": COLORS["projected path"], "linestyle": ":", "marker": "o"},
+    "national reference": {"color": COLORS["national"], "linestyle": "--", "marker": "D"},
+    "province level": {"color": COLORS["province"], "linestyle": "-.", "marker": "s"},
+    "peer level": {"color": COLORS["province"], "linestyle": (0, (1, 1)), "marker": "^"},
+    "plan style": {"color": COLORS["target"], "linestyle": (0, (5, 1, 1, 1)), "marker": "v"},
+}
+
+
+def outlook_data(analysis: RegionAnalysis, lang: str = "en") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The 2030 options figure's data: the past series (region, nation, province; columns ``series``,
+    ``indicator_id``, ``year``, ``value``, ``ref``) and the options
+    (:func:`planlib.analysis.options.options_for`)."""
+    from planlib.analysis.options import options_for
+    opts = options_for(analysis)
+    opts = opts[opts["indicator_id"].isin(OUTLOOK_INDICATORS)]
+    rows = []
+    for ind in OUTLOOK_INDICATORS:
+        for series, rid in (("region", analysis.region_id), ("national", "china"), ("province", analysis.province_id)):
+            a = analysis.actuals(rid, ind) if rid else None
+            if a is None:
+                continue
+            for _, r in a.sort_values("year").drop_duplicates("year").iterrows():
+                doubt = series == "region" and (ind, int(r["year"])) in analysis.doubts
+                rows.append({"series": series, "indicator_id": ind, "year": int(r["year"]),
+                             "value": float(r["value_std"]), "ref": r["ref"], "doubt": doubt})
+    past = pd.DataFrame(rows, columns=["series", "indicator_id", "year", "value", "ref", "doubt"])
+    return past, opts
+
+
+def outlook_figure(analysis: RegionAnalysis, lang: str = "en") -> Figure:
+    """The region's past series with its 2030 options drawn as a fan from the latest outcome, the
+    national series and 2030 reference, the province's series; ranges for rare-event rates; panels
+    without options say why. Titled, with a legend and the source line."""
+    past, opts = outlook_data(analysis, lang)
+    lab = words(lang, "chart")
+    names = analysis.tables.indicator_words(OUTLOOK_INDICATORS, lang)
+    set_style()
+    fig, axes = plt.subplots(2, 2, figsize=(FIG_WIDTH_IN, 5.4), layout="constrained")
+    province = analysis.name(lang, analysis.province_id) if analysis.province_id else ""
+    for ax, ind in zip(axes.flat, OUTLOOK_INDICATORS):
+        name, unit = names[ind]
+        ax.set_title(name, loc="left")
+        ax.set_ylabel(unit)
+        p = past[past["indicator_id"] == ind]
+        nat = p[p["series"] == "national"]
+        if len(nat):
+            ax.plot(nat["year"], nat["value"], color=COLORS["national"], linewidth=1.2, gid="outlook-national")
+        prov = p[p["series"] == "province"]
+        if len(prov):
+            ax.plot(prov["year"], prov["value"], color=COLORS["province"], marker="s", linestyle="none",
+                    markersize=4, gid="outlook-province")
+        reg = p[p["series"] == "region"]
+        ok = reg[~reg["doubt"]]
+        if len(ok):
+            ax.plot(ok["year"], ok["value"], color=COLORS["region"], marker="o", linewidth=1.8, gid="outlook-region")
+        bad = reg[reg["doubt"]]
+        if len(bad):
+            ax.plot(bad["year"], bad["value"], color=COLORS["region"], marker="o", markerfacecolor="white",
+                    linestyle="none", gid="outlook-doubt")
+        o = opts[(opts["indicator_id"] == ind) & opts["option"].notna() & opts["value"].notna()]
+        for _, r in o.iterrows():
+            st = OUTLOOK_STYLES[r["option"]]
+            ax.plot([r["latest_year"], r["year"]], [r["latest_value"], r["value"]], color=st["color"],
+                    linestyle=st["linestyle"], linewidth=1.3, gid=f"outlook-option-{r['option']}")
+            ax.plot([r["year"]], [r["value"]], color=st["color"], marker=st["marker"], linestyle="none", markersize=5)
+            if pd.notna(r["value_low"]):
+                ax.vlines(r["year"], r["value_low"], r["value_high"], color=st["color"], linewidth=3, alpha=0.35)
+        refs = opts[(opts["indicator_id"] == ind) & (opts["option"] == "national reference") & opts["value"].notna()]
+        for _, r in refs.iterrows():
+            ax.axhline(r["value"], color=COLORS["national"], linewidth=0.8, linestyle="--", alpha=0.6)
+        none = opts[(opts["indicator_id"] == ind) & opts["option"].isna()]
+        if len(none) and not len(o):
+            why = lab["outlook.why.doubt"] if none.iloc[0]["flags"] == "doubt" else lab["outlook.why.no_value"]
+            ax.text(0.78, 0.78, lab["outlook.no_option"].format(why=why), transform=ax.transAxes, ha="center",
+                    va="center", fontsize=SMALL_FONT_PT, color=TEXT_COLORS["national"])
+        ax.set_xlim(2014, 2031)
+        ax.set_xticks([2015, 2020, 2025, 2030])
+    handles = [Line2D([], [], color=COLORS["region"], marker="o", label=lab["outlook.series.region"].format(
+                   region=analysis.name(lang))),
+               Line2D([], [], color=COLORS["national"], label=lab["outlook.series.national"])]
+    if province:
+        handles.append(Line2D([], [], color=COLORS["province"], marker="s", linestyle="none",
+                              label=lab["outlook.series.province"].format(province=province)))
+    for key in [k for k in OUTLOOK_STYLES if (opts["option"] == k).any() and opts.loc[opts["option"] == k, "value"].notna().any()]:
+        st = OUTLOOK_STYLES[key]
+        handles.append(Line2D([], [], color=st["color"], linestyle=st["linestyle"], marker=st["marker"],
+                              label=lab[f"outlook.option.{key}"]))
+    if opts["value_low"].notna().any():
+        handles.append(Line2D([], [], color=COLORS["national"], linewidth=3, alpha=0.35, label=lab["outlook.range"]))
+    add_figure_legend(fig, handles, ncols=2)
+    add_title(fig, lab["title.outlook"].format(region=analysis.name(lang)))
+    refs = pd.concat([past[["ref"]], opts[["basis_ref"]].rename(columns={"basis_ref": "ref"}).dropna()])
+    add_source_line(fig, source_line_text(refs, lang, analysis.tables))
+    return fig
+
+
+FIGURES["outlook"] = outlook_figure
