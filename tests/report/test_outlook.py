@@ -29,12 +29,12 @@ def test_every_seed_region_has_both_sections(region, lang):
 
 def test_completion_rate_and_method_note_in_words():
     s = assessment_sentences(analyse_region("yangchun"))
-    assert s[0].startswith("Of the 20 targets of the plan in the data, 3 can be judged") and "67%" in s[0]
+    assert s[0].startswith("Of the 23 targets of the plan in the data, 5 can be judged") and "80%" in s[0]
     assert "plan's own base year" in s[1]
     assert any("adapts the Open SDG progress method" in x for x in s)
     assert any("0.50 in planlib, 0.67 in Open SDG" in x for x in s)
     z = assessment_sentences(analyse_region("yangchun"), "zh")
-    assert "完成率67%" in z[0] and any("提前实现" in x and "滞后" in x for x in z)
+    assert "完成率80%" in z[0] and any("提前实现" in x and "滞后" in x for x in z)
 
 
 def test_assessment_table_classes():

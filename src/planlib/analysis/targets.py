@@ -146,7 +146,10 @@ def _region_targets(rows: list[dict], region_id: str, province_id: str | None) -
     """Targets a region is assessed against (records, with ``target_basis``): its own latest-cycle
     targets; for each core indicator its plan leaves without a target, the province's 14th-plan
     target, else the nation's."""
-    own = [r for r in rows if r["region_id"] == region_id and r["kind"] == "target"]
+    # the plans being assessed (13th, 14th); 2030 references (Healthy China, the 15th plan) are
+    # options for the next plan, not targets of this one
+    own = [r for r in rows if r["region_id"] == region_id and r["kind"] == "target"
+           and r["plan_cycle"] in CYCLE_BASE_YEAR]
     if own:
         latest = max(r["year"] for r in own)
         own = [r for r in own if r["year"] == latest]

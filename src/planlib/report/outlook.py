@@ -20,7 +20,7 @@ from planlib.report.words import check_language, word
 
 #: Table styling of the two sections (text left-aligned, numbers kept on one line).
 OUTLOOK_CSS = ("<style>table.final-assessment th, table.final-assessment td, table.options-2030 th,"
-               " table.options-2030 td {text-align: left; vertical-align: top}</style>")
+               " table.options-2030 td {text-align: left !important; vertical-align: top}</style>")
 
 
 def _w(lang: str, key: str, **kw) -> str:
@@ -230,9 +230,31 @@ def options_notes(a: RegionAnalysis, lang: str = "en", year: int = 2030) -> list
     return list(dict.fromkeys(out))
 
 
+def _options_page_table(full: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The options table as the page shows it, narrow enough for A4: the unit beside the name, the
+    year beside the latest value, the range beside the value; the basis stays in the CSV."""
+    if full.empty:
+        return full
+    ind, unit, latest, year, option, value, low, high, pace, feas, _basis = full.columns
+    open_, close = (" (", ")") if lang == "en" else ("（", "）")
+    year_word = "" if lang == "en" else "年"
+    page = pd.DataFrame({
+        ind: [f"{n}{open_}{u}{close}" if u else n for n, u in zip(full[ind], full[unit])],
+        latest: [f"{v}{open_}{y}{year_word}{close}" for v, y in zip(full[latest], full[year])],
+        option: full[option],
+        value: [f"{v}{open_}{lo}–{hi}{close}" if lo != "" else v for v, lo, hi in zip(full[value], full[low], full[high])],
+        pace: full[pace],
+        feas: full[feas],
+    })
+    first = page[ind].ne(page[ind].shift())  # the indicator once per group of options
+    page.loc[~first, [ind, latest]] = ""
+    return page
+
+
 def options_html(a: RegionAnalysis, lang: str = "en", year: int = 2030) -> str:
     """The "Looking to 2030" section: heading, introduction, the options table, the notes."""
-    table = options_table(a, lang, year).to_html(index=False, border=0, classes="options-2030", escape=True)
+    table = _options_page_table(options_table(a, lang, year), lang).to_html(
+        index=False, border=0, classes="options-2030", escape=True)
     notes = "".join(f"<li>{_e(x)}</li>" for x in options_notes(a, lang, year))
     return no_math(f"{OUTLOOK_CSS}\n<h2>{_e(_w(lang, 'options'))}</h2>\n"
                    f"<p>{_e(_w(lang, 'options.intro', region=a.name(lang)))}</p>\n{table}\n"
