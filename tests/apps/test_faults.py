@@ -21,7 +21,7 @@ from planlib import files
 from planlib.apps import batch
 from planlib.apps.cli import main
 
-from .conftest import processes
+from .conftest import descendants, processes, running
 
 
 @contextmanager
@@ -130,29 +130,6 @@ def test_cell_timeout_option(capsys):
 
 # --- the parent process: killed, interrupted, terminated ---------------------------------------
 
-def _descendants(pid: int) -> list[int]:
-    kids: dict[int, list[int]] = {}
-    for p in os.listdir("/proc"):
-        if p.isdigit():
-            try:
-                ppid = int(Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()[1])
-            except OSError:
-                continue
-            kids.setdefault(ppid, []).append(int(p))
-    out, todo = [], [pid]
-    while todo:
-        p = todo.pop()
-        out.append(p)
-        todo += kids.get(p, [])
-    return out
-
-
-def _running(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
 
 
 def _start_cli(tmp_path: Path, runtime_dir: Path, jobs: int = 2) -> tuple[subprocess.Popen, list[int]]:
@@ -170,8 +147,8 @@ def _start_cli(tmp_path: Path, runtime_dir: Path, jobs: int = 2) -> tuple[subpro
             pytest.fail(f"the workers' kernels did not start: {proc.communicate()}")
         time.sleep(0.1)
     time.sleep(1.0)  # let the kernels get going
-    tree = _descendants(proc.pid)
-    cmds = " ".join(Path(f"/proc/{p}/cmdline").read_text(errors="replace") for p in tree if _running(p))
+    tree = descendants(proc.pid)
+    cmds = " ".join(Path(f"/proc/{p}/cmdline").read_text(errors="replace") for p in tree if running(p))
     workers = jobs if jobs > 1 else 0
     assert cmds.count("ipykernel_launcher") == jobs and cmds.count("multiprocessing.spawn") == workers, cmds
     return proc, tree
@@ -179,9 +156,9 @@ def _start_cli(tmp_path: Path, runtime_dir: Path, jobs: int = 2) -> tuple[subpro
 
 def _assert_all_gone(tree: list[int], runtime_dir: Path, within: float = 10.0) -> None:
     deadline = time.monotonic() + within
-    while any(_running(p) for p in tree) and time.monotonic() < deadline:
+    while any(running(p) for p in tree) and time.monotonic() < deadline:
         time.sleep(0.1)
-    left = [(p, Path(f"/proc/{p}/cmdline").read_text(errors="replace")) for p in tree if _running(p)]
+    left = [(p, Path(f"/proc/{p}/cmdline").read_text(errors="replace")) for p in tree if running(p)]
     assert not left, f"still running {within} s later: {left}"
     assert not list(runtime_dir.glob("planlib-kernel-*.json"))
 

@@ -21,6 +21,8 @@ from planlib.apps.cli import main
 from planlib.apps.pages import dress_briefing
 from planlib.report.words import word
 
+from .conftest import descendants, running
+
 CHROMIUM = Path("/usr/bin/chromium")
 A4 = (595.28, 841.89)  # points
 EXTERNAL = re.compile(r'<script[^>]+src="(?!data:)|<link[^>]+href="https?:|@import|url\(\s*["\']?https?:|'
@@ -188,30 +190,6 @@ def test_a_pdf_failure_fails_the_region_and_leaves_no_half_set(tmp_path, monkeyp
     assert "weihai.pdf" not in (out / "weihai.html").read_text(encoding="utf-8")
 
 
-def _tree(pid: int) -> list[int]:
-    """``pid`` and every process below it."""
-    import os
-    kids: dict[int, list[int]] = {}
-    for p in os.listdir("/proc"):
-        if p.isdigit():
-            try:
-                ppid = int(Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()[1])
-            except OSError:
-                continue
-            kids.setdefault(ppid, []).append(int(p))
-    out, todo = [], [pid]
-    while todo:
-        p = todo.pop()
-        out.append(p)
-        todo += kids.get(p, [])
-    return out
-
-
-def _alive(pid: int) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
 
 
 def _cmd(pid: int) -> str:
@@ -237,7 +215,7 @@ def test_a_stopped_pdf_build_leaves_no_browser_behind(tmp_path, how):
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     deadline = time.monotonic() + 240
     while True:  # until a worker's browser runs
-        tree = _tree(proc.pid)
+        tree = descendants(proc.pid)
         if any("run-driver" in _cmd(p) for p in tree) and any("chrom" in _cmd(p) for p in tree[1:]):
             break
         if time.monotonic() > deadline or proc.poll() is not None:
@@ -245,13 +223,13 @@ def test_a_stopped_pdf_build_leaves_no_browser_behind(tmp_path, how):
             pytest.fail(f"no browser started: {proc.communicate()}")
         time.sleep(0.2)
     time.sleep(0.5)
-    tree = _tree(proc.pid)
+    tree = descendants(proc.pid)
     proc.send_signal(signal.SIGKILL if how == "kill -9" else signal.SIGTERM)
     proc.communicate(timeout=60)
     deadline = time.monotonic() + 15
-    while any(_alive(p) for p in tree) and time.monotonic() < deadline:
+    while any(running(p) for p in tree) and time.monotonic() < deadline:
         time.sleep(0.2)
-    left = [(p, _cmd(p)[:120]) for p in tree if _alive(p)]
+    left = [(p, _cmd(p)[:120]) for p in tree if running(p)]
     assert not left, f"still running 15 s later: {left}"
 
 
