@@ -261,8 +261,7 @@ def staff_needs(progress: pd.DataFrame, actuals: pd.DataFrame, doubted: set[tupl
             continue
         year = int(p["latest_year"])
         counts = actuals[(actuals["indicator_id"] == count_id) & (actuals["year"] == year)]
-        counts = counts[[(count_id, year) not in doubted for _ in range(len(counts))]]
-        estimated = counts.empty
+        estimated = counts.empty or (count_id, year) in doubted  # a doubted count is not used
         current = (_round_half_up(float(p["latest_value"]) * pop["population"] / per) if estimated
                    else _round_half_up(float(counts.iloc[0]["value_std"])))
         needed = staff_needed(float(p["target_value"]), pop["population"], per)

@@ -229,7 +229,7 @@ def finding_text(lang: str, finding, unit: str = "") -> str:
         m = shape.match(str(finding.get("message", "")))
         if m is None:
             continue
-        g = {k: v for k, v in m.groupdict().items()}
+        g = m.groupdict()
         if "kind" in g:
             g["kind"] = t(lang, f"finding.kind.{g['kind']}")
         if key == "values":
