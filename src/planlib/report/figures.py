@@ -66,8 +66,8 @@ def _points(obs: pd.DataFrame | None, region_id: str, indicator_id: str) -> pd.D
     columns = ["year", "value", "comparator", "text", "ref", "conflict"]
     if obs is None:
         return pd.DataFrame([], columns=columns)
-    s = obs[(obs["region_id"] == region_id) & (obs["indicator_id"] == indicator_id)
-            & (obs["year"] <= END_YEAR)]
+    keep = (obs["region_id"] == region_id) & (obs["indicator_id"] == indicator_id) & (obs["year"] <= END_YEAR)
+    s = obs.loc[keep, ["year", "source_line", "value_std", "comparator", "value_text", "ref"]]
     s = s.sort_values(["year", "source_line"], na_position="last", kind="stable")
     s = s.assign(rounded=s["value_std"].astype(float).round(9), ref=s["ref"].astype(str))
     refs = s.groupby(["year", "rounded"], sort=False)["ref"].agg("; ".join)
