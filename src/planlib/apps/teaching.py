@@ -666,12 +666,20 @@ def _a_ex4():
     return value("xiangqiao", "physicians_per_1000", 2020) * value("xiangqiao", "population_count", 2020) / 1_000
 
 
-ASSESSMENT_POINTS = {1: 2, 2: 2, 3: 3, 4: 3}
+def _a_ex5():
+    from planlib.analysis.options import target_options
+
+    o = target_options("yangchun")
+    return float(o[(o["indicator_id"] == "life_expectancy") & (o["option"] == "national reference")]["own_multiple"].iloc[0])
+
+
+ASSESSMENT_POINTS = {1: 2, 2: 2, 3: 3, 4: 3, 5: 2}
 EXERCISES.update({e.lesson * 100 + e.number: e for e in [
     Exercise(ASSESSMENT, 1, "number", _a_ex1, tolerance=0.5, unit="per 100,000 live births", decimals=0),
     Exercise(ASSESSMENT, 2, "number", _a_ex2, tolerance=0.01, unit="years a year", decimals=2),
     Exercise(ASSESSMENT, 3, "number", _a_ex3, tolerance=0.01, relative=True, unit="per 100,000", decimals=1),
     Exercise(ASSESSMENT, 4, "number", _a_ex4, tolerance=0.01, relative=True, unit="physicians", decimals=-1),
+    Exercise(ASSESSMENT, 5, "number", _a_ex5, tolerance=0.1, unit="times", decimals=1),
 ]})
 
 
