@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 LESSONS_DIR = ROOT / "notebooks" / "lessons"
 LESSONS = sorted(LESSONS_DIR.glob("0*.ipynb"))
 EXPECTED_LESSONS = ["01_indicators_and_units", "02_targets_and_progress", "03_small_numbers",
-                    "04_workforce_planning"]
+                    "04_workforce_planning", "05_targets_for_2030"]
 PLACEHOLDER = re.compile(r"^(answer_\d+)\s*=\s*None\b", re.M)
 
 
@@ -77,7 +77,7 @@ def lesson(request) -> tuple[Path, nbformat.NotebookNode]:
 
 # --- structure ----------------------------------------------------------------------------------
 
-def test_the_four_lessons_exist_in_order():
+def test_the_lessons_exist_in_order():
     assert [p.stem for p in LESSONS] == EXPECTED_LESSONS
 
 
@@ -145,6 +145,45 @@ def test_lesson_3_birth_rate_is_the_sourced_one():
     assert "National Bureau of Statistics" in params.source
 
 
+def test_lesson_5_exercises_follow_the_formulas_it_teaches():
+    """The expected values come from assess_plan and target_options; the lesson teaches them as
+    plain formulas on the plan's numbers: both must agree."""
+    from planlib.analysis.assessment import JUDGED_CLASSES, MET_CLASSES
+    region = teaching.LESSON5_REGION
+    classes = teaching.lesson5_assessment()["class"]
+    assert teaching.exercise(5, 2).expected() == pytest.approx(
+        100 * classes.isin(MET_CLASSES).sum() / classes.isin(JUDGED_CLASSES).sum())
+    assert teaching.exercise(5, 1).expected() in JUDGED_CLASSES
+    required = (teaching.value("china", "nurses_per_1000", 2030, kind="target")
+                / teaching.value(region, "nurses_per_1000", 2020)) ** (1 / 10) - 1
+    own = (1 + teaching.value(region, "nurses_per_1000_growth_pct", 2020) / 100) ** (1 / 5) - 1
+    assert teaching.exercise(5, 3).expected() == pytest.approx(required)
+    assert teaching.exercise(5, 4).expected() == pytest.approx(required / own)
+
+
+ZH_LESSON_5 = LESSONS_DIR / "zh" / "05_targets_for_2030.ipynb"
+
+
+def _code_cells(nb) -> list[tuple[str, list[str]]]:
+    return [(c.source, _tags(c)) for c in nb.cells if c.cell_type == "code"]
+
+
+def test_chinese_lesson_5_shares_the_english_code():
+    """Same code cells as the English lesson, but for the language of its tables, figure and checks;
+    Chinese narrative, a written exercise, no model answer, saved without outputs."""
+    en, zh = _read(LESSONS_DIR / "05_targets_for_2030.ipynb"), _read(ZH_LESSON_5)
+    expected = [(src.replace('LANG = "en"', 'LANG = "zh"'), tags) for src, tags in _code_cells(en)]
+    expected = [(re.sub(r"^(check\(5, \d, answer_\d)\);$", r'\1, lang="zh");', src), tags) for src, tags in expected]
+    assert _code_cells(zh) == expected
+    assert 'LANG = "zh"' in zh.cells[2].source
+    md = [c.source for c in zh.cells if c.cell_type == "markdown"]
+    assert md[0].startswith("# 第五课") and "## 学习目标" in md[0] and "约45分钟" in md[0]
+    assert all(re.search(r"[\u4e00-\u9fff]", m) for m in md), "every markdown cell is in Chinese"
+    assert sum("written" in _tags(c) for c in zh.cells) == 1
+    assert not any({"answer", "model-answer"} & set(_tags(c)) or "Model answer" in c.source for c in zh.cells)
+    assert all(c.outputs == [] for c in zh.cells if c.cell_type == "code")
+
+
 # --- a student at work ----------------------------------------------------------------------------
 
 def _wrong(ex: teaching.Exercise):
@@ -201,6 +240,15 @@ def test_student_with_rounded_right_answers_gets_a_tick_for_every_exercise(lesso
         assert teaching.WRONG not in out
         if teaching.exercise(_lesson_number(path), n).kind == "number":
             assert "are accepted" in out, "the margin is stated"
+
+
+def test_chinese_lesson_5_student_gets_crosses_then_ticks():
+    for answers, mark in ((_wrong, teaching.WRONG), (_rounded_right, teaching.CORRECT)):
+        done, checks = _play(ZH_LESSON_5, answers)
+        assert len(checks) == 4
+        for chk, n in checks:
+            out = _text(done.cells[chk])
+            assert mark in out and ({teaching.WRONG, teaching.CORRECT} - {mark}).pop() not in out, (n, out)
 
 
 def test_unanswered_lesson_runs_and_waits(lesson):

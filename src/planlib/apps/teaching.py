@@ -323,7 +323,12 @@ class Exercise:
             raise ValueError(f"unknown exercise kind {kind!r}")
         self.lesson, self.number, self.kind, self.compute = lesson, number, kind, compute
         self.tolerance, self.relative, self.unit, self.hint = tolerance, relative, unit, hint
-        self.options, self.synonyms, self.decimals = options, synonyms or {}, decimals
+        self.options, self._synonyms, self.decimals = options, synonyms or {}, decimals
+
+    @property
+    def synonyms(self) -> dict[str, tuple[str, ...]]:
+        """Other accepted names of each choice (``synonyms`` may be given as a function, called on use)."""
+        return self._synonyms() if callable(self._synonyms) else self._synonyms
 
     def expected(self, **params):
         """The right answer, from the data; ``params`` the exercise does not use are ignored (a
@@ -527,6 +532,73 @@ EXERCISES: dict[tuple[int, int], Exercise] = {e.lesson * 100 + e.number: e for e
              hint="the gap from exercise 3 divided by the years from 2020 to 2025."),
 ]}
 
+# --- lesson 5: from the final assessment to 2030 targets ---------------------------------------
+
+#: The region of lesson 5. Xiangqiao's plan types its targets (约束性/预期性), its assessment shows
+#: nearly every class (data in doubt included, so the completion rate's denominator matters), and
+#: its workforce ratios have a 2015–2020 pace to set the 2030 options against.
+LESSON5_REGION = "xiangqiao"
+
+
+def _classes():
+    from planlib.analysis.assessment import CLASSES
+
+    return CLASSES
+
+
+def _class_synonyms() -> dict[str, tuple[str, ...]]:
+    """Each final-assessment class in Chinese (as evaluations write it) and as the briefing's page
+    words name it, accepted beside planlib's class name."""
+    from planlib.analysis.assessment import CLASSES, CLASSES_ZH
+
+    extra = {"met": ("met on time",), "behind": ("behind schedule",),
+             "not met, pace unknown": ("not yet met, pace unknown",), "cannot assess": ("cannot be assessed",)}
+    return {c: (CLASSES_ZH[c], *extra.get(c, ())) for c in CLASSES}
+
+
+def lesson5_assessment() -> pd.DataFrame:
+    """Lesson 5: the final assessment of the lesson's region (:func:`planlib.assess_plan`)."""
+    from planlib.analysis.assessment import assess_plan
+
+    return assess_plan(LESSON5_REGION)
+
+
+def _l5_option(indicator: str, option: str) -> pd.Series:
+    from planlib.analysis.options import target_options
+
+    o = target_options(LESSON5_REGION)
+    return o[(o["indicator_id"] == indicator) & (o["option"] == option)].iloc[0]
+
+
+def _l5_ex1():
+    return str(lesson5_assessment().set_index("indicator_id").loc["gps_per_10000", "class"])
+
+
+def _l5_ex2():
+    return 100 * float(lesson5_assessment().attrs["completion"]["rate"])
+
+
+def _l5_ex3():
+    return float(_l5_option("nurses_per_1000", "national reference")["required_annual_change"])
+
+
+def _l5_ex4():
+    return float(_l5_option("nurses_per_1000", "national reference")["own_multiple"])
+
+
+EXERCISES.update({e.lesson * 100 + e.number: e for e in [
+    Exercise(5, 1, "choice", _l5_ex1, options=_classes, synonyms=_class_synonyms,
+             hint="progress ratio = observed ÷ required compound rate, against the bounds 1.05 and 0.95."),
+    Exercise(5, 2, "number", _l5_ex2, tolerance=0.5, unit="%", decimals=0,
+             hint="targets met (early or on time) ÷ targets that can be judged; leave out those with no outcome, "
+                  "no number, an outcome in doubt or no pace to judge by."),
+    Exercise(5, 3, "number", _l5_ex3, tolerance=0.001, unit="per year", decimals=3,
+             hint="(2030 value ÷ latest value) ** (1 / years) − 1, counting the years from the latest outcome."),
+    Exercise(5, 4, "number", _l5_ex4, tolerance=0.1, unit="times", decimals=1,
+             hint="the plan states the growth of 2015–2020 as a percentage: (1 + growth) ** (1 / 5) − 1 is its "
+                  "pace a year."),
+]})
+
 
 def exercise(lesson: int, number: int) -> Exercise:
     try:
@@ -594,12 +666,20 @@ def _a_ex4():
     return value("xiangqiao", "physicians_per_1000", 2020) * value("xiangqiao", "population_count", 2020) / 1_000
 
 
-ASSESSMENT_POINTS = {1: 2, 2: 2, 3: 3, 4: 3}
+def _a_ex5():
+    from planlib.analysis.options import target_options
+
+    o = target_options("yangchun")
+    return float(o[(o["indicator_id"] == "life_expectancy") & (o["option"] == "national reference")]["own_multiple"].iloc[0])
+
+
+ASSESSMENT_POINTS = {1: 2, 2: 2, 3: 3, 4: 3, 5: 2}
 EXERCISES.update({e.lesson * 100 + e.number: e for e in [
     Exercise(ASSESSMENT, 1, "number", _a_ex1, tolerance=0.5, unit="per 100,000 live births", decimals=0),
     Exercise(ASSESSMENT, 2, "number", _a_ex2, tolerance=0.01, unit="years a year", decimals=2),
     Exercise(ASSESSMENT, 3, "number", _a_ex3, tolerance=0.01, relative=True, unit="per 100,000", decimals=1),
     Exercise(ASSESSMENT, 4, "number", _a_ex4, tolerance=0.01, relative=True, unit="physicians", decimals=-1),
+    Exercise(ASSESSMENT, 5, "number", _a_ex5, tolerance=0.1, unit="times", decimals=1),
 ]})
 
 
