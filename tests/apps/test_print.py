@@ -86,6 +86,44 @@ def test_summary_alone_on_page_one_a4_with_name_and_page_numbers(printer, lang, 
     assert word(lang, "page", "nav.index") not in first
 
 
+CJK_PUNCTUATION = set("（）《》“”‘’。，、；：！？")
+
+
+def overlapping_glyphs(data: bytes, page: int = 0) -> list[str]:
+    """Pairs of neighbouring characters on one line of a PDF page whose boxes overlap by more than a
+    third of a glyph: text spilling over the text next to it."""
+    import pdfplumber
+    with pdfplumber.open(io.BytesIO(data)) as doc:
+        chars = [c for c in doc.pages[page].chars if c["text"].strip()]
+    lines: dict[int, list[dict]] = {}
+    for c in chars:
+        lines.setdefault(round(c["top"] / 3), []).append(c)
+    clashes = []
+    for line in lines.values():
+        line.sort(key=lambda c: c["x0"])
+        for a, b in zip(line, line[1:]):
+            if a["text"] in CJK_PUNCTUATION and b["text"] in CJK_PUNCTUATION:
+                continue  # "）。": the font sets two punctuation marks closer, as Chinese print does
+            if b["x0"] < a["x1"] - (a["x1"] - a["x0"]) / 3:
+                clashes.append(a["text"] + b["text"])
+    return clashes
+
+
+@needs_chromium
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_summary_table_cells_do_not_spill_into_each_other(printer, lang):
+    """The one-page summary of the region with the longest Chinese cells, in JupyterLab's table
+    rules (equal columns): every value stays in its own cell."""
+    from planlib import analyse_region
+    from planlib.report.briefing import Briefing
+    b = Briefing(analyse_region("xiangqiao"), lang)
+    lab = "<style>.jp-RenderedHTMLCommon table {table-layout: fixed; margin: 0 auto}</style>"  # as JupyterLab's CSS
+    page = (f"<!doctype html><html><head><title>t</title>{lab}</head><body>"
+            f'<div class="jp-RenderedHTMLCommon">{b.summary_html()}</div></body></html>')
+    data = printer.pdf(dress_briefing(page, "xiangqiao", lang, (lang,), True), b.region_name(), lang)
+    assert not overlapping_glyphs(data), overlapping_glyphs(data)[:10]
+
+
 @needs_chromium
 def test_chinese_prints_in_a_real_font(printer):
     """Chinese text comes out as text in a CJK font (not boxes), even on a machine without one,

@@ -56,3 +56,13 @@ def test_sources_are_numbered_and_cited_by_number():
     z = Briefing(analyse_region("anju"), "zh")
     assert "[1]第7行" in z.section("life_expectancy")[0]
     assert "正式印发文本" in z.sources_markdown() and "The plan as published" not in z.sources_markdown()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("region", REGIONS)
+def test_no_unit_is_written_twice(region, lang):
+    """"Registered nurses per 1,000 population (per 1,000 population)" or "每千人口注册护士数（人/千人口）"
+    says the denominator twice: a name that states it takes only what it lacks."""
+    text = re.sub(r"<[^>]+>", " ", page(region, lang))
+    assert not re.search(r"(per [\d,]+ [a-z ]+?) \(\1\)", text)
+    assert not re.search(r"每[千万]人口[^（。，]*?（[^（）]*/[千万]人口）", text)

@@ -28,6 +28,11 @@ nav.planlib-nav {{ font-size: 0.95rem; padding: 0.5rem 0; margin: 0 0 0.5rem; bo
 nav.planlib-nav a {{ margin-right: 1.2em; white-space: nowrap; color: #0645ad; text-decoration: underline; }}
 .jp-RenderedHTMLCommon td, .jp-RenderedHTMLCommon th {{ word-break: normal; overflow-wrap: normal; hyphens: manual; }}
 .jp-RenderedHTMLCommon td:first-child, .jp-RenderedHTMLCommon th:first-child {{ text-align: left; min-width: 14em; }}
+/* JupyterLab lays tables out in equal columns (table-layout: fixed): a column of short values then
+   wraps or spills into its neighbour while the indicator column stays half empty */
+.jp-RenderedHTMLCommon table {{ table-layout: auto !important; }}
+/* Chinese lines break between words and at punctuation, never inside a word */
+:lang(zh) .jp-RenderedHTMLCommon td, :lang(zh) .jp-RenderedHTMLCommon th {{ word-break: keep-all !important; }}
 @page {{ size: A4 portrait; }}
 @media print {{
   html, body {{ background: #fff !important; }}
@@ -52,8 +57,7 @@ nav.planlib-nav a {{ margin-right: 1.2em; white-space: nowrap; color: #0645ad; t
   td:first-child, th:first-child {{ width: 30%; }}
   table.key-figures td:nth-child(3), table.key-figures td:nth-child(5) {{ white-space: nowrap !important; }}
   tr, td, th {{ break-inside: avoid; page-break-inside: avoid; }}
-  td, th {{ word-break: normal !important; overflow-wrap: normal !important; hyphens: manual !important;
-           white-space: normal !important; padding: 3pt 5pt !important; }}
+  td, th {{ overflow-wrap: normal !important; hyphens: manual !important; padding: 3pt 5pt !important; }}
   a {{ color: inherit; text-decoration: none; }}
 }}
 </style>"""

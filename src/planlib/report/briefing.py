@@ -24,7 +24,7 @@ from planlib.report.escape import md_text, no_math
 from planlib.report.figures import MORTALITY_INDICATORS, WORKFORCE_INDICATORS
 from planlib.analysis.targets import IN_DOUBT, verdict
 from planlib.report.narrative import (change_phrase, finding_text, fmt_num, indicator_paragraph, join, status_text, t,
-                                      target_phrase)
+                                      target_phrase, unit_after_name)
 from planlib.report.words import check_language, word
 
 SECTIONS: dict[str, tuple[str, ...]] = {
@@ -112,12 +112,7 @@ class Briefing:
         """The unit after a number in a sentence, where the name does not already say it: Chinese
         names state the denominator (每千人口执业（助理）医师数), so the number takes only the counting
         word (2.04人, 4.1张); an English name "… per 1,000 population" takes the bare number."""
-        unit, name = self.unit(indicator_id), self.name(indicator_id)
-        if self.lang == "zh" and name.startswith(("每千", "每万")) and "/" in unit:
-            return unit.split("/")[0]
-        if self.lang == "en" and unit.startswith("per ") and name.endswith(unit):
-            return ""
-        return unit
+        return unit_after_name(self.lang, self.name(indicator_id), self.unit(indicator_id))
 
     @property
     def region(self) -> pd.Series:

@@ -33,6 +33,17 @@ def _zh(v: str) -> str:
     return re.sub(r" ?\(([^()]*)\)", r"（\1）", v)
 
 
+def unit_after_name(lang: str, name: str, unit: str) -> str:
+    """The unit to write after an indicator's number or name, where the name does not already say
+    it: Chinese names state the denominator (每千人口执业（助理）医师数), so only the counting word
+    remains (人, 张); an English name ending "… per 1,000 population" needs no unit at all."""
+    if lang == "zh" and name.startswith(("每千", "每万")) and "/" in unit:
+        return unit.split("/")[0]
+    if lang == "en" and unit.startswith("per ") and name.endswith(unit):
+        return ""
+    return unit
+
+
 def fmt_num(v: float | None) -> str:
     """A number as plans print it: no trailing zeros, up to 2 decimals (3 below 1)."""
     if v is None or (isinstance(v, float) and math.isnan(v)):

@@ -15,7 +15,7 @@ from planlib.analysis.assessment import completion, region_assessment
 from planlib.analysis.options import options_for
 from planlib.analysis.region import RegionAnalysis
 from planlib.report.escape import no_math
-from planlib.report.narrative import change_phrase, fmt_num
+from planlib.report.narrative import change_phrase, fmt_num, unit_after_name
 from planlib.report.words import check_language, word
 
 #: Table styling of the two sections (text left-aligned, numbers kept on one line).
@@ -239,7 +239,8 @@ def _options_page_table(full: pd.DataFrame, lang: str) -> pd.DataFrame:
     open_, close = (" (", ")") if lang == "en" else ("（", "）")
     year_word = "" if lang == "en" else "年"
     page = pd.DataFrame({
-        ind: [f"{n}{open_}{u}{close}" if u else n for n, u in zip(full[ind], full[unit])],
+        ind: [f"{n}{open_}{u}{close}" if u else n
+              for n, u in ((n, unit_after_name(lang, n, u)) for n, u in zip(full[ind], full[unit]))],
         latest: [f"{v}{open_}{y}{year_word}{close}" for v, y in zip(full[latest], full[year])],
         option: full[option],
         value: [f"{v}{open_}{lo}–{hi}{close}" if lo != "" else v for v, lo, hi in zip(full[value], full[low], full[high])],
