@@ -66,3 +66,10 @@ def test_no_unit_is_written_twice(region, lang):
     text = re.sub(r"<[^>]+>", " ", page(region, lang))
     assert not re.search(r"(per [\d,]+ [a-z ]+?) \(\1\)", text)
     assert not re.search(r"每[千万]人口[^（。，]*?（[^（）]*/[千万]人口）", text)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("region", REGIONS)
+def test_no_pace_is_said_to_be_zero_times_another(region, lang):
+    """A required pace a twentieth of the nation's is "<0.1×", not "0.0×" (which reads as none)."""
+    assert not re.search(r"(?<![\d.])0\.0(?:×|倍)", page(region, lang))

@@ -143,6 +143,12 @@ def _option_label(a: RegionAnalysis, r: pd.Series, lang: str) -> str:
     return _w(lang, f"option.{o}")
 
 
+def _times(m: float, lang: str) -> str:
+    """A multiple of a pace to one decimal; below 0.05 "<0.1" / "不到0.1" (never "0.0", which reads
+    as no pace at all)."""
+    return ("<0.1" if lang == "en" else "不到0.1") if 0 < m < 0.05 else f"{m:.1f}"
+
+
 def _feasibility(r: pd.Series, lang: str) -> str:
     f = r["feasibility"]
     if f == "already reached":
@@ -151,11 +157,11 @@ def _feasibility(r: pd.Series, lang: str) -> str:
     if f == "against own trend":
         parts.append(_w(lang, "feas.against", period=r["own_period"]))
     elif f in ("within own pace", "faster than own pace") and pd.notna(r["own_multiple"]):
-        parts.append(_w(lang, "feas.own", m=f"{float(r['own_multiple']):.1f}", period=r["own_period"]))
+        parts.append(_w(lang, "feas.own", m=_times(float(r["own_multiple"]), lang), period=r["own_period"]))
     else:
         parts.append(_w(lang, "feas.no own"))
     if pd.notna(r["national_multiple"]) and float(r["national_multiple"]) > 0:
-        parts.append(_w(lang, "feas.national", m=f"{float(r['national_multiple']):.1f}", period=r["national_period"]))
+        parts.append(_w(lang, "feas.national", m=_times(float(r["national_multiple"]), lang), period=r["national_period"]))
     return ("；" if lang == "zh" else "; ").join(parts)
 
 
