@@ -294,12 +294,15 @@ def interval_table(cases: Sequence[tuple], per: float = 100_000, level: float = 
 
 
 def interval_chart(table: pd.DataFrame, ax: Axes | None = None, benchmark: float | None = None,
-                   benchmark_label: str = "Benchmark", unit_label: str = "per 100,000 live births") -> Axes:
+                   benchmark_label: str = "Benchmark", unit_label: str | None = None, lang: str = "en") -> Axes:
     """Point rates with their intervals, one row per case, and a benchmark line.
 
     ``table`` is an :func:`interval_table` frame. Draws on ``ax`` (or a new figure) and returns
-    it; title and source line are the caller's.
+    it, its axis and labels in ``lang``; ``unit_label`` defaults to the maternal mortality
+    ratio's unit. Title and source line are the caller's.
     """
+    if unit_label is None:
+        unit_label = _w(lang, "interval.unit")
     import matplotlib.pyplot as plt
 
     from planlib.report.style import COLORS, FIG_WIDTH_IN, TEXT_COLORS
@@ -310,18 +313,121 @@ def interval_chart(table: pd.DataFrame, ax: Axes | None = None, benchmark: float
     for y, r in zip(ys, table.itertuples()):
         ax.plot([r.low, r.high], [y, y], color=COLORS["region"], linewidth=2.2, solid_capstyle="butt")
         ax.plot([r.rate], [y], marker="o", color=COLORS["region"], markersize=6)
-        ax.annotate(f"{r.rate:.1f} ({r.low:.1f}–{r.high:.1f})", (r.high, y), textcoords="offset points",
+        ax.annotate(_w(lang, "interval.label", rate=r.rate, low=r.low, high=r.high), (r.high, y), textcoords="offset points",
                     xytext=(5, -3), fontsize=8, color=TEXT_COLORS["region"])
     if benchmark is not None:
         ax.axvline(benchmark, color=COLORS["national"], linestyle="--", linewidth=1.2,
-                   label=f"{benchmark_label}: {benchmark:g}")
+                   label=_w(lang, "interval.benchmark", label=benchmark_label, value=benchmark))
         ax.legend(loc="upper right", fontsize=8)
     ax.set_yticks(ys, list(table["label"]))
     ax.set_xlim(left=0, right=max(float(table["high"].max()), benchmark or 0) * 1.35)
     ax.set_ylim(-0.6, len(table) - 0.4)
-    ax.set_xlabel(f"{unit_label} (dot: observed; line: exact 95% interval)")
+    ax.set_xlabel(_w(lang, "interval.axis", unit=unit_label))
     ax.grid(axis="y", visible=False)
     return ax
+
+
+# --- the lessons' worked examples, in the reader's language -----------------------------------
+
+def say(key: str, *, lang: str = "en", **values) -> None:
+    """Print one sentence of a lesson's worked example (``l1.literal`` …, :mod:`planlib.report.words`,
+    part ``lesson``) in ``lang``, filled in with ``values``. A ``status`` is given in planlib's
+    word for it in that language, ``statuses`` as a list of them, a True/False as yes/no."""
+    filled = {}
+    for k, v in values.items():
+        if k == "status":
+            v = status_word(str(v), lang)
+        elif k == "statuses":
+            v = _w(lang, "check.list").join(status_word(str(x), lang) for x in v)
+        elif isinstance(v, (bool, np.bool_)):
+            v = _w(lang, "yes" if v else "no")
+        filled[k] = v
+    if "{source}" in WORDS[lang]["lesson"][key] and "source" not in filled:  # a sourced assumption
+        filled["source"] = _w(lang, f"{key}_source")
+    _say(_w(lang, key, **filled))
+
+
+def quality_findings(region_id: str, lang: str = "en") -> pd.DataFrame:
+    """The data-quality findings of one region (:func:`planlib.check_quality`), their messages in
+    ``lang`` and in full; the columns keep their names, so lessons select them the same way in
+    every language."""
+    from planlib.analysis.quality import check_quality
+    from planlib.data.tables import load_tables
+    from planlib.report.narrative import finding_text
+
+    found = check_quality(region_id=region_id).reset_index(drop=True)
+    if lang == "en" or found.empty:
+        return found
+    t = load_tables()
+    names = t.indicator_words(tuple(t.indicators["id"]), lang)
+    ids = sorted(names, key=len, reverse=True)
+    known = re.compile(r"\b(" + "|".join(map(re.escape, ids)) + r")\b")
+    messages = []
+    for _, r in found.iterrows():
+        unit = names[r["indicator_id"]][1] if r["indicator_id"] in names else ""
+        messages.append(known.sub(lambda m: names[m.group(1)][0], finding_text(lang, r, unit)))
+    found["message"] = messages
+    return found
+
+
+def deaths_what_if_figure(region_id: str = "weihai", year: int = 2022, most: int = 3, lang: str = "en"):
+    """Lesson 3: a region's maternal mortality ratio with its exact interval if it had had 0 … ``most``
+    deaths over its hospital deliveries (the reported count marked), against the national ratio
+    of the same year; title, labels and source line in ``lang``. Returns the figure."""
+    from planlib.data.tables import load_tables
+    from planlib.report import style
+
+    deaths = value(region_id, "maternal_deaths_count", year)
+    deliveries = value(region_id, "hospital_deliveries_count", year)
+    national = value("china", "maternal_mortality", year)
+    refs = "; ".join(observations(region_id, i, year)["ref"].iloc[0]
+                     for i in ("maternal_deaths_count", "hospital_deliveries_count"))
+    national_ref = observations("china", "maternal_mortality", year)["ref"].iloc[0]
+    cases = []
+    for k in range(0, most + 1):
+        case = _w(lang, "l3.case.one" if k == 1 else "l3.case.many", k=k)
+        cases.append((_w(lang, "l3.case.reported", case=case) if k == deaths else case, k, deliveries, refs))
+    style.set_style()
+    ax = interval_chart(interval_table(cases), benchmark=national,
+                        benchmark_label=_w(lang, "l3.benchmark", year=year), lang=lang)
+    fig = ax.figure
+    style.add_title(fig, _w(lang, "l3.title", region=load_tables().region_name(region_id, lang), year=year, n=most))
+    style.add_source_line(fig, style.source_line_text(pd.DataFrame({"ref": [refs, national_ref]}), lang)
+                          + _w(lang, "l3.source", deliveries=deliveries))
+    return fig
+
+
+def _hiring_groups(plans: dict[str, pd.DataFrame], lang: str) -> pd.DataFrame:
+    return pd.concat([plan.assign(group=_w(lang, f"group.{name}")) for name, plan in plans.items()])
+
+
+def hiring_figure(region_id: str, plans: dict[str, pd.DataFrame], refs: Sequence[str], population_growth: float,
+                  lang: str = "en"):
+    """Lesson 4: the ratio path of each staff group's hiring plan against its target.
+
+    ``plans`` maps ``physicians`` / ``nurses`` to :func:`planlib.analysis.workforce.hiring_plan`
+    frames; ``refs`` are the source references of the numbers used. Title, legend and source line
+    in ``lang``. Returns the figure."""
+    from planlib.data.tables import load_tables
+    from planlib.report import charts, style
+
+    both = _hiring_groups(plans, lang)
+    style.set_style()
+    ax = charts.hiring_chart(both, lang=lang)
+    fig = ax.figure
+    start, end = int(both["year"].min()) - 1, int(both["year"].max())
+    style.add_title(fig, _w(lang, "l4.title", region=load_tables().region_name(region_id, lang), start=start, end=end))
+    style.add_source_line(fig, style.source_line_text(pd.DataFrame({"ref": list(refs)}), lang)
+                          + _w(lang, "l4.source", growth=population_growth))
+    return fig
+
+
+def hiring_summary(plans: dict[str, pd.DataFrame], lang: str = "en") -> pd.DataFrame:
+    """Net and gross hires over the whole plan, one row per staff group, labelled in ``lang``."""
+    both = _hiring_groups(plans, lang)
+    out = both.groupby("group", sort=False)[["net_hires", "gross_hires"]].sum()
+    out.index.name = None
+    return out.rename(columns={c: _w(lang, f"col.{c}") for c in out.columns})
 
 
 # --- the lessons' exercises ----------------------------------------------------------------
@@ -335,8 +441,7 @@ def interval_chart(table: pd.DataFrame, ax: Axes | None = None, benchmark: float
 #: of Statistics, Statistical Communiqué on the 2020 National Economic and Social Development
 #: (28 Feb 2021): 12.0 million births, 8.52‰. Lesson 3 uses it to estimate a district's births.
 CHINA_CRUDE_BIRTH_RATE_2020 = 8.52
-CHINA_CRUDE_BIRTH_RATE_SOURCE = ("National Bureau of Statistics of China, Statistical Communiqué on the 2020 "
-                                 "National Economic and Social Development (28 February 2021): birth rate 8.52‰")
+CHINA_CRUDE_BIRTH_RATE_SOURCE = word("en", "lesson", "l3.birth_rate_source")
 
 #: The Open SDG method's own names for its progress categories, accepted beside planlib's
 #: status words (the method publishes "substantial progress / on track", "moderate progress /
