@@ -338,7 +338,7 @@ def say(key: str, *, lang: str = "en", **values) -> None:
         if k == "status":
             v = status_word(str(v), lang)
         elif k == "statuses":
-            v = _w(lang, "check.list").join(status_word(str(x), lang) for x in v)
+            v = _w(lang, "check.list").join(_w(lang, "say.item", text=status_word(str(x), lang)) for x in v)
         elif isinstance(v, (bool, np.bool_)):
             v = _w(lang, "yes" if v else "no")
         filled[k] = v
@@ -359,13 +359,13 @@ def quality_findings(region_id: str, lang: str = "en") -> pd.DataFrame:
     if lang == "en" or found.empty:
         return found
     t = load_tables()
-    names = t.indicator_words(tuple(t.indicators["id"]), lang)
-    ids = sorted(names, key=len, reverse=True)
-    known = re.compile(r"\b(" + "|".join(map(re.escape, ids)) + r")\b")
+    units = {i: u for i, (_, u) in t.indicator_words(tuple(t.indicators["id"]), lang).items()}
+    names = dict(zip(t.indicators["id"], t.indicators["name_zh"]))  # full names: 每千人口…数, not 医师
+    known = re.compile(r"\b(" + "|".join(map(re.escape, sorted(names, key=len, reverse=True))) + r")\b")
     messages = []
     for _, r in found.iterrows():
-        unit = names[r["indicator_id"]][1] if r["indicator_id"] in names else ""
-        messages.append(known.sub(lambda m: names[m.group(1)][0], finding_text(lang, r, unit)))
+        text = finding_text(lang, r, units.get(r["indicator_id"], ""))
+        messages.append(known.sub(lambda m: names[m.group(1)], text))
     found["message"] = messages
     return found
 
