@@ -257,7 +257,7 @@ def _rounded_right(ex: teaching.Exercise, lang: str = "en"):
         v = round(float(exp), ex.decimals)
         return int(v) if ex.decimals <= 0 else v
     if ex.kind == "choice" and ex.synonyms.get(exp):
-        return teaching.STATUS_OPEN_SDG_ZH[exp] if lang == "zh" else ex.synonyms[exp][0]
+        return teaching.STATUS_OPEN_SDG_ZH.get(exp, ex.synonyms[exp][0]) if lang == "zh" else ex.synonyms[exp][0]
     return exp
 
 

@@ -768,6 +768,8 @@ _LESSON: dict[str, dict[str, str]] = {
         "unit.physicians": "physicians",
         "unit.nurses": "nurses",
         "unit.nurses a year": "nurses a year",
+        "unit.%": "%",
+        "unit.times": "times",
         "l1.mmr_per_1000": "China {year}: {value:g} per 100,000 live births = {per_1000:.3f} per 1,000 live births",
         "l1.literal": "Read literally, {value_text} would be {times:.1f} times China's {national:g}‰ in {year}: not believable for a prosperous coastal city, and the same report prints ‰ elsewhere.",
         "l1.births_vs_deliveries": "{deliveries:,.0f} hospital deliveries vs about {births:,.0f} live births implied by the ratio",
@@ -834,6 +836,8 @@ _LESSON: dict[str, dict[str, str]] = {
         "unit.physicians": "名医师",
         "unit.nurses": "名护士",
         "unit.nurses a year": "名护士/年",
+        "unit.%": "%",
+        "unit.times": "倍",
         "l1.mmr_per_1000": "{year}年全国孕产妇死亡率为{value:g}/10万，换算成以千为基数，即每千例活产{per_1000:.3f}例",
         "l1.literal": "若按字面理解，{value_text}相当于{literal:.1f}‰，是{year}年全国婴儿死亡率（{national:g}‰）的{times:.1f}倍。对一个经济发达的沿海城市来说，这不可信；而且同一份报告在其他地方用的都是‰。",
         "l1.births_vs_deliveries": "住院分娩{deliveries:,.0f}例；按孕产妇死亡率反推的活产数约为{births:,.0f}例",
@@ -887,6 +891,11 @@ _LESSON_HINTS: dict[str, dict[str, str]] = {
         "hint.4.2": "所需人数 = 目标 × 人口 ÷ 1000，向上取整；两种人口各算一次。",
         "hint.4.3": "先把所需人数向上取整，再减去现有护士数。",
         "hint.4.4": "用练习3的缺口除以2020年至2025年之间的年数。",
+        # lesson 5 (targets for 2030) and the units of its exercises
+        "hint.5.1": "进度比 = 实际复合年均变化率 ÷ 所需复合年均变化率，再对照1.05和0.95两个界限。",
+        "hint.5.2": "已实现的目标数（提前实现或按期实现）÷ 可评判的目标数；没有实际值、没有数值、实际值存疑或无从判断进度的目标不计在内。",
+        "hint.5.3": "（2030年值 ÷ 最新值）**（1 / 年数）− 1，年数从最新实际值的年份算起。",
+        "hint.5.4": "规划以百分比给出2015—2020年的增长：（1 + 增长率）**（1 / 5）− 1 即每年的速度。",
     },
 }
 for _lang, _words in _LESSON.items():
