@@ -11,7 +11,7 @@ import re
 
 import pandas as pd
 
-from planlib.analysis.assessment import assessment, completion
+from planlib.analysis.assessment import completion, region_assessment
 from planlib.analysis.options import options_for
 from planlib.analysis.region import RegionAnalysis
 from planlib.report.escape import no_math
@@ -73,7 +73,7 @@ def _years(years: list[int], lang: str) -> str:
 def assessment_table(a: RegionAnalysis, lang: str = "en") -> pd.DataFrame:
     """One row per target: indicator, target as written, type, latest outcome (year), class."""
     check_language(lang)
-    df = assessment(a.progress, a.observations, a.region_id)
+    df = region_assessment(a)
     rows = []
     for _, r in df.iterrows():
         outcome = ("–" if r["latest_value"] is None or pd.isna(r["latest_value"])
@@ -90,7 +90,7 @@ def assessment_table(a: RegionAnalysis, lang: str = "en") -> pd.DataFrame:
 
 def assessment_sentences(a: RegionAnalysis, lang: str = "en") -> list[str]:
     """The completion rate, what it rests on, the class thresholds and the method note."""
-    df = assessment(a.progress, a.observations, a.region_id)
+    df = region_assessment(a)
     c = completion(df)
     out = []
     if c["judged"]:
@@ -123,7 +123,7 @@ def assessment_html(a: RegionAnalysis, lang: str = "en") -> str:
 def assessment_summary(a: RegionAnalysis) -> dict[str, object]:
     """One region's completion for an index table: region, met, judged, not judged, rate, years,
     binding targets behind."""
-    c = completion(assessment(a.progress, a.observations, a.region_id))
+    c = completion(region_assessment(a))
     return {"region_id": a.region_id, **c}
 
 
