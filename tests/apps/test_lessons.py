@@ -1,13 +1,15 @@
 """The teaching module: lesson structure (no model answer in a student's notebook), a student
-playing each lesson with wrong and with rounded right answers, the teacher's solutions, and the
-check helpers of planlib.apps.teaching.
+playing each lesson, in English and in Chinese, with wrong and with rounded right answers, the
+teacher's solutions in both languages, and the check helpers of planlib.apps.teaching.
 
 nbval runs every lesson top to bottom as part of the suite (notebooks/ is a test path); the
 tests here execute them with nbclient and read what the check cells printed.
 """
 from __future__ import annotations
 
+import io
 import re
+import tokenize
 from pathlib import Path
 
 import nbformat
@@ -16,14 +18,32 @@ import pandas as pd
 import pytest
 from nbclient import NotebookClient
 
+import matplotlib
+import planlib
+import planlib.report.words
 from planlib.apps import teaching
 
 ROOT = Path(__file__).resolve().parents[2]
 LESSONS_DIR = ROOT / "notebooks" / "lessons"
 LESSONS = sorted(LESSONS_DIR.glob("0*.ipynb"))
+ZH_DIR = LESSONS_DIR / "zh"
+ZH_LESSONS = sorted(ZH_DIR.glob("0*.ipynb"))
 EXPECTED_LESSONS = ["01_indicators_and_units", "02_targets_and_progress", "03_small_numbers",
                     "04_workforce_planning", "05_targets_for_2030"]
 PLACEHOLDER = re.compile(r"^(answer_\d+)\s*=\s*None\b", re.M)
+#: What a lesson's text and its checks say, per language (the checks' words are asserted as a
+#: student reads them, not looked up in planlib).
+MARKS = {
+    "en": {"title": "# Lesson ", "goals": "## Learning goals", "minutes": r"About \d+ minutes",
+           "question": "### Exercise", "accepted": "accepted: ", "model": "Model answer",
+           "right": f"{teaching.CORRECT} correct", "wrong": f"{teaching.WRONG} not yet",
+           "pending": "not answered yet", "margin": "are accepted", "written_answer": "written exercise: model answer"},
+    "zh": {"title": "# 第", "goals": "## 学习目标", "minutes": r"约\d+分钟",
+           "question": "### 练习", "accepted": "允许误差：", "model": "书面练习参考答案",
+           "right": f"{teaching.CORRECT} 正确", "wrong": f"{teaching.WRONG} 还不对",
+           "pending": "尚未作答", "margin": "均判为正确", "written_answer": "书面练习参考答案"},
+}
+ALL_LESSONS = [(p, "en") for p in LESSONS] + [(p, "zh") for p in ZH_LESSONS]
 
 
 def _read(path: Path) -> nbformat.NotebookNode:
@@ -70,29 +90,35 @@ def _execute(nb, path: Path = LESSONS_DIR) -> nbformat.NotebookNode:
     return nb
 
 
-@pytest.fixture(scope="module", params=LESSONS, ids=[p.stem for p in LESSONS])
-def lesson(request) -> tuple[Path, nbformat.NotebookNode]:
-    return request.param, _read(request.param)
+@pytest.fixture(scope="module", params=ALL_LESSONS, ids=[f"{lang}-{p.stem}" for p, lang in ALL_LESSONS])
+def lesson(request) -> tuple[Path, nbformat.NotebookNode, str]:
+    path, lang = request.param
+    return path, _read(path), lang
 
 
 # --- structure ----------------------------------------------------------------------------------
 
-def test_the_lessons_exist_in_order():
+def test_the_lessons_exist_in_order_in_both_languages():
     assert [p.stem for p in LESSONS] == EXPECTED_LESSONS
+    assert [p.stem[:2] for p in ZH_LESSONS] == [p.stem[:2] for p in LESSONS], "each lesson has its Chinese version"
 
 
-CHECK_CALL = re.compile(r"^check\((\d), (\d), (answer_\d)(, birth_rate=birth_rate_per_1000)?\);$")
+CHECK_CALL = {
+    "en": re.compile(r"^check\((\d), (\d), (answer_\d)(, birth_rate=birth_rate_per_1000)?\);$"),
+    "zh": re.compile(r'^check\((\d), (\d), (answer_\d)(, birth_rate=birth_rate_per_1000)?, lang="zh"\);$'),
+}
 
 
 def test_lesson_structure(lesson):
     """Exercise cell, then its check, with nothing between: Shift+Enter runs the student's own
     answer through the check. No model answer is in the student's notebook, and the check
     cell shows no computation of the expected value (only the call into planlib)."""
-    path, nb = lesson
+    path, nb, lang = lesson
+    mark = MARKS[lang]
     first_md = next(c for c in nb.cells if c.cell_type == "markdown")
-    assert first_md.source.startswith("# Lesson "), f"{path.name}: starts with its title"
-    assert "## Learning goals" in first_md.source
-    assert re.search(r"About \d+ minutes", first_md.source)
+    assert first_md.source.startswith(mark["title"]), f"{path.name}: starts with its title"
+    assert mark["goals"] in first_md.source
+    assert re.search(mark["minutes"], first_md.source)
     exercises = _exercises(nb)
     assert 2 <= len(exercises) <= 4, f"{path.name}: {len(exercises)} exercises"
     variables = [v for *_, v in exercises]
@@ -100,30 +126,31 @@ def test_lesson_structure(lesson):
     for ex, chk, n, var in exercises:
         check = nb.cells[chk]
         assert check.cell_type == "code" and "check" in _tags(check), f"{var}: check cell follows the exercise"
-        m = CHECK_CALL.match(check.source.strip())
+        m = CHECK_CALL[lang].match(check.source.strip())
         assert m, f"{path.name} {var}: check cell is only the call into planlib, got {check.source!r}"
         assert (int(m.group(1)), int(m.group(2)), m.group(3)) == (_lesson_number(path), n, var)
         teaching.exercise(_lesson_number(path), n)  # the exercise is registered
         question = nb.cells[ex - 1]
-        assert question.cell_type == "markdown" and "### Exercise" in question.source
+        assert question.cell_type == "markdown" and mark["question"] in question.source
         tol = teaching.exercise(_lesson_number(path), n).tolerance_text()
         if tol:
-            assert "accepted: " + tol.split(" ")[0] in question.source.lower(), \
+            assert mark["accepted"] + tol.split(" ")[0] in question.source.lower(), \
                 f"{path.name} {var}: the question states the accepted margin {tol}"
     for c in nb.cells:
         assert "answer" not in _tags(c), f"{path.name}: a model answer cell is in the student's notebook"
-        assert "Model answer" not in c.source
+        assert mark["model"] not in c.source
     written = [c for c in nb.cells if "written" in _tags(c)]
     assert written and all(c.cell_type == "markdown" for c in written), f"{path.name}: a written exercise"
 
 
 def test_every_registered_exercise_is_in_its_lesson():
-    in_lessons = {(_lesson_number(p), n) for p in LESSONS for *_, n, _ in _exercises(_read(p))}
-    assert in_lessons == {(e.lesson, e.number) for e in teaching.EXERCISES.values() if e.lesson != teaching.ASSESSMENT}
+    registered = {(e.lesson, e.number) for e in teaching.EXERCISES.values() if e.lesson != teaching.ASSESSMENT}
+    for lessons in (LESSONS, ZH_LESSONS):
+        assert {(_lesson_number(p), n) for p in lessons for *_, n, _ in _exercises(_read(p))} == registered
 
 
 def test_saved_without_outputs(lesson):
-    path, nb = lesson
+    path, nb, _ = lesson
     for c in nb.cells:
         if c.cell_type == "code":
             assert c.outputs == [] and c.execution_count is None, f"{path.name}: cell {c.get('id')} has outputs"
@@ -131,18 +158,82 @@ def test_saved_without_outputs(lesson):
 
 def test_readme_indexes_every_lesson():
     readme = (LESSONS_DIR / "README.md").read_text(encoding="utf-8")
+    english, chinese = readme.split("## 中文说明")
     for name in EXPECTED_LESSONS:
-        assert f"{name}.ipynb" in readme
-    assert "make lab" in readme and "teacher/solutions.ipynb" in readme
+        assert f"({name}.ipynb)" in english and f"(zh/{name}.ipynb)" in chinese
+    assert "make lab" in readme and "teacher/solutions.ipynb" in english and "teacher/solutions_zh.ipynb" in chinese
+    assert "Not yet: the lessons in Chinese" not in readme and "课程的中文版" not in readme
+    assert len(chinese) > len(english) / 3, "the Chinese part is a full part, not a summary line"
 
 
-def test_lesson_3_birth_rate_is_the_sourced_one():
-    nb = _read(LESSONS_DIR / "03_small_numbers.ipynb")
+# --- the Chinese lessons share the English lessons' code ------------------------------------------
+
+def _code_tokens(source: str) -> list[tuple[int, str]]:
+    """A code cell's tokens without its comments, layout and ``lang="zh"`` arguments."""
+    source = re.sub(r',\s*lang="zh"', "", source)
+    source = re.sub(r'^LANG = "zh"', 'LANG = "en"', source, flags=re.M)  # a lesson's language set once
+    skip = {tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT, tokenize.ENDMARKER}
+    return [(t.type, t.string) for t in tokenize.generate_tokens(io.StringIO(source).readline) if t.type not in skip]
+
+
+def _english_of(zh_path: Path) -> Path:
+    return next(p for p in LESSONS if p.stem[:2] == zh_path.stem[:2])
+
+
+@pytest.mark.parametrize("zh_path", ZH_LESSONS, ids=[p.stem for p in ZH_LESSONS])
+def test_chinese_lesson_runs_the_english_code(zh_path):
+    """Same cells in the same order with the same tags; each code cell is the English one but
+    for comments and ``lang="zh"`` (checks, sentences, figures), so the two cannot drift. The
+    parameters cell is the same."""
+    en, zh = _read(_english_of(zh_path)), _read(zh_path)
+    assert [(c.cell_type, _tags(c)) for c in zh.cells] == [(c.cell_type, _tags(c)) for c in en.cells]
+    for e, z in zip(en.cells, zh.cells):
+        if e.cell_type == "code":
+            assert _code_tokens(z.source) == _code_tokens(e.source), f"{zh_path.name}: {z.source!r}"
+            if "check" in _tags(e) or "teaching.say(" in e.source or "_figure(" in e.source:
+                assert 'lang="zh"' in z.source or "lang=LANG" in z.source, f"{zh_path.name}: {z.source!r} speaks Chinese"
+        else:
+            assert z.source != e.source
+
+
+#: English terms a Chinese lesson may keep: the international name it explains and proper names.
+ALLOWED_ENGLISH = ("maternal mortality ratio", "maternal mortality rate", "Open SDG", "Shift+Enter", "True", "False")
+
+
+def _english_runs(markdown: str) -> list[str]:
+    """Runs of three or more English words in markdown, outside code, links' targets, units,
+    numbers and the allowed names."""
+    text = re.sub(r"`[^`]*`", " ", markdown)
+    text = re.sub(r"\]\([^)]*\)", "]", text)
+    text = text.replace("*", "")
+    for term in ALLOWED_ENGLISH:
+        text = text.replace(term, " ")
+    return re.findall(r"[A-Za-z][A-Za-z'’]*(?:[ ,;:-]+[A-Za-z][A-Za-z'’]*){2,}", text)
+
+
+@pytest.mark.parametrize("zh_path", ZH_LESSONS + [LESSONS_DIR / "teacher" / "solutions_zh.ipynb"],
+                         ids=lambda p: p.stem)
+def test_no_english_sentence_in_a_chinese_lesson(zh_path):
+    for c in _read(zh_path).cells:
+        if c.cell_type == "markdown":
+            assert re.search(r"[\u4e00-\u9fff]", c.source), f"{zh_path.name}: {c.source[:80]!r} has no Chinese"
+            assert _english_runs(c.source) == [], f"{zh_path.name}: English left in {c.source[:80]!r}"
+
+
+def test_english_runs_finds_english():
+    assert _english_runs("Read the unit of a health indicator，再换算。") == ["Read the unit of a health indicator"]
+    assert _english_runs("用 `teaching.value(\"guangan\", \"life_expectancy\", year)` 查，Open SDG 方法，[第1课](01_a.ipynb)") == []
+
+
+@pytest.mark.parametrize(("path", "source"), [(LESSONS_DIR / "03_small_numbers.ipynb", "National Bureau of Statistics"),
+                                            (ZH_DIR / "03_small_numbers.ipynb", "国家统计局")])
+def test_lesson_3_birth_rate_is_the_sourced_one(path, source):
+    nb = _read(path)
     params = next(c for c in nb.cells if "parameters" in _tags(c))
     ns: dict = {}
     exec(params.source, ns)
     assert ns["birth_rate_per_1000"] == teaching.CHINA_CRUDE_BIRTH_RATE_2020
-    assert "National Bureau of Statistics" in params.source
+    assert source in params.source and ("Chaozhou" in params.source or "潮州" in params.source)
 
 
 def test_lesson_5_exercises_follow_the_formulas_it_teaches():
@@ -161,117 +252,91 @@ def test_lesson_5_exercises_follow_the_formulas_it_teaches():
     assert teaching.exercise(5, 4).expected() == pytest.approx(required / own)
 
 
-ZH_LESSON_5 = LESSONS_DIR / "zh" / "05_targets_for_2030.ipynb"
-
-
-def _code_cells(nb) -> list[tuple[str, list[str]]]:
-    return [(c.source, _tags(c)) for c in nb.cells if c.cell_type == "code"]
-
-
-def test_chinese_lesson_5_shares_the_english_code():
-    """Same code cells as the English lesson, but for the language of its tables, figure and checks;
-    Chinese narrative, a written exercise, no model answer, saved without outputs."""
-    en, zh = _read(LESSONS_DIR / "05_targets_for_2030.ipynb"), _read(ZH_LESSON_5)
-    expected = [(src.replace('LANG = "en"', 'LANG = "zh"'), tags) for src, tags in _code_cells(en)]
-    expected = [(re.sub(r"^(check\(5, \d, answer_\d)\);$", r'\1, lang="zh");', src), tags) for src, tags in expected]
-    assert _code_cells(zh) == expected
-    assert 'LANG = "zh"' in zh.cells[2].source
-    md = [c.source for c in zh.cells if c.cell_type == "markdown"]
-    assert md[0].startswith("# 第五课") and "## 学习目标" in md[0] and "约45分钟" in md[0]
-    assert all(re.search(r"[\u4e00-\u9fff]", m) for m in md), "every markdown cell is in Chinese"
-    assert sum("written" in _tags(c) for c in zh.cells) == 1
-    assert not any({"answer", "model-answer"} & set(_tags(c)) or "Model answer" in c.source for c in zh.cells)
-    assert all(c.outputs == [] for c in zh.cells if c.cell_type == "code")
-
-
 # --- a student at work ----------------------------------------------------------------------------
 
-def _wrong(ex: teaching.Exercise):
-    """A wrong answer of the right type."""
+def _wrong(ex: teaching.Exercise, lang: str = "en"):
+    """A wrong answer of the right type (a status in the lesson's language)."""
     exp = ex.expected()
     if ex.kind == "bool":
         return not exp
     if ex.kind == "choice":
         options = ex.options() if callable(ex.options) else ex.options
-        return next(o for o in options if o != exp)
+        wrong = next(o for o in options if o != exp)
+        return teaching.status_word(wrong, lang) if ex.synonyms else wrong
     return float(exp) * 1.5 + 1
 
 
-def _rounded_right(ex: teaching.Exercise):
+def _rounded_right(ex: teaching.Exercise, lang: str = "en"):
     """A right answer as a student would type it: rounded as the exercise asks; for a status,
-    the Open SDG method's own name where it has one."""
+    the Open SDG method's own name where it has one (in Chinese for a Chinese lesson)."""
     exp = ex.expected()
     if ex.kind == "number":
         v = round(float(exp), ex.decimals)
         return int(v) if ex.decimals <= 0 else v
     if ex.kind == "choice" and ex.synonyms.get(exp):
-        return ex.synonyms[exp][0]
+        return teaching.STATUS_OPEN_SDG_ZH.get(exp, ex.synonyms[exp][0]) if lang == "zh" else ex.synonyms[exp][0]
     return exp
 
 
-def _play(path: Path, answers) -> tuple[nbformat.NotebookNode, list[tuple[int, int]]]:
+def _play(path: Path, answers, lang: str = "en") -> tuple[nbformat.NotebookNode, list[tuple[int, int]]]:
     """Run the lesson top to bottom (as Shift+Enter does) with each exercise cell replaced by
-    ``answer_n = <answers(exercise)>``; returns the executed notebook and (check index, number)."""
+    ``answer_n = <answers(exercise, lang)>``; returns the executed notebook and (check index, number)."""
     nb = _read(path)
     lesson_no = _lesson_number(path)
     checks = []
     for ex_i, chk, n, var in _exercises(nb):
         if answers is not None:
-            nb.cells[ex_i].source = f"{var} = {answers(teaching.exercise(lesson_no, n))!r}"
+            nb.cells[ex_i].source = f"{var} = {answers(teaching.exercise(lesson_no, n), lang)!r}"
         checks.append((chk, n))
-    return _execute(nb), checks
+    return _execute(nb, path.parent), checks
 
 
 def test_student_with_wrong_answers_gets_a_cross_for_every_exercise(lesson):
-    path, _ = lesson
-    done, checks = _play(path, _wrong)
+    path, _, lang = lesson
+    done, checks = _play(path, _wrong, lang)
     for chk, n in checks:
         out = _text(done.cells[chk])
-        assert f"{teaching.WRONG} not yet" in out, f"{path.name} exercise {n}: wrong answer printed {out!r}"
+        assert MARKS[lang]["wrong"] in out, f"{path.name} exercise {n}: wrong answer printed {out!r}"
         assert teaching.CORRECT not in out
+        if lang == "zh":  # Chinese throughout, with a Chinese hint
+            assert "提示：" in out and not re.search(r"\b(not yet|Hint|too (high|low)|answer|choice)\b", out), out
 
 
 def test_student_with_rounded_right_answers_gets_a_tick_for_every_exercise(lesson):
-    path, _ = lesson
-    done, checks = _play(path, _rounded_right)
+    path, _, lang = lesson
+    done, checks = _play(path, _rounded_right, lang)
     for chk, n in checks:
         out = _text(done.cells[chk])
-        assert f"{teaching.CORRECT} correct" in out, f"{path.name} exercise {n}: right answer printed {out!r}"
+        assert MARKS[lang]["right"] in out, f"{path.name} exercise {n}: right answer printed {out!r}"
         assert teaching.WRONG not in out
         if teaching.exercise(_lesson_number(path), n).kind == "number":
-            assert "are accepted" in out, "the margin is stated"
-
-
-def test_chinese_lesson_5_student_gets_crosses_then_ticks():
-    for answers, mark in ((_wrong, teaching.WRONG), (_rounded_right, teaching.CORRECT)):
-        done, checks = _play(ZH_LESSON_5, answers)
-        assert len(checks) == 4
-        for chk, n in checks:
-            out = _text(done.cells[chk])
-            assert mark in out and ({teaching.WRONG, teaching.CORRECT} - {mark}).pop() not in out, (n, out)
+            assert MARKS[lang]["margin"] in out, "the margin is stated"
 
 
 def test_unanswered_lesson_runs_and_waits(lesson):
     """Run All on a fresh lesson: every check waits for its answer, none ticks, and every
     data-quality message shown is complete (not cut by pandas' column width)."""
-    path, _ = lesson
-    done, checks = _play(path, None)
+    path, _, lang = lesson
+    done, checks = _play(path, None, lang)
     for chk, n in checks:
         out = _text(done.cells[chk])
-        assert "not answered yet" in out and teaching.CORRECT not in out and teaching.WRONG not in out
+        assert MARKS[lang]["pending"] in out and teaching.CORRECT not in out and teaching.WRONG not in out
     for c in done.cells:
         if c.cell_type == "code" and "message" in c.source:
             assert "..." not in _text(c), f"{path.name}: a message is cut: {_text(c)[:300]}"
+            if lang == "zh":  # the messages are the Chinese ones
+                assert re.search(r"[\u4e00-\u9fff]", _text(c)) and "is written in" not in _text(c)
 
 
-def test_teachers_solutions_tick_every_exercise():
-    path = LESSONS_DIR / "teacher" / "solutions.ipynb"
+@pytest.mark.parametrize(("name", "lang"), [("solutions.ipynb", "en"), ("solutions_zh.ipynb", "zh")])
+def test_teachers_solutions_tick_every_exercise(name, lang):
+    path = LESSONS_DIR / "teacher" / name
     done = _execute(_read(path), path.parent)
     outs = [_text(c) for c in done.cells if "model-answer" in _tags(c)]
     assert len(outs) == len([e for e in teaching.EXERCISES.values() if e.lesson != teaching.ASSESSMENT])
     for out in outs:
-        assert f"{teaching.CORRECT} correct" in out and teaching.WRONG not in out, out
-    written = [c for c in done.cells if c.cell_type == "markdown" and "written exercise: model answer" in c.source]
+        assert MARKS[lang]["right"] in out and teaching.WRONG not in out, out
+    written = [c for c in done.cells if c.cell_type == "markdown" and MARKS[lang]["written_answer"] in c.source]
     assert len(written) == len(LESSONS)
 
 
@@ -288,6 +353,76 @@ def test_check_states_its_margin_without_revealing_the_answer(capsys):
     assert teaching.check(2, 1, None) is None
     out = capsys.readouterr().out
     assert "not one of the choices" in out and "not answered yet" in out
+
+
+def test_checks_speak_chinese(capsys):
+    ex = teaching.exercise(3, 1)
+    exact = ex.expected()
+    assert teaching.check(3, 1, round(exact, -2), lang="zh") is True
+    out = capsys.readouterr().out
+    assert out.startswith("✓ 正确：") and "例活产" in out and "±1%" in out and "均判为正确" in out
+    assert teaching.check(3, 1, exact * 1.2, lang="zh") is False
+    out = capsys.readouterr().out
+    assert out.startswith("✗ 还不对：") and "偏大" in out and "提示：活产数" in out and f"{exact:,.0f}" not in out
+    assert teaching.check(1, 1, 20, lang="zh") is False
+    assert "偏小" in capsys.readouterr().out
+    assert teaching.check(2, 1, None, lang="zh") is None
+    assert capsys.readouterr().out.startswith("… 尚未作答")
+    assert teaching.check(2, 1, "很多", lang="zh") is False
+    assert "这里应填一个数" in capsys.readouterr().out
+    assert teaching.check(3, 3, "是" if teaching.exercise(3, 3).expected() else "否", lang="zh") is True
+    with pytest.raises(ValueError, match="unknown language"):
+        teaching.check(1, 1, 1, lang="fr")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_status_answers_in_every_accepted_wording(capsys, lang):
+    """Lesson 2's status: planlib's word in English or Chinese (the briefings' 进展顺利) and the
+    Open SDG name in English or Chinese are all right, whatever language the check speaks."""
+    status = teaching.exercise(2, 3).expected()
+    zh_word = planlib.report.words.WORDS["zh"]["text"][f"status.{status}"]
+    for answer in (status, zh_word, teaching.STATUS_OPEN_SDG_ZH[status], teaching.STATUS_SYNONYMS[status][0]):
+        assert teaching.check(2, 3, answer, lang=lang) is True, answer
+    other = next(s for s in teaching.STATUS_OPEN_SDG_ZH if s != status)
+    assert teaching.check(2, 3, teaching.STATUS_OPEN_SDG_ZH[other], lang=lang) is False
+    assert teaching.check(2, 3, "很好", lang=lang) is False
+    out = capsys.readouterr().out
+    if lang == "zh":
+        assert "不是正确答案" in out and "不在可选答案之中" in out and zh_word in out.split("可选答案为：")[-1]
+    else:
+        assert "not the right choice" in out and "not one of the choices" in out
+
+
+def test_every_exercise_has_chinese_words():
+    """A Chinese check prints no English unit or hint."""
+    from planlib.report.words import WORDS
+    for ex in teaching.EXERCISES.values():
+        if ex.unit:
+            assert f"unit.{ex.unit}" in WORDS["zh"]["lesson"], ex.unit
+        if ex.hint:
+            assert ex.hint_text("zh") and not re.search(r"[A-Za-z]{3,}", ex.hint_text("zh").replace("poisson_ci", ""))
+    assert teaching.exercise(1, 1).tolerance_text("zh") == "±0.5/10万"
+
+
+def test_quality_findings_in_chinese():
+    en, zh = teaching.quality_findings("anju"), teaching.quality_findings("anju", lang="zh")
+    assert list(en.columns) == list(zh.columns) and list(en["check"]) == list(zh["check"])
+    assert zh["message"].str.contains(r"[\u4e00-\u9fff]").all()
+    ids = set(planlib.load_indicators()["id"])
+    assert not any(re.search(rf"\b{re.escape(i)}\b", m) for m in zh["message"] for i in ids)
+    assert not zh["message"].str.contains("以计").any(), "the unit is named"
+
+
+def test_lesson_sentences_and_figures_in_chinese(capsys):
+    teaching.say("l2.steps", observed=0.12, required=0.24, ratio=0.5, status="limited progress", projected=78.4,
+                 start=2015, end=2020, target_year=2025, lang="zh")
+    teaching.say("l3.inside", year=2022, national=15.7, inside=True, lang="zh")
+    out = capsys.readouterr().out
+    assert "“进展有限，难以达标”" in out and "2015—2020年" in out and out.rstrip().endswith("是")
+    fig = teaching.deaths_what_if_figure("weihai", 2022, lang="zh")
+    texts = [t.get_text() for t in fig.findobj(matplotlib.text.Text)]
+    assert any(t.startswith("威海市2022年") for t in texts) and any("（报告值）" in t for t in texts)
+    assert not any(re.search(r"\b(death|deaths|Source|Denominator)\b", t) for t in texts), texts
 
 
 def test_lesson_3_checks_follow_the_birth_rate():

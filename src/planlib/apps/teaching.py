@@ -7,6 +7,9 @@ Every check prints one line that starts with a marker and returns what it found:
   the expected value is not revealed),
 * ``… not answered yet`` and ``None`` while the answer is still the ``None`` placeholder.
 
+With ``lang="zh"`` the same checks speak Chinese (``✓ 正确``, ``✗ 还不对``, ``… 尚未作答``), with
+Chinese units and hints; every word they print is in :mod:`planlib.report.words` (part ``lesson``).
+
 A check never raises on a student's answer, whatever its type, so a lesson runs top to bottom
 with its exercises unanswered. The expected value is always passed in by the lesson, computed
 from the data with planlib (never typed in), so a lesson stays right when the data changes.
@@ -22,25 +25,47 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
+from planlib.report.words import WORDS, word
+
 CORRECT = "✓"
 WRONG = "✗"
 PENDING = "…"
-NOT_ANSWERED = f"{PENDING} not answered yet: replace None with your answer, run that cell, then this one."
+NOT_ANSWERED = word("en", "lesson", "check.pending", marker=PENDING)
 
 
 def _say(text: str) -> None:
     print(text)
 
 
-def _fmt(x: float, unit: str = "") -> str:
-    """A number for a message: thousands separators, up to 4 significant decimals."""
+def _w(lang: str, key: str, **kw) -> str:
+    """One of the lessons' words (:mod:`planlib.report.words`, part ``lesson``), filled in."""
+    return word(lang, "lesson", key, **kw)
+
+
+def _pending(lang: str) -> str:
+    return _w(lang, "check.pending", marker=PENDING)
+
+
+def _unit(unit: str, lang: str) -> str:
+    """An exercise's unit (written in English where the exercise is defined) in ``lang``."""
+    return WORDS[lang]["lesson"].get(f"unit.{unit}", unit) if unit else ""
+
+
+def _fmt(x: float, unit: str = "", lang: str = "en") -> str:
+    """A number for a message: thousands separators, up to 4 significant decimals; ``unit``
+    follows it (after a space in English, directly in Chinese: ``202/10万``)."""
     if float(x).is_integer() and abs(x) < 1e15:
         s = f"{x:,.0f}"
     elif abs(x) >= 100:
         s = f"{x:,.2f}".rstrip("0").rstrip(".")
     else:
         s = f"{x:.4g}"
-    return f"{s} {unit}".rstrip() if unit else s
+    return f"{s}{_w(lang, 'number.sep')}{unit}".rstrip() if unit else s
+
+
+def _quote(answer: object, lang: str) -> str:
+    """A student's answer as the message quotes it: ``'on track'`` / ``“进展顺利”``; non-text as repr."""
+    return _w(lang, "check.quote", text=answer) if isinstance(answer, str) else repr(answer)
 
 
 def _as_number(answer: object) -> float | None:
@@ -61,20 +86,28 @@ def _as_number(answer: object) -> float | None:
     return v
 
 
-def _fail(message: str, hint: str | None) -> bool:
-    _say(f"{WRONG} not yet: {message}" + (f" Hint: {hint}" if hint else ""))
+def _fail(message: str, hint: str | None, lang: str = "en") -> bool:
+    _say(_w(lang, "check.wrong", marker=WRONG, message=message) + (_w(lang, "check.hint", hint=hint) if hint else ""))
     return False
 
 
+def _margin(tolerance: float, relative: bool, unit: str = "", lang: str = "en") -> str:
+    """A margin in words: "±1%" (a share of the answer) or "±0.5 per 100,000" / "±0.5/10万"."""
+    if relative:
+        return f"±{tolerance:.1%}".replace(".0%", "%")
+    return f"±{_fmt(tolerance, unit, lang)}"
+
+
 def check_number(answer: object, expected: float, tolerance: float = 1e-6, unit: str = "", *,
-                 relative: bool = False, hint: str | None = None) -> bool | None:
+                 relative: bool = False, hint: str | None = None, lang: str = "en") -> bool | None:
     """Is ``answer`` within ``tolerance`` of ``expected``? Prints ✓ / ✗ / "not answered yet".
 
     ``tolerance`` is absolute (in ``unit``), or a fraction of ``expected`` with ``relative=True``.
-    A wrong answer is told whether it is too high or too low, not what is expected.
+    A wrong answer is told whether it is too high or too low, not what is expected. ``unit`` and
+    ``hint`` are printed as given, in the words of ``lang``.
     """
     if answer is None:
-        _say(NOT_ANSWERED)
+        _say(_pending(lang))
         return None
     exp = float(expected)
     if not math.isfinite(exp):
@@ -84,49 +117,55 @@ def check_number(answer: object, expected: float, tolerance: float = 1e-6, unit:
     tol = abs(exp) * tolerance if relative else float(tolerance)
     value = _as_number(answer)
     if value is None:
-        return _fail(f"expected a number, got {answer!r} ({type(answer).__name__}).", hint)
+        return _fail(_w(lang, "check.not_number", answer=repr(answer), type=type(answer).__name__), hint, lang)
     if not math.isfinite(value):
-        return _fail(f"{answer!r} is not a finite number.", hint)
+        return _fail(_w(lang, "check.not_finite", answer=repr(answer)), hint, lang)
     if abs(value - exp) <= tol:
-        _say(f"{CORRECT} correct: {_fmt(value, unit)}.")
+        _say(_w(lang, "check.correct", marker=CORRECT, value=_fmt(value, unit, lang)))
         return True
-    direction = "too high" if value > exp else "too low"
-    within = f"±{tolerance:.1%}".replace(".0%", "%") + " of the answer" if relative else f"±{_fmt(tol, unit)}"
-    return _fail(f"{_fmt(value, unit)} is {direction} (the answer needs to be within {within}).", hint)
+    direction = _w(lang, "check.too_high" if value > exp else "check.too_low")
+    within = (_w(lang, "check.within_relative", margin=_margin(tolerance, True)) if relative
+              else _margin(tol, False, unit, lang))
+    return _fail(_w(lang, "check.off", value=_fmt(value, unit, lang), direction=direction, within=within), hint, lang)
 
 
 def _norm(s: str) -> str:
-    return " ".join(str(s).replace("_", " ").replace("-", " ").casefold().split())
+    """A text answer for comparison: case, ``_``, ``-`` and spaces ignored, full-width ``／`` as ``/``,
+    a trailing full stop dropped."""
+    s = str(s).replace("_", " ").replace("-", " ").replace("／", "/").casefold().strip().rstrip("。.")
+    return " ".join(s.split())
 
 
 def check_choice(answer: object, expected: str, options: Iterable[str] | None = None, *,
-                 hint: str | None = None) -> bool | None:
+                 hint: str | None = None, lang: str = "en") -> bool | None:
     """Is ``answer`` the text ``expected``? Case, spaces, ``_`` and ``-`` are ignored.
 
     With ``options``, an answer that is none of them is told the valid choices.
     """
     if answer is None:
-        _say(NOT_ANSWERED)
+        _say(_pending(lang))
         return None
     if not isinstance(answer, str):
-        return _fail(f"expected a text answer (in quotes), got {answer!r} ({type(answer).__name__}).", hint)
+        return _fail(_w(lang, "check.not_text", answer=repr(answer), type=type(answer).__name__), hint, lang)
     opts = list(dict.fromkeys(str(o) for o in options)) if options is not None else None
     if _norm(answer) == _norm(expected):
-        _say(f"{CORRECT} correct: {answer.strip()!r}.")
+        _say(_w(lang, "check.correct", marker=CORRECT, value=_quote(answer.strip(), lang)))
         return True
     if opts is not None and _norm(answer) not in {_norm(o) for o in opts}:
-        return _fail(f"{answer!r} is not one of the choices: {', '.join(map(repr, opts))}.", hint)
-    return _fail(f"{answer!r} is not the right choice.", hint)
+        listed = _w(lang, "check.list").join(_quote(o, lang) for o in opts)
+        return _fail(_w(lang, "check.not_option", answer=_quote(answer, lang), options=listed), hint, lang)
+    return _fail(_w(lang, "check.not_right_choice", answer=_quote(answer, lang)), hint, lang)
 
 
-_YES = {"yes", "true", "y"}
-_NO = {"no", "false", "n"}
+_YES = {"yes", "true", "y", "是", "对", "正确"}
+_NO = {"no", "false", "n", "否", "不是", "错", "不对", "错误"}
 
 
-def check_bool(answer: object, expected: bool, *, hint: str | None = None) -> bool | None:
-    """Is the yes/no ``answer`` right? Accepts True/False (also numpy booleans) and "yes"/"no"."""
+def check_bool(answer: object, expected: bool, *, hint: str | None = None, lang: str = "en") -> bool | None:
+    """Is the yes/no ``answer`` right? Accepts True/False (also numpy booleans), "yes"/"no" and
+    "是"/"否"."""
     if answer is None:
-        _say(NOT_ANSWERED)
+        _say(_pending(lang))
         return None
     value: bool | None = None
     if isinstance(answer, (bool, np.bool_)):
@@ -134,11 +173,11 @@ def check_bool(answer: object, expected: bool, *, hint: str | None = None) -> bo
     elif isinstance(answer, str) and answer.strip().casefold() in _YES | _NO:
         value = answer.strip().casefold() in _YES
     if value is None:
-        return _fail(f"expected True or False, got {answer!r} ({type(answer).__name__}).", hint)
+        return _fail(_w(lang, "check.not_bool", answer=repr(answer), type=type(answer).__name__), hint, lang)
     if value == bool(expected):
-        _say(f"{CORRECT} correct: {value}.")
+        _say(_w(lang, "check.correct", marker=CORRECT, value=value))
         return True
-    return _fail(f"{value} is not right.", hint)
+    return _fail(_w(lang, "check.bool_wrong", value=value), hint, lang)
 
 
 # --- units ----------------------------------------------------------------------------------
@@ -255,12 +294,15 @@ def interval_table(cases: Sequence[tuple], per: float = 100_000, level: float = 
 
 
 def interval_chart(table: pd.DataFrame, ax: Axes | None = None, benchmark: float | None = None,
-                   benchmark_label: str = "Benchmark", unit_label: str = "per 100,000 live births") -> Axes:
+                   benchmark_label: str = "Benchmark", unit_label: str | None = None, lang: str = "en") -> Axes:
     """Point rates with their intervals, one row per case, and a benchmark line.
 
     ``table`` is an :func:`interval_table` frame. Draws on ``ax`` (or a new figure) and returns
-    it; title and source line are the caller's.
+    it, its axis and labels in ``lang``; ``unit_label`` defaults to the maternal mortality
+    ratio's unit. Title and source line are the caller's.
     """
+    if unit_label is None:
+        unit_label = _w(lang, "interval.unit")
     import matplotlib.pyplot as plt
 
     from planlib.report.style import COLORS, FIG_WIDTH_IN, TEXT_COLORS
@@ -271,18 +313,121 @@ def interval_chart(table: pd.DataFrame, ax: Axes | None = None, benchmark: float
     for y, r in zip(ys, table.itertuples()):
         ax.plot([r.low, r.high], [y, y], color=COLORS["region"], linewidth=2.2, solid_capstyle="butt")
         ax.plot([r.rate], [y], marker="o", color=COLORS["region"], markersize=6)
-        ax.annotate(f"{r.rate:.1f} ({r.low:.1f}–{r.high:.1f})", (r.high, y), textcoords="offset points",
+        ax.annotate(_w(lang, "interval.label", rate=r.rate, low=r.low, high=r.high), (r.high, y), textcoords="offset points",
                     xytext=(5, -3), fontsize=8, color=TEXT_COLORS["region"])
     if benchmark is not None:
         ax.axvline(benchmark, color=COLORS["national"], linestyle="--", linewidth=1.2,
-                   label=f"{benchmark_label}: {benchmark:g}")
+                   label=_w(lang, "interval.benchmark", label=benchmark_label, value=benchmark))
         ax.legend(loc="upper right", fontsize=8)
     ax.set_yticks(ys, list(table["label"]))
     ax.set_xlim(left=0, right=max(float(table["high"].max()), benchmark or 0) * 1.35)
     ax.set_ylim(-0.6, len(table) - 0.4)
-    ax.set_xlabel(f"{unit_label} (dot: observed; line: exact 95% interval)")
+    ax.set_xlabel(_w(lang, "interval.axis", unit=unit_label))
     ax.grid(axis="y", visible=False)
     return ax
+
+
+# --- the lessons' worked examples, in the reader's language -----------------------------------
+
+def say(key: str, *, lang: str = "en", **values) -> None:
+    """Print one sentence of a lesson's worked example (``l1.literal`` …, :mod:`planlib.report.words`,
+    part ``lesson``) in ``lang``, filled in with ``values``. A ``status`` is given in planlib's
+    word for it in that language, ``statuses`` as a list of them, a True/False as yes/no."""
+    filled = {}
+    for k, v in values.items():
+        if k == "status":
+            v = status_word(str(v), lang)
+        elif k == "statuses":
+            v = _w(lang, "check.list").join(_w(lang, "say.item", text=status_word(str(x), lang)) for x in v)
+        elif isinstance(v, (bool, np.bool_)):
+            v = _w(lang, "yes" if v else "no")
+        filled[k] = v
+    if "{source}" in WORDS[lang]["lesson"][key] and "source" not in filled:  # a sourced assumption
+        filled["source"] = _w(lang, f"{key}_source")
+    _say(_w(lang, key, **filled))
+
+
+def quality_findings(region_id: str, lang: str = "en") -> pd.DataFrame:
+    """The data-quality findings of one region (:func:`planlib.check_quality`), their messages in
+    ``lang`` and in full; the columns keep their names, so lessons select them the same way in
+    every language."""
+    from planlib.analysis.quality import check_quality
+    from planlib.data.tables import load_tables
+    from planlib.report.narrative import finding_text
+
+    found = check_quality(region_id=region_id).reset_index(drop=True)
+    if lang == "en" or found.empty:
+        return found
+    t = load_tables()
+    units = {i: u for i, (_, u) in t.indicator_words(tuple(t.indicators["id"]), lang).items()}
+    names = dict(zip(t.indicators["id"], t.indicators["name_zh"]))  # full names: 每千人口…数, not 医师
+    known = re.compile(r"\b(" + "|".join(map(re.escape, sorted(names, key=len, reverse=True))) + r")\b")
+    messages = []
+    for _, r in found.iterrows():
+        text = finding_text(lang, r, units.get(r["indicator_id"], ""))
+        messages.append(known.sub(lambda m: names[m.group(1)], text))
+    found["message"] = messages
+    return found
+
+
+def deaths_what_if_figure(region_id: str = "weihai", year: int = 2022, most: int = 3, lang: str = "en"):
+    """Lesson 3: a region's maternal mortality ratio with its exact interval if it had had 0 … ``most``
+    deaths over its hospital deliveries (the reported count marked), against the national ratio
+    of the same year; title, labels and source line in ``lang``. Returns the figure."""
+    from planlib.data.tables import load_tables
+    from planlib.report import style
+
+    deaths = value(region_id, "maternal_deaths_count", year)
+    deliveries = value(region_id, "hospital_deliveries_count", year)
+    national = value("china", "maternal_mortality", year)
+    refs = "; ".join(observations(region_id, i, year)["ref"].iloc[0]
+                     for i in ("maternal_deaths_count", "hospital_deliveries_count"))
+    national_ref = observations("china", "maternal_mortality", year)["ref"].iloc[0]
+    cases = []
+    for k in range(0, most + 1):
+        case = _w(lang, "l3.case.one" if k == 1 else "l3.case.many", k=k)
+        cases.append((_w(lang, "l3.case.reported", case=case) if k == deaths else case, k, deliveries, refs))
+    style.set_style()
+    ax = interval_chart(interval_table(cases), benchmark=national,
+                        benchmark_label=_w(lang, "l3.benchmark", year=year), lang=lang)
+    fig = ax.figure
+    style.add_title(fig, _w(lang, "l3.title", region=load_tables().region_name(region_id, lang), year=year, n=most))
+    style.add_source_line(fig, style.source_line_text(pd.DataFrame({"ref": [refs, national_ref]}), lang)
+                          + _w(lang, "l3.source", deliveries=deliveries))
+    return fig
+
+
+def _hiring_groups(plans: dict[str, pd.DataFrame], lang: str) -> pd.DataFrame:
+    return pd.concat([plan.assign(group=_w(lang, f"group.{name}")) for name, plan in plans.items()])
+
+
+def hiring_figure(region_id: str, plans: dict[str, pd.DataFrame], refs: Sequence[str], population_growth: float,
+                  lang: str = "en"):
+    """Lesson 4: the ratio path of each staff group's hiring plan against its target.
+
+    ``plans`` maps ``physicians`` / ``nurses`` to :func:`planlib.analysis.workforce.hiring_plan`
+    frames; ``refs`` are the source references of the numbers used. Title, legend and source line
+    in ``lang``. Returns the figure."""
+    from planlib.data.tables import load_tables
+    from planlib.report import charts, style
+
+    both = _hiring_groups(plans, lang)
+    style.set_style()
+    ax = charts.hiring_chart(both, lang=lang)
+    fig = ax.figure
+    start, end = int(both["year"].min()) - 1, int(both["year"].max())
+    style.add_title(fig, _w(lang, "l4.title", region=load_tables().region_name(region_id, lang), start=start, end=end))
+    style.add_source_line(fig, style.source_line_text(pd.DataFrame({"ref": list(refs)}), lang)
+                          + _w(lang, "l4.source", growth=population_growth))
+    return fig
+
+
+def hiring_summary(plans: dict[str, pd.DataFrame], lang: str = "en") -> pd.DataFrame:
+    """Net and gross hires over the whole plan, one row per staff group, labelled in ``lang``."""
+    both = _hiring_groups(plans, lang)
+    out = both.groupby("group", sort=False)[["net_hires", "gross_hires"]].sum()
+    out.index.name = None
+    return out.rename(columns={c: _w(lang, f"col.{c}") for c in out.columns})
 
 
 # --- the lessons' exercises ----------------------------------------------------------------
@@ -296,21 +441,45 @@ def interval_chart(table: pd.DataFrame, ax: Axes | None = None, benchmark: float
 #: of Statistics, Statistical Communiqué on the 2020 National Economic and Social Development
 #: (28 Feb 2021): 12.0 million births, 8.52‰. Lesson 3 uses it to estimate a district's births.
 CHINA_CRUDE_BIRTH_RATE_2020 = 8.52
-CHINA_CRUDE_BIRTH_RATE_SOURCE = ("National Bureau of Statistics of China, Statistical Communiqué on the 2020 "
-                                 "National Economic and Social Development (28 February 2021): birth rate 8.52‰")
+CHINA_CRUDE_BIRTH_RATE_SOURCE = word("en", "lesson", "l3.birth_rate_source")
 
 #: The Open SDG method's own names for its progress categories, accepted beside planlib's
 #: status words (the method publishes "substantial progress / on track", "moderate progress /
-#: acceleration needed", "limited or no progress", "deterioration").
+#: acceleration needed", "limited or no progress", "deterioration"), then the Chinese names of
+#: the same categories as the Chinese lessons give them (lesson 2's table). planlib's own
+#: Chinese status words (those of the briefings, e.g. 进展顺利) are accepted too: see
+#: :func:`status_answers`.
 STATUS_SYNONYMS = {
-    "achieved": ("target achieved", "met", "已实现", "已达到"),
+    "achieved": ("target achieved", "met", "已实现", "已达到", "已实现目标", "目标已实现"),
     "on track": ("substantial progress", "substantial progress/on track", "substantial progress / on track",
-                 "进展顺利", "按进度"),
+                 "进展顺利", "按进度", "显著进展", "取得显著进展", "显著进展/步入正轨", "取得显著进展/步入正轨",
+                 "步入正轨"),
     "needs acceleration": ("moderate progress", "acceleration needed", "moderate progress/acceleration needed",
-                           "moderate progress / acceleration needed", "需加快", "需要加快"),
-    "limited progress": ("limited or no progress", "limited/no progress", "no progress", "进展有限"),
-    "moving away": ("deterioration", "regression", "倒退", "背离目标"),
+                           "moderate progress / acceleration needed", "需加快", "需要加快", "中等进展",
+                           "取得中等进展", "中等进展/需加快", "中等进展/需要加快", "中等进展/需加速", "需加速"),
+    "limited progress": ("limited or no progress", "limited/no progress", "no progress", "进展有限",
+                         "进展有限或无进展", "进展有限/无进展"),
+    "moving away": ("deterioration", "regression", "倒退", "背离目标", "退步"),
 }
+
+#: The Chinese Open SDG category names the Chinese lesson 2 teaches, one per status (each is in
+#: :data:`STATUS_SYNONYMS`).
+STATUS_OPEN_SDG_ZH = {"achieved": "已实现目标", "on track": "显著进展/步入正轨",
+                      "needs acceleration": "中等进展/需加快", "limited progress": "进展有限或无进展",
+                      "moving away": "倒退"}
+
+
+def status_word(status: str, lang: str = "en") -> str:
+    """planlib's word for a progress status in ``lang``: the status itself in English
+    (``on track``), the briefings' word in Chinese (``进展顺利``)."""
+    return status if lang == "en" else WORDS[lang]["text"].get(f"status.{status}", status)
+
+
+def status_answers(status: str) -> list[str]:
+    """Every answer accepted for a status: planlib's word, its Chinese word in the briefings,
+    and the Open SDG category names in English and Chinese."""
+    return list(dict.fromkeys([status, *(status_word(status, lang) for lang in WORDS),
+                               *STATUS_SYNONYMS.get(status, ())]))
 
 
 class Exercise:
@@ -338,13 +507,18 @@ class Exercise:
         accepted = inspect.signature(self.compute).parameters
         return self.compute(**{k: v for k, v in params.items() if k in accepted})
 
-    def tolerance_text(self, **params) -> str:
-        """The accepted margin in words, e.g. "±0.5 per 100,000 live births" or "±1%"."""
+    def tolerance_text(self, lang: str = "en", **params) -> str:
+        """The accepted margin in words, e.g. "±0.5 per 100,000 live births" (``±0.5/10万`` in
+        Chinese) or "±1%"."""
         if self.kind != "number":
             return ""
-        if self.relative:
-            return f"±{self.tolerance:.1%}".replace(".0%", "%")
-        return f"±{_fmt(self.tolerance, self.unit)}"
+        return _margin(self.tolerance, self.relative, _unit(self.unit, lang), lang)
+
+    def hint_text(self, lang: str = "en") -> str:
+        """The hint in ``lang`` (Chinese hints are in :mod:`planlib.report.words`)."""
+        if lang == "en":
+            return self.hint
+        return WORDS[lang]["lesson"].get(f"hint.{self.lesson}.{self.number}", "") if self.hint else ""
 
 
 def _obs_value(region, indicator, year):
@@ -607,29 +781,41 @@ def exercise(lesson: int, number: int) -> Exercise:
         raise KeyError(f"lesson {lesson} has no exercise {number}") from None
 
 
-def check(lesson: int, number: int, answer: object, **params) -> bool | None:
+def check(lesson: int, number: int, answer: object, *, lang: str = "en", **params) -> bool | None:
     """Check the answer to exercise ``number`` of lesson ``lesson``: prints ✓ / ✗ / "not answered
-    yet" and the accepted margin. ``params`` are the lesson's parameters the answer depends on
-    (lesson 3: ``birth_rate``)."""
+    yet" and the accepted margin, in English or (``lang="zh"``) Chinese. ``params`` are the
+    lesson's parameters the answer depends on (lesson 3: ``birth_rate``)."""
+    if lang not in WORDS:
+        raise ValueError(f"unknown language {lang!r}; available: {', '.join(WORDS)}")
     ex = exercise(lesson, number)
+    hint = ex.hint_text(lang) or None
     if answer is None:
-        _say(NOT_ANSWERED)
+        _say(_pending(lang))
         return None
     if ex.kind == "number":
-        ok = check_number(answer, expected=ex.expected(**params), tolerance=ex.tolerance, unit=ex.unit,
-                          relative=ex.relative, hint=ex.hint)
+        ok = check_number(answer, expected=ex.expected(**params), tolerance=ex.tolerance,
+                          unit=_unit(ex.unit, lang), relative=ex.relative, hint=hint, lang=lang)
         if ok:
-            _say(f"  (answers within {ex.tolerance_text(**params)} of the exact value are accepted)")
+            _say(_w(lang, "check.margin", margin=ex.tolerance_text(lang, **params)))
         return ok
     if ex.kind == "bool":
-        return check_bool(answer, expected=ex.expected(**params), hint=ex.hint)
+        return check_bool(answer, expected=ex.expected(**params), hint=hint, lang=lang)
     expected = ex.expected(**params)
     options = list(ex.options() if callable(ex.options) else ex.options or [])
-    accepted = [expected, *ex.synonyms.get(expected, ())]
+    accepted = status_answers(expected) if ex.synonyms is STATUS_SYNONYMS else [expected, *ex.synonyms.get(expected, ())]
     if isinstance(answer, str) and any(_norm(answer) == _norm(a) for a in accepted):
-        return check_choice(answer, expected=answer, hint=ex.hint)
-    synonyms = [s for syns in ex.synonyms.values() for s in syns]
-    return check_choice(answer, expected=expected, options=(options + synonyms) if options else None, hint=ex.hint)
+        return check_choice(answer, expected=answer, hint=hint, lang=lang)
+    if ex.synonyms is STATUS_SYNONYMS:  # every status in every accepted wording
+        choices = [a for o in options for a in status_answers(o)]
+        shown = options if lang == "en" else [w for o in options
+                                              for w in (status_word(o, lang), STATUS_OPEN_SDG_ZH.get(o))
+                                              if w]
+    else:
+        choices = options + [s for syns in ex.synonyms.values() for s in syns]
+        shown = choices
+    if options and isinstance(answer, str) and _norm(answer) not in {_norm(c) for c in choices}:
+        return check_choice(answer, expected=expected, options=shown, hint=hint, lang=lang)
+    return check_choice(answer, expected=expected, options=choices if options else None, hint=hint, lang=lang)
 
 
 # --- the end-of-course assessment (notebooks/lessons/assessment.ipynb) -----------------------

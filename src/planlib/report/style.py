@@ -239,9 +239,13 @@ def _cell_width(ch: str) -> int:
     return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
 
 
+#: Punctuation a Chinese line never starts with: it stays at the end of the line before.
+_NO_LINE_START = set("，。、；：？！）》」』”’")
+
+
 def wrap_display(text: str, width: int) -> str:
     """Wrap text to ``width`` display cells: Chinese characters count double and may break
-    anywhere; Latin words break only at spaces."""
+    anywhere except before closing punctuation (，。；）…); Latin words break only at spaces."""
     tokens = re.findall(r"[\u2E80-\u9FFF\uFF00-\uFFEF\u3000-\u303F“”]|[^\s\u2E80-\u9FFF\uFF00-\uFFEF\u3000-\u303F“”]+|\s+", text)
     lines, line, used = [], "", 0
     for tok in tokens:
@@ -250,7 +254,7 @@ def wrap_display(text: str, width: int) -> str:
             if line:
                 line, used = line + " ", used + 1
             continue
-        if used + w > width and line.strip():
+        if used + w > width and line.strip() and tok not in _NO_LINE_START:
             lines.append(line.rstrip())
             line, used = "", 0
         line, used = line + tok, used + w

@@ -1,8 +1,9 @@
 """Every word planlib writes for a reader, one dictionary per language.
 
-Each language has three parts: ``page`` (headings, table columns and labels of a briefing page),
-``text`` (the sentences of the narrative) and ``chart`` (titles, legends, source lines of the
-figures). What the indicator catalog knows (indicator names, short names and units in each
+Each language has four parts: ``page`` (headings, table columns and labels of a briefing page),
+``text`` (the sentences of the narrative), ``chart`` (titles, legends, source lines of the
+figures) and ``lesson`` (what the lessons' checks print, their units and hints, and the sentences
+and chart words of the lessons' worked examples). What the indicator catalog knows (indicator names, short names and units in each
 language) is read from ``data/indicators.csv`` (:meth:`planlib.data.tables.Tables.indicator_words`),
 not written here.
 """
@@ -739,6 +740,175 @@ for _lang, _words in _OUTLOOK.items():
     WORDS[_lang]["page"].update(_words)
     WORDS[_lang]["chart"].update(_OUTLOOK_CHART[_lang])
 
+# --- The lessons (planlib.apps.teaching): what the checks print, the exercises' units and hints,
+# and the sentences and chart words of the lessons' worked examples --------------------------------
+_LESSON: dict[str, dict[str, str]] = {
+    "en": {
+        "check.pending": "{marker} not answered yet: replace None with your answer, run that cell, then this one.",
+        "check.correct": "{marker} correct: {value}.",
+        "check.wrong": "{marker} not yet: {message}",
+        "check.hint": " Hint: {hint}",
+        "check.margin": "  (answers within {margin} of the exact value are accepted)",
+        "check.not_number": "expected a number, got {answer} ({type}).",
+        "check.not_finite": "{answer} is not a finite number.",
+        "check.off": "{value} is {direction} (the answer needs to be within {within}).",
+        "check.too_high": "too high",
+        "check.too_low": "too low",
+        "check.within_relative": "{margin} of the answer",
+        "check.not_text": "expected a text answer (in quotes), got {answer} ({type}).",
+        "check.not_option": "{answer} is not one of the choices: {options}.",
+        "check.not_right_choice": "{answer} is not the right choice.",
+        "check.not_bool": "expected True or False, got {answer} ({type}).",
+        "check.bool_wrong": "{value} is not right.",
+        "check.quote": "{text!r}",
+        "check.list": ", ",
+        "say.item": "{text}",
+        "number.sep": " ",
+        "yes": "yes",
+        "no": "no",
+        "unit.per 100,000 live births": "per 100,000 live births",
+        "unit.per 1,000 live births": "per 1,000 live births",
+        "unit.live births": "live births",
+        "unit.years a year": "years a year",
+        "unit.per year": "per year",
+        "unit.per 100,000": "per 100,000",
+        "unit.persons": "persons",
+        "unit.physicians": "physicians",
+        "unit.nurses": "nurses",
+        "unit.nurses a year": "nurses a year",
+        "unit.%": "%",
+        "unit.times": "times",
+        "l1.mmr_per_1000": "China {year}: {value:g} per 100,000 live births = {per_1000:.3f} per 1,000 live births",
+        "l1.literal": "Read literally, {value_text} would be {times:.1f} times China's {national:g}‰ in {year}: not believable for a prosperous coastal city, and the same report prints ‰ elsewhere.",
+        "l1.births_vs_deliveries": "{deliveries:,.0f} hospital deliveries vs about {births:,.0f} live births implied by the ratio",
+        "l2.thresholds": "planlib thresholds: on track ≥ {on_track}, needs acceleration ≥ {needs}\nstatuses: {statuses}",
+        "l2.steps": "observed {observed:+.3f} years a year ({start:.0f}–{end:.0f})\nrequired {required:+.3f} years a year ({end:.0f}–{target_year:.0f})\nprogress ratio {ratio:.2f} → {status}; at the observed pace: {projected:.1f} in {target_year:.0f}",
+        "l3.birth_rate": "Birth rate used: {rate:g} per 1,000; China 2020: {source}",
+        "l3.birth_rate_source": "National Bureau of Statistics of China, Statistical Communiqué on the 2020 National Economic and Social Development (28 February 2021): birth rate 8.52‰",
+        "l3.poisson": "observed {k} deaths → the expected number could be anywhere from {low:.2f} to {high:.2f}",
+        "l3.weihai": "{deaths:.0f} death over {deliveries:,.0f} deliveries = {rate:.2f} per 100,000 (exact 95% interval {low:.2f}–{high:.2f})",
+        "l3.inside": "National {year}: {national:g} per 100,000: inside the interval? {inside}",
+        "l3.case.one": "{k} death",
+        "l3.case.many": "{k} deaths",
+        "l3.case.reported": "{case} (reported)",
+        "l3.benchmark": "China {year}",
+        "l3.title": "{region} {year}: maternal mortality ratio if 0–{n} deaths",
+        "l3.source": ". Denominator: {deliveries:,.0f} hospital deliveries standing in for live births; rows other than the reported one are what-ifs.",
+        "l4.populations": "The nurses' figures imply {gap:,.0f} more people than the physicians' ({share:.0%}).\nAllowing for rounding, all pairs fit one population: {fits}",
+        "l4.physicians": "{target:g} per 1,000 × {population:,.0f} people = {needed:,} physicians in {target_year} (now {now:,}: {more:,} more, {per_year:.0f} a year)",
+        "l4.net_gross": "Net: {net:,} physicians; gross with {attrition:.0%} attrition: {gross:,}.",
+        "l4.title": "{region}: physicians and nurses per 1,000, hiring plan {start}–{end}",
+        "l4.source": ". Straight-line hiring; population implied by each profession's count and ratio; growth {growth:.1%} a year assumed.",
+        "group.physicians": "Physicians",
+        "group.nurses": "Nurses",
+        "col.net_hires": "net hires",
+        "col.gross_hires": "gross hires",
+        "interval.axis": "{unit} (dot: observed; line: exact 95% interval)",
+        "interval.unit": "per 100,000 live births",
+        "interval.label": "{rate:.1f} ({low:.1f}–{high:.1f})",
+        "interval.benchmark": "{label}: {value:g}",
+        "hiring.path": "{name}: planned path",
+        "hiring.target": "{name}: target ≥{target:g}",
+        "hiring.per": "per 1,000 population",
+    },
+    "zh": {
+        "check.pending": "{marker} 尚未作答：请把上一单元中的 None 换成你的答案，运行该单元后再运行本单元。",
+        "check.correct": "{marker} 正确：{value}。",
+        "check.wrong": "{marker} 还不对：{message}",
+        "check.hint": "提示：{hint}",
+        "check.margin": "  （与准确值相差不超过{margin}的答案均判为正确）",
+        "check.not_number": "这里应填一个数，你填的是 {answer}（{type}）。",
+        "check.not_finite": "{answer} 不是一个有限的数。",
+        "check.off": "{value}{direction}（答案与准确值之差须在{within}以内）。",
+        "check.too_high": "偏大",
+        "check.too_low": "偏小",
+        "check.within_relative": "{margin}",
+        "check.not_text": "这里应填文字答案（放在引号里），你填的是 {answer}（{type}）。",
+        "check.not_option": "{answer}不在可选答案之中，可选答案为：{options}。",
+        "check.not_right_choice": "{answer}不是正确答案。",
+        "check.not_bool": "这里应填 True 或 False，你填的是 {answer}（{type}）。",
+        "check.bool_wrong": "{value} 不对。",
+        "check.quote": "“{text}”",
+        "check.list": "、",
+        "say.item": "“{text}”",
+        "number.sep": "",
+        "yes": "是",
+        "no": "否",
+        "unit.per 100,000 live births": "/10万",
+        "unit.per 1,000 live births": "‰",
+        "unit.live births": "例活产",
+        "unit.years a year": "岁/年",
+        "unit.per year": "/年",
+        "unit.per 100,000": "/10万",
+        "unit.persons": "人",
+        "unit.physicians": "名医师",
+        "unit.nurses": "名护士",
+        "unit.nurses a year": "名护士/年",
+        "unit.%": "%",
+        "unit.times": "倍",
+        "l1.mmr_per_1000": "{year}年全国孕产妇死亡率为{value:g}/10万，换算成以千为基数，即每千例活产{per_1000:.3f}例",
+        "l1.literal": "若按字面理解，{value_text}相当于{literal:.1f}‰，是{year}年全国婴儿死亡率（{national:g}‰）的{times:.1f}倍。对一个经济发达的沿海城市来说，这不可信；而且同一份报告在其他地方用的都是‰。",
+        "l1.births_vs_deliveries": "住院分娩{deliveries:,.0f}例；按孕产妇死亡率反推的活产数约为{births:,.0f}例",
+        "l2.thresholds": "planlib 的判断阈值：进度比≥{on_track}为“进展顺利”，≥{needs}为“需加快进度方能达标”\n评估类别：{statuses}",
+        "l2.steps": "实际年均变化：{observed:+.3f}岁/年（{start:.0f}—{end:.0f}年）\n所需年均变化：{required:+.3f}岁/年（{end:.0f}—{target_year:.0f}年）\n进度比{ratio:.2f}，评估为“{status}”；按现有速度，{target_year:.0f}年将达到{projected:.1f}岁",
+        "l3.birth_rate": "所用出生率：{rate:g}‰。全国2020年数据：{source}",
+        "l3.birth_rate_source": "国家统计局《中华人民共和国2020年国民经济和社会发展统计公报》（2021年2月28日），出生率8.52‰",
+        "l3.poisson": "观察到{k}例死亡 → 期望死亡数可在{low:.2f}至{high:.2f}例之间",
+        "l3.weihai": "住院分娩{deliveries:,.0f}例，孕产妇死亡{deaths:.0f}例，折合{rate:.2f}/10万（精确95%置信区间：{low:.2f}～{high:.2f}/10万）",
+        "l3.inside": "{year}年全国为{national:g}/10万；是否落在该区间内：{inside}",
+        "l3.case.one": "{k}例死亡",
+        "l3.case.many": "{k}例死亡",
+        "l3.case.reported": "{case}（报告值）",
+        "l3.benchmark": "全国{year}年",
+        "l3.title": "{region}{year}年：孕产妇死亡0～{n}例时的孕产妇死亡率",
+        "l3.source": "。分母：以住院分娩数{deliveries:,.0f}例代替活产数；除报告值外，其余各行均为假设情形。",
+        "l4.populations": "按护士数及其每千人口比推算的人口，比按医师推算的多{gap:,.0f}人（多{share:.0%}）。\n考虑比值的四舍五入后，各组数据能否对应同一人口：{fits}",
+        "l4.physicians": "每千人口{target:g}名 × {population:,.0f}人 = {target_year}年需执业（助理）医师{needed:,}名（现有{now:,}名，需增加{more:,}名，平均每年{per_year:.0f}名）",
+        "l4.net_gross": "净增医师{net:,}名；若每年流失{attrition:.0%}，实际需招聘{gross:,}名。",
+        "l4.title": "{region}：每千人口医师数和护士数，{start}—{end}年招聘计划",
+        "l4.source": "。按年平均招聘；人口由各类人员数及其每千人口比推算；假设人口年增长{growth:.1%}。",
+        "group.physicians": "执业（助理）医师",
+        "group.nurses": "注册护士",
+        "col.net_hires": "净增人数",
+        "col.gross_hires": "招聘人数（含补充流失）",
+        "interval.axis": "{unit}（圆点：观察值；横线：精确95%置信区间）",
+        "interval.unit": "孕产妇死亡率（/10万）",
+        "interval.label": "{rate:.1f}（{low:.1f}～{high:.1f}）",
+        "interval.benchmark": "{label}：{value:g}",
+        "hiring.path": "{name}：计划路径",
+        "hiring.target": "{name}：目标≥{target:g}",
+        "hiring.per": "每千人口",
+    },
+}
+_LESSON_HINTS: dict[str, dict[str, str]] = {
+    "en": {},  # the English hints are written beside each exercise in planlib.apps.teaching
+    "zh": {
+        "hint.1.1": "‰ 即每千；换算时乘以“新基数 ÷ 原基数”。",
+        "hint.1.2": "% 即每百。",
+        "hint.1.3": "在检查结果中找来源行与 % 那一行相同的一条。",
+        "hint.1.4": "活产数 = 死亡数 × 100000 ÷ 孕产妇死亡率。",
+        "hint.2.1": "人均预期寿命用绝对变化：（期末值 − 期初值）÷ 年数。",
+        "hint.2.2": "从最新值算起，不是从2015年的值算起。",
+        "hint.2.3": "进度比 = 实际年均变化 ÷ 所需年均变化，再对照第1节的阈值。",
+        "hint.2.4": "用（期末值 ÷ 期初值）**（1 / 年数）− 1，不是（期末值 − 期初值）÷ 年数。",
+        "hint.3.1": "活产数 = 死亡数 × 100000 ÷ 孕产妇死亡率，死亡数取1。",
+        "hint.3.2": "取 poisson_ci(0) 的上限，除以估计的活产数，再乘以100000。",
+        "hint.3.3": "把全国值与0、与你算出的上限分别比较。",
+        "hint.3.4": "比较2例死亡与1例死亡时的孕产妇死亡率。",
+        "hint.4.1": "人口 = 人数 ÷ 每千人口比 × 1000。",
+        "hint.4.2": "所需人数 = 目标 × 人口 ÷ 1000，向上取整；两种人口各算一次。",
+        "hint.4.3": "先把所需人数向上取整，再减去现有护士数。",
+        "hint.4.4": "用练习3的缺口除以2020年至2025年之间的年数。",
+        # lesson 5 (targets for 2030) and the units of its exercises
+        "hint.5.1": "进度比 = 实际复合年均变化率 ÷ 所需复合年均变化率，再对照1.05和0.95两个界限。",
+        "hint.5.2": "已实现的目标数（提前实现或按期实现）÷ 可评判的目标数；没有实际值、没有数值、实际值存疑或无从判断进度的目标不计在内。",
+        "hint.5.3": "（2030年值 ÷ 最新值）**（1 / 年数）− 1，年数从最新实际值的年份算起。",
+        "hint.5.4": "规划以百分比给出2015—2020年的增长：（1 + 增长率）**（1 / 5）− 1 即每年的速度。",
+    },
+}
+for _lang, _words in _LESSON.items():
+    WORDS[_lang]["lesson"] = {**_words, **_LESSON_HINTS[_lang]}
+
 #: Languages planlib writes.
 LANGUAGES = tuple(WORDS)
 
@@ -750,7 +920,7 @@ def check_language(lang: str) -> None:
 
 
 def words(lang: str, part: str) -> dict[str, str]:
-    """The words of one part (``page``, ``text``, ``chart``) of a language."""
+    """The words of one part (``page``, ``text``, ``chart``, ``lesson``) of a language."""
     check_language(lang)
     return WORDS[lang][part]
 
