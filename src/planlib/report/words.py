@@ -810,6 +810,7 @@ _LESSON: dict[str, dict[str, str]] = {
         "hiring.path": "{name}: planned path",
         "hiring.target": "{name}: target ≥{target:g}",
         "hiring.per": "per 1,000 population",
+        "l5.thresholds": "planlib's bounds on the progress ratio of a target not yet met: ahead of schedule ≥ {ahead}, roughly on schedule ≥ {on_track}, behind below {on_track}",
     },
     "zh": {
         "check.pending": "{marker} 尚未作答：请把上一单元中的 None 换成你的答案，运行该单元后再运行本单元。",
@@ -878,6 +879,7 @@ _LESSON: dict[str, dict[str, str]] = {
         "hiring.path": "{name}：计划路径",
         "hiring.target": "{name}：目标≥{target:g}",
         "hiring.per": "每千人口",
+        "l5.thresholds": "planlib 对尚未达到的目标的判断界限：进度比≥{ahead}为“快于预期”，{on_track}≤进度比<{ahead}为“基本符合预期”，<{on_track}为“滞后”",
     },
 }
 _LESSON_HINTS: dict[str, dict[str, str]] = {
