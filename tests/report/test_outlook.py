@@ -118,3 +118,15 @@ def test_fan_figure_alt_text():
     assert en.startswith("Chart: Yangchun's options for 2030") and "Life expectancy at birth: 77.8 in 2020" in en
     zh = figure_alt(analyse_region("yangchun"), "zh")
     assert zh.startswith("图：阳春市2030年目标方案")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_an_option_already_reached_asks_for_no_pace(lang):
+    """Weihai's 81.58 years is above the national 2030 value of 80: the row says it is reached and
+    gives no "needed" fall of 0.2 years a year."""
+    df = options_table(analyse_region("weihai"), lang)
+    feas, pace = df.columns[9], df.columns[8]
+    reached = df[df[feas] == ("already reached" if lang == "en" else "已达到")]
+    assert len(reached) >= 3
+    assert (reached[pace] == "–").all()
+    assert (df.loc[~df.index.isin(reached.index), pace] != "–").all()

@@ -173,8 +173,9 @@ def options_table(a: RegionAnalysis, lang: str = "en", year: int = 2030) -> pd.D
     rows = []
     for _, r in df.iterrows():
         unit = _unit(a, r["indicator_id"], lang)
-        pace = change_phrase(lang, float(r["required_annual_change"]), r["change_measure"], unit.split("/")[0]
-                             if lang == "zh" else unit)
+        # an option already reached asks for no pace (a "needed" fall would read as a plan to get worse)
+        pace = "–" if r["feasibility"] == "already reached" else change_phrase(
+            lang, float(r["required_annual_change"]), r["change_measure"], unit.split("/")[0] if lang == "zh" else unit)
         basis = ("" if r["option"] == "peer level"
                  else source_text(a, r["basis_ref"] if pd.notna(r["basis_ref"]) else r["latest_ref"], lang))
         rows.append({word(lang, "page", "col.indicator"): _name(a, r["indicator_id"], lang),
