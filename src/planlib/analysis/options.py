@@ -219,7 +219,7 @@ def options_for(a: RegionAnalysis, year: int = 2030) -> pd.DataFrame:
             add("national reference", float(r["value_std"]), note, "other_reference" if note else "",
                 basis_value=float(r["value_std"]),
                 basis_year=year, basis_ref=r["ref"], basis_text=r["value_text"])
-        elif indicator in DEFINITION_GUARD:
+        if indicator in DEFINITION_GUARD:  # said even when a same-definition reference gives the option
             other, what = DEFINITION_GUARD[indicator]
             g = refs[refs["indicator_id"] == other]
             if len(g):

@@ -205,6 +205,11 @@ def options_notes(a: RegionAnalysis, lang: str = "en", year: int = 2030) -> list
             elif f == "definition":
                 out.append(_w(lang, "note.definition", name=name, value=r["basis_text"],
                               source=source_text(a, r["basis_ref"], lang)))
+                same = df[(df["indicator_id"] == r["indicator_id"]) & (df["option"] == "national reference")
+                          & df["value"].notna()]
+                if len(same):  # the option rests on an older document that counts as the local ratio does
+                    out.append(_w(lang, "note.definition.same", name=name, value=same.iloc[0]["basis_text"],
+                                  source=source_text(a, same.iloc[0]["basis_ref"], lang)))
             elif f == "small_births":
                 births = float(r["births"])
                 out.append(_w(lang, "note.small_births", name=name,
