@@ -64,6 +64,12 @@ def _as_written(text: object, lang: str) -> str:
     return str(text)
 
 
+def _number_as_written(text: object, value: float) -> str:
+    """The number of a value as the document writes it ("3.0" of "3.0‰"), else ``value`` formatted."""
+    m = re.search(r"\d+(?:\.\d+)?", str(text))
+    return m.group(0) if m and float(m.group(0)) == value else fmt_num(value)
+
+
 def _years(years: list[int], lang: str) -> str:
     return ("、" if lang == "zh" else ", ").join(map(str, years)) or "–"
 
@@ -226,6 +232,17 @@ def options_notes(a: RegionAnalysis, lang: str = "en", year: int = 2030) -> list
                 for _, o in other.iterrows():
                     out.append(_w(lang, "note.other_reference", name=name, source=source_text(a, r["basis_ref"], lang),
                                   other=source_text(a, o["ref"], lang), value=o["value_text"]))
+            elif f == "province_target":
+                obs = a.observations
+                goals = obs[(obs["region_id"] == a.province_id) & (obs["kind"] == "target") & (obs["year"] == year)
+                            & (obs["indicator_id"] == r["indicator_id"]) & obs["value_std"].notna()]
+                for _, g in goals.iterrows():
+                    value = (g["value_text"] if lang == "zh" else
+                             _w(lang, f"note.goal{'.about' if g['comparator'] == '~' else ''}",
+                                value=_number_as_written(g["value_text"], float(g["value_std"])),
+                                unit=_unit(a, r["indicator_id"], lang)))
+                    out.append(_w(lang, "note.province_target", name=name, province=a.name(lang, a.province_id),
+                                  year=year, value=value, source=source_text(a, g["ref"], lang)))
             elif f == "province_alt":
                 alt = a.actuals(a.province_id, r["indicator_id"])
                 alt = alt[(alt["year"] == r["basis_year"]) & (alt["ref"] != r["basis_ref"])]
