@@ -5,7 +5,7 @@ Faults: a kernel that dies or a cell that runs longer than the cell timeout cost
 fresh kernel (:mod:`planlib.apps.kernel`), then the region fails with the reason. SIGINT or
 SIGTERM stops the build (workers and kernels too) and raises :class:`BuildInterrupted` with the
 regions built so far; workers and their kernels exit when the parent dies. A region's notebook,
-HTML, numbers (CSV), figures and, with ``pdf``, PDF are written together or not at all, and a
+HTML, numbers (CSV), 2030 options (CSV), figures and, with ``pdf``, PDF are written together or not at all, and a
 write error names the file; a PDF that cannot be printed fails its region with the reason.
 """
 from __future__ import annotations
@@ -28,7 +28,7 @@ from pathlib import Path
 
 from planlib.apps.kernel import (DEFAULT_CELL_TIMEOUT, KernelFault, WarmKernel, exit_with_parent,
                                  remove_stale_connection_files)
-from planlib.apps.pages import Built, Row, dress_briefing, suffix, write_methods
+from planlib.apps.pages import Built, Row, dress_briefing, options_csv_name, suffix, write_methods
 from planlib.apps.pages import write_index as pages_index
 from planlib.files import write_atomic, write_together
 from planlib.resources import notebook
@@ -59,6 +59,7 @@ class Result:
     skipped: bool = False
     csv: Path | None = None
     pdf: Path | None = None
+    options_csv: Path | None = None
 
 
 def validate_regions(regions: list[str], data: str | None = None) -> list[str]:
@@ -202,15 +203,17 @@ def write_error(exc: OSError) -> str:
 def build_one(region_id: str, lang: str, out: Path, figures: Path, data: str | None,
               notebook: Path = NOTEBOOK, engine: str = "warm",
               cell_timeout: int = DEFAULT_CELL_TIMEOUT, langs: tuple[str, ...] | None = None,
-              pdf: bool = False, csv: bytes | None = None, name: str | None = None) -> Result:
+              pdf: bool = False, csv: bytes | None = None, name: str | None = None,
+              options: bytes | None = None) -> Result:
     """Execute the notebook for one region and write <out>/<region>.ipynb, .html, .csv (its
-    numbers), with ``pdf`` .pdf, and its figures together: all of them, or none (the previous
-    ones stay).
+    numbers), <region>-2030.csv (its 2030 options, :func:`planlib.apps.pages.options_csv_name`),
+    with ``pdf`` .pdf, and its figures together: all of them, or none (the previous ones stay).
 
     The page links to the index, to the region's briefings in the other ``langs`` and to its
-    downloads. ``csv`` (the numbers, :func:`planlib.report.downloads.numbers_csv`) and ``name``
-    (the region's name for the PDF's header) are worked out here when not given; the parent
-    process gives them, so workers need not load the data.
+    downloads. ``csv`` (the numbers, :func:`planlib.report.downloads.numbers_csv`), ``options``
+    (:func:`planlib.report.downloads.options_csv`) and ``name`` (the region's name for the PDF's
+    header) are worked out here when not given; the parent process gives them, so workers need
+    not load the data.
 
     The notebook draws the figures into a staging folder inside ``figures``; they are moved
     into ``figures/<region>/`` with the notebook and HTML once all are written. ``engine="warm"``
@@ -223,6 +226,7 @@ def build_one(region_id: str, lang: str, out: Path, figures: Path, data: str | N
     suffix = "" if lang == "en" else f".{lang}"
     nb_path, html_path = out / f"{region_id}{suffix}.ipynb", out / f"{region_id}{suffix}.html"
     csv_path, pdf_path = out / f"{region_id}{suffix}.csv", out / f"{region_id}{suffix}.pdf"
+    options_path = out / options_csv_name(region_id, lang)
     params = {"region": region_id, "lang": lang, "figures_dir": str(figures),
               "data_dir": None if data is None else str(Path(data).resolve())}
     try:
@@ -247,13 +251,14 @@ def build_one(region_id: str, lang: str, out: Path, figures: Path, data: str | N
         nb.metadata["title"] = _title_of(nb) or region_id
         body, _ = _html_exporter().from_notebook_node(nb)
         body = dress_briefing(body, region_id, lang, tuple(langs or (lang,)), pdf)
-        if csv is None or (pdf and name is None):
+        if csv is None or options is None or (pdf and name is None):
             from planlib.analysis.region import analyse_region
-            from planlib.report.downloads import numbers_csv
+            from planlib.report.downloads import numbers_csv, options_csv
             analysis = analyse_region(region_id, data)
             csv = numbers_csv(analysis, lang) if csv is None else csv
+            options = options_csv(analysis, lang) if options is None else options
             name = analysis.name(lang) if name is None else name
-        contents = {nb_path: nbformat.writes(nb), html_path: body, csv_path: csv}
+        contents = {nb_path: nbformat.writes(nb), html_path: body, csv_path: csv, options_path: options}
         if pdf:
             from planlib.apps.pdf import PrintError
             try:
@@ -274,7 +279,7 @@ def build_one(region_id: str, lang: str, out: Path, figures: Path, data: str | N
         shutil.rmtree(stage, ignore_errors=True)
     trim_memory()
     return Result(region_id, lang, True, time.perf_counter() - t0, html=html_path, notebook=nb_path,
-                  csv=csv_path, pdf=pdf_path if pdf else None)
+                  csv=csv_path, pdf=pdf_path if pdf else None, options_csv=options_path)
 
 
 def trim_memory() -> bool:
@@ -405,12 +410,14 @@ def _up_to_date(region_id: str, lang: str, out: Path, figures: Path, key: str,
     suffix = "" if lang == "en" else f".{lang}"
     html_path, nb_path = out / f"{region_id}{suffix}.html", out / f"{region_id}{suffix}.ipynb"
     csv_path, pdf_path = out / f"{region_id}{suffix}.csv", out / f"{region_id}{suffix}.pdf"
+    options_path = out / options_csv_name(region_id, lang)
     stamp = _stamp_path(out, region_id, lang)
     figs = [figures / region_id / f"{n}{suffix}.{e}" for n in FIGURE_NAMES for e in ("png", "svg")]
     if stamp.is_file() and stamp.read_text() == key and html_path.is_file() and nb_path.is_file() \
-            and csv_path.is_file() and (pdf_path.is_file() or not pdf) and all(f.is_file() for f in figs):
+            and csv_path.is_file() and options_path.is_file() and (pdf_path.is_file() or not pdf) \
+            and all(f.is_file() for f in figs):
         return Result(region_id, lang, True, 0.0, html=html_path, notebook=nb_path, skipped=True,
-                      csv=csv_path, pdf=pdf_path if pdf else None)
+                      csv=csv_path, pdf=pdf_path if pdf else None, options_csv=options_path)
     return None
 
 
@@ -597,15 +604,15 @@ def _build_in_pool(tasks: list[tuple], jobs: int, notebook: Path, results: list[
 
 
 def _with_downloads(task: tuple) -> tuple:
-    """A build task with the region's numbers as CSV and its name (for the PDF's header), worked
-    out in this process, which has the data loaded (a worker need not load it); a failure here
-    leaves them to the worker, which reports it."""
+    """A build task with the region's numbers and 2030 options as CSV and its name (for the PDF's
+    header), worked out in this process from one analysis of the region, which has the data
+    loaded (a worker need not load it); a failure here leaves them to the worker, which reports it."""
     region_id, lang, data = task[0], task[1], task[4]
     try:
         from planlib.analysis.region import analyse_region
-        from planlib.report.downloads import numbers_csv
+        from planlib.report.downloads import numbers_csv, options_csv
         analysis = analyse_region(region_id, data)
-        return task + (numbers_csv(analysis, lang), analysis.name(lang))
+        return task + (numbers_csv(analysis, lang), analysis.name(lang), options_csv(analysis, lang))
     except Exception:  # noqa: BLE001 - the worker reports it with the region
         return task
 

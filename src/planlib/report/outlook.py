@@ -11,7 +11,7 @@ import re
 
 import pandas as pd
 
-from planlib.analysis.assessment import assessment, completion
+from planlib.analysis.assessment import CLASSES, assessment, completion
 from planlib.analysis.options import options_for
 from planlib.analysis.region import RegionAnalysis
 from planlib.report.escape import no_math
@@ -128,9 +128,15 @@ def assessment_html(a: RegionAnalysis, lang: str = "en") -> str:
 
 def assessment_summary(a: RegionAnalysis) -> dict[str, object]:
     """One region's completion for an index table: region, met, judged, not judged, rate, years,
-    binding targets behind."""
-    c = completion(assessment(a.progress, a.observations, a.region_id))
-    return {"region_id": a.region_id, **c}
+    the number of binding targets behind and their indicators (``binding_behind_indicators``, in
+    the assessment's order), and the number of targets in each class (``classes``, every class of
+    :data:`planlib.analysis.assessment.CLASSES`)."""
+    df = assessment(a.progress, a.observations, a.region_id)
+    c = completion(df)
+    behind = df[df["binding"].astype(bool) & (df["class"] == "behind")] if len(df) else df
+    counts = df["class"].value_counts() if len(df) else pd.Series(dtype=int)
+    return {"region_id": a.region_id, **c, "binding_behind_indicators": list(behind["indicator_id"]),
+            "classes": {k: int(counts.get(k, 0)) for k in CLASSES}}
 
 
 # --- options for 2030 ---------------------------------------------------------------------------
@@ -176,6 +182,9 @@ def options_table(a: RegionAnalysis, lang: str = "en", year: int = 2030) -> pd.D
     check_language(lang)
     df = options_for(a, year)
     df = df[df["option"].notna() & df["value"].notna()]
+    columns = [word(lang, "page", "col.indicator"), word(lang, "page", "col.unit"), _w(lang, "col.latest"),
+               _w(lang, "col.latest_year"), _w(lang, "col.option"), _w(lang, "col.value"), _w(lang, "col.low"),
+               _w(lang, "col.high"), _w(lang, "col.pace"), _w(lang, "col.feasibility"), _w(lang, "col.basis")]
     rows = []
     for _, r in df.iterrows():
         unit = _unit(a, r["indicator_id"], lang)
@@ -194,7 +203,7 @@ def options_table(a: RegionAnalysis, lang: str = "en", year: int = 2030) -> pd.D
                      _w(lang, "col.pace"): pace,
                      _w(lang, "col.feasibility"): _feasibility(r, lang),
                      _w(lang, "col.basis"): basis})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=columns)
 
 
 def options_notes(a: RegionAnalysis, lang: str = "en", year: int = 2030) -> list[str]:
