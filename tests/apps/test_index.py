@@ -147,7 +147,7 @@ def test_final_assessment_table_matches_assess_plan(index, region, lang):
     assert row[8] == "2020"
     assert row[9] == ("none" if lang == "en" else "无") and not (df["binding"] & (df["class"] == "behind")).any()
     html = page.read_text(encoding="utf-8")
-    heads = ["met early", "met on time", "ahead of schedule", "roughly on schedule", "behind"] if lang == "en" \
+    heads = ["Met early", "Met on time", "Ahead of schedule", "Roughly on schedule", "Behind"] if lang == "en" \
         else ["提前实现", "如期实现", "快于预期", "基本符合预期", "滞后"]
     assert all(f"<th>{h}</th>" in html for h in heads)
 

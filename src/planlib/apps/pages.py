@@ -215,6 +215,11 @@ def region_facts(region_id: str, data: str | None, langs: tuple[str, ...]) -> Fa
     return Facts(verdicts, summary)
 
 
+def _head(text: str) -> str:
+    """A class name as a column heading ("met early" → "Met early")."""
+    return text[:1].upper() + text[1:]
+
+
 #: Final-assessment classes counted in the index, in reading order (those that can be judged).
 INDEX_CLASSES = ("met early", "met", "ahead of schedule", "roughly on schedule", "behind")
 
@@ -228,7 +233,7 @@ def assessment_table_html(rows: list[Row], facts: dict[str, Facts], names: dict[
     sep = "、" if lang == "zh" else ", "
     head = "".join(f"<th>{html.escape(x)}</th>" for x in (
         [_w(lang, "index.col.region"), _w(lang, "index.assess.col.rate"), _w(lang, "index.assess.col.not_judged")]
-        + [_w(lang, f"outlook.class.{c}") for c in INDEX_CLASSES]
+        + [_head(_w(lang, f"outlook.class.{c}")) for c in INDEX_CLASSES]
         + [_w(lang, "index.assess.col.years"), _w(lang, "index.assess.col.binding")]))
     body = []
     for row in rows:
