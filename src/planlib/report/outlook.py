@@ -246,10 +246,9 @@ def options_notes(a: RegionAnalysis, lang: str = "en", year: int = 2030) -> list
                 goals = obs[(obs["region_id"] == a.province_id) & (obs["kind"] == "target") & (obs["year"] == year)
                             & (obs["indicator_id"] == r["indicator_id"]) & obs["value_std"].notna()]
                 for _, g in goals.iterrows():
-                    value = (g["value_text"] if lang == "zh" else
-                             _w(lang, f"note.goal{'.about' if g['comparator'] == '~' else ''}",
-                                value=_number_as_written(g["value_text"], float(g["value_std"])),
-                                unit=_unit(a, r["indicator_id"], lang)))
+                    value = _w(lang, f"note.goal{'.about' if g['comparator'] == '~' else ''}",
+                               value=_number_as_written(g["value_text"], float(g["value_std"])),
+                               unit=_unit(a, r["indicator_id"], lang))
                     out.append(_w(lang, "note.province_target", name=name, province=a.name(lang, a.province_id),
                                   year=year, value=value, source=source_text(a, g["ref"], lang)))
             elif f == "province_alt":

@@ -711,6 +711,8 @@ _OUTLOOK: dict[str, dict[str, str]] = {
         "outlook.note.beyond": "{name}：按{period}年进度推算将超出合理范围，该方案仅为推算结果，不宜选用。",
         "outlook.note.other_reference": "{name}：全国目标取自{source}；{other}为{value}。",
         "outlook.note.province_target": "{name}：{province}提出的{year}年目标为{value}（{source}）。",
+        "outlook.note.goal": "{value}{unit}",
+        "outlook.note.goal.about": "{value}{unit}左右",
         "outlook.note.province_alt": "{name}：另一报告公布{province}{year}年数值为{value}。",
         "outlook.note.sources": "全国参考值来源：{sources}。",
         "outlook.line": "{title}第{line}行",
