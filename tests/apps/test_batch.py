@@ -128,6 +128,27 @@ def test_a_failed_write_leaves_no_options_csv(tmp_path, monkeypatch):
     assert not (tmp_path / "figs" / "weihai").exists()
 
 
+def test_index_uses_the_analysis_the_build_made(tmp_path, monkeypatch):
+    """One analysis per region for the briefing's downloads and both index tables, in both
+    languages: the index facts are worked out once, where the build analyses the region."""
+    from planlib.apps import pages
+    calls = []
+    real = pages.region_facts
+    out = tmp_path / "out"
+
+    def counted(region_id, data, langs):  # when the build analyses it: before its briefing is written
+        calls.append((region_id, tuple(langs), (out / f"{region_id}.html").exists()))
+        return real(region_id, data, langs)
+
+    monkeypatch.setattr(batch, "region_facts", counted)
+    monkeypatch.setattr(pages, "region_facts", counted)
+    results = batch.build(["weihai"], out=out, figures=tmp_path / "figs", jobs=1, progress=False,
+                          langs=("en", "zh"))
+    assert all(r.ok for r in results) and calls == [("weihai", ("en", "zh"), False)]
+    zh = (out / "index.zh.html").read_text(encoding="utf-8")
+    assert '<table class="planlib-assessment">' in zh and "100%（6/6）" in zh
+
+
 def test_broken_region_does_not_stop_the_others(data_copy, tmp_path, capsys):
     with (data_copy / "regions.csv").open("a", encoding="utf-8") as fh:
         fh.write("brokenland,坏区,Brokenland,district,chaozhou,guangdong\n")

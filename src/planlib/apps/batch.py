@@ -28,7 +28,7 @@ from pathlib import Path
 
 from planlib.apps.kernel import (DEFAULT_CELL_TIMEOUT, KernelFault, WarmKernel, exit_with_parent,
                                  remove_stale_connection_files)
-from planlib.apps.pages import Built, Row, dress_briefing, options_csv_name, suffix, write_methods
+from planlib.apps.pages import Built, Facts, Row, dress_briefing, options_csv_name, region_facts, suffix, write_methods
 from planlib.apps.pages import write_index as pages_index
 from planlib.files import write_atomic, write_together
 from planlib.resources import notebook
@@ -345,18 +345,25 @@ def _safe_build(*args) -> Result:
                       error=f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=3)}")
 
 
+#: Languages of the index pages (both, whatever the briefings' languages).
+INDEX_LANGS = ("en", "zh")
+
+
 def write_index(results: list[Result], out: Path, data: str | None = None,
-                langs: tuple[str, ...] = ("en", "zh")) -> Path:
+                langs: tuple[str, ...] = INDEX_LANGS, facts: dict[str, Facts] | None = None) -> Path:
     """The cross-region overview in ``out``: ``index.html`` (English) and ``index.zh.html``
     (Chinese), one row per region with a verdict per core indicator and links to its briefings
-    and downloads; ``methods.html`` beside them. Returns the English index."""
+    and downloads, then the final assessment per region; ``methods.html`` beside them. ``facts``:
+    what the index shows of regions already analysed in this build
+    (:func:`planlib.apps.pages.region_facts`); the others are worked out here. Returns the English
+    index."""
     by_region: dict[str, Row] = {}
     for r in results:
         by_region.setdefault(r.region_id, Row(r.region_id)).briefings.append(
             Built(r.lang, r.ok, r.skipped, r.seconds, r.error, r.cell,
                   pdf=r.pdf is not None or (r.skipped and (out / f"{r.region_id}{suffix(r.lang)}.pdf").is_file())))
     methods = write_methods(out) is not None
-    return pages_index(list(by_region.values()), out, data, langs, methods)[0]
+    return pages_index(list(by_region.values()), out, data, langs, methods, facts)[0]
 
 
 FIGURE_NAMES = ("life_expectancy", "mortality", "workforce", "outlook")
@@ -528,6 +535,7 @@ def build(regions: list[str], out: Path = DEFAULT_OUT, jobs: int | None = None, 
     keys = {(r, lang): inputs_key(r, lang, figures, data, notebook, code, langs, pdf)
             for r in regions for lang in langs}
     results: list[Result] = []
+    facts: dict[str, Facts] = {}  # what the index shows of each region, from the analysis the build makes
     tasks = []
     for (r, lang), key in keys.items():
         done = None if force else _up_to_date(r, lang, out, figures, key, pdf)
@@ -546,7 +554,7 @@ def build(regions: list[str], out: Path = DEFAULT_OUT, jobs: int | None = None, 
             elif jobs == 1:
                 try:
                     for task in tasks:
-                        results.append(_safe_build(*_with_downloads(task)))
+                        results.append(_safe_build(*_with_downloads(task, facts)))
                         bar.update()
                 except _Stop:
                     if _PRINTER is not None:
@@ -557,7 +565,7 @@ def build(regions: list[str], out: Path = DEFAULT_OUT, jobs: int | None = None, 
                 finally:
                     close_printer()
             else:
-                _build_in_pool(tasks, jobs, notebook, results, bar)
+                _build_in_pool(tasks, jobs, notebook, results, bar, facts)
     except _Stop as stop:
         stopped = stop.signum
     bar.close()
@@ -570,14 +578,15 @@ def build(regions: list[str], out: Path = DEFAULT_OUT, jobs: int | None = None, 
                 write_atomic(_stamp_path(out, r.region_id, r.lang), keys[(r.region_id, r.lang)])
             except OSError:
                 pass  # no stamp: the next build rebuilds this briefing
-    write_index(results, out, data)
+    write_index(results, out, data, facts=facts)
     results = sorted(results, key=lambda r: (regions.index(r.region_id), r.lang))
     if stopped is not None:
         raise BuildInterrupted(stopped, results)
     return results
 
 
-def _build_in_pool(tasks: list[tuple], jobs: int, notebook: Path, results: list[Result], bar) -> None:
+def _build_in_pool(tasks: list[tuple], jobs: int, notebook: Path, results: list[Result], bar,
+                   facts: dict[str, Facts] | None = None) -> None:
     """Run ``tasks`` in ``jobs`` worker processes, appending to ``results`` as they finish; on
     :class:`_Stop` (or any exception), stop the workers (and so their kernels) before it
     propagates."""
@@ -586,7 +595,7 @@ def _build_in_pool(tasks: list[tuple], jobs: int, notebook: Path, results: list[
     pool = ProcessPoolExecutor(jobs, mp_context=mp.get_context("spawn"), initializer=_init_worker,
                                initargs=(str(notebook.parent), any(t[9] for t in tasks)))
     try:
-        futures = {pool.submit(_safe_build, *_with_downloads(task)): task for task in tasks}
+        futures = {pool.submit(_safe_build, *_with_downloads(task, facts)): task for task in tasks}
         for f in as_completed(futures):
             try:
                 results.append(f.result())
@@ -603,11 +612,15 @@ def _build_in_pool(tasks: list[tuple], jobs: int, notebook: Path, results: list[
         pool.shutdown(wait=True)
 
 
-def _with_downloads(task: tuple) -> tuple:
+def _with_downloads(task: tuple, facts: dict[str, Facts] | None = None) -> tuple:
     """A build task with the region's numbers and 2030 options as CSV and its name (for the PDF's
     header), worked out in this process from one analysis of the region, which has the data
-    loaded (a worker need not load it); a failure here leaves them to the worker, which reports it."""
+    loaded (a worker need not load it); a failure here leaves them to the worker, which reports it.
+    ``facts`` gets what the index shows of the region (:func:`planlib.apps.pages.region_facts`)
+    from the same analysis, once per region."""
     region_id, lang, data = task[0], task[1], task[4]
+    if facts is not None and region_id not in facts:
+        facts[region_id] = region_facts(region_id, data, INDEX_LANGS)
     try:
         from planlib.analysis.region import analyse_region
         from planlib.report.downloads import numbers_csv, options_csv

@@ -257,18 +257,26 @@ def assessment_table_html(rows: list[Row], facts: dict[str, Facts], names: dict[
 
 
 def write_index(rows: list[Row], out: Path, data: str | None = None, langs: tuple[str, ...] = ("en", "zh"),
-                methods: bool = True) -> list[Path]:
+                methods: bool = True, facts: dict[str, Facts] | None = None) -> list[Path]:
     """``index.html`` (English) and ``index.zh.html`` (Chinese) in ``out``: one row per region,
     one verdict per core indicator, the data date, links to the methods and to each briefing and
     its downloads; then the 14th plan's final assessment, one row per region
-    (:func:`assessment_table_html`). A region whose analysis fails still gets its rows ("–")."""
+    (:func:`assessment_table_html`). A region whose analysis fails still gets its rows ("–").
+    ``facts``: what is already known of some regions (:func:`region_facts`, in ``langs``); the
+    others are analysed here, once each."""
     from planlib.data.tables import CORE_INDICATORS, load_tables
     t = load_tables(data)
     obs = t.observations
     data_year = int(obs.loc[obs["kind"] == "actual", "year"].max()) if len(obs) else None
     today = _dt.date.today().isoformat()
     known = set(t.regions["id"])
-    facts = {row.region_id: region_facts(row.region_id, data, langs) for row in rows}
+    known_facts = facts or {}
+    facts = {}
+    for row in rows:
+        f = known_facts.get(row.region_id)
+        if f is None or (f.verdicts is not None and not set(langs) <= set(f.verdicts)):
+            f = region_facts(row.region_id, data, langs)
+        facts[row.region_id] = f
     paths = []
     for lang in langs:
         short = t.indicator_words(CORE_INDICATORS, lang)
