@@ -130,16 +130,19 @@ def run_floor(ids: list[str], data: Path, figs: Path) -> float:
     from planlib import analyse_region
     from planlib.report.briefing import Briefing
     from planlib.report.figures import region_figures
-    from planlib.report.outlook import assessment_html, options_html
+    from planlib.report.outlook import assessment_html, figure_html, options_html
 
-    def one(rid: str) -> None:
+    def one(rid: str) -> None:  # the cells of notebooks/briefing.ipynb, in order
         analysis = analyse_region(rid, str(data))
         b = Briefing(analysis, lang="en")
-        text = [b.header_markdown(), b.key_figures_html()]
-        text += [b.section_markdown(s) for s in ("life_expectancy", "maternal_child", "workforce")]
+        figures = region_figures(analysis, figs / rid, lang="en")
+        text = [b.header_markdown(), b.summary_html()]
+        for section, figure in (("life_expectancy", "life_expectancy"), ("maternal_child", "mortality"),
+                                ("workforce", "workforce")):
+            text += [b.section_markdown(section), b.figure_html(figure, figures[figure][0])]
+        text += [b.previous_plan_html(), assessment_html(analysis, "en"), options_html(analysis, "en"),
+                 figure_html(analysis, figures["outlook"][0], "en")]
         text += [b.quality_markdown(), b.sources_markdown(), b.stamp()]
-        text += [assessment_html(analysis, "en"), options_html(analysis, "en")]
-        region_figures(analysis, figs / rid, lang="en")
 
     one(ids[0])  # warm-up: imports and data caches, not counted
     t0 = time.perf_counter()

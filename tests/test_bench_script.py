@@ -56,3 +56,25 @@ def test_output_comparison_finds_differences(bench, tmp_path):
     _briefing(b, "r1", "Built 2026-12-01 16:40 UTC. Life expectancy 77.9")
     (fb / "r1" / "x.png").write_bytes(b"pnG")
     assert bench.compare_outputs(["r1"], a, fa, b, fb)[2] == ["r1: narrative differs", "r1/x.png: bytes differ"]
+
+
+def test_floor_does_every_call_of_the_briefing_notebook(bench):
+    """The floor is the notebook's work without the notebook: every function or method the
+    notebook's cells call to build the page is called by the floor too (else the overhead ratio
+    flatters planlib)."""
+    import ast
+    import inspect
+    import re
+
+    nb = nbformat.read(SCRIPT.parents[1] / "notebooks" / "briefing.ipynb", as_version=4)
+    called = set()
+    for cell in nb.cells:
+        if cell.cell_type == "code" and "parameters" not in cell.metadata.get("tags", []):
+            for node in ast.walk(ast.parse(cell.source)):
+                if isinstance(node, ast.Call):
+                    f = node.func
+                    called.add(f.attr if isinstance(f, ast.Attribute) else getattr(f, "id", ""))
+    called -= {"display", "HTML", "Markdown", "Path", ""}
+    floor = inspect.getsource(bench.run_floor)
+    missing = sorted(c for c in called if not re.search(rf"\b{re.escape(c)}\(", floor))
+    assert called and not missing, f"the floor leaves out {missing}"

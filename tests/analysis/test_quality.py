@@ -1,6 +1,8 @@
 """Data-quality checks find the documents' known problems and never change a value."""
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 
@@ -247,7 +249,27 @@ def test_an_implausible_count_puts_the_value_in_doubt(data_copy):
     assert a.doubts[("physicians_count", 2020)].startswith("actual 5人 (guangdong_press_a) is 5 persons")
 
 
-def test_implausible_count_has_chinese_words():
+@pytest.mark.parametrize("row, zh", [
+    ("xiangqiao,physicians_count,2020,actual,,=,5,5人,人,,guangdong_press_a,,",
+     "实际值5人（guangdong_press_a）按2020年人口514900人（51.49，xiangqiao_14th_plan_draft L126）折算，"
+     "每1000人达0.00971，远超合理范围0.5—8，请核实该数值及其单位"),
+    ("xiangqiao,health_workers_count,2023,actual,,=,60,60万人,万人,,guangdong_press_a,,",
+     "实际值60万人（guangdong_press_a）超过了2020年人口514900人（51.49，xiangqiao_14th_plan_draft L126），"
+     "请核实该数值及其单位"),
+    ("guangan,beds_count,2021,actual,,=,600000,600000张,张,,sichuan_press,,",
+     "实际值600000张（sichuan_press）按2020年人口616491人（由65岁及以上人口11.14万余人（guangan_14th_plan L"),
+])
+def test_implausible_count_states_its_numbers_in_chinese(data_copy, row, zh):
+    """The Chinese note says what the English one says: value, population, rate and range."""
     from planlib.report.narrative import finding_text
-    text = finding_text("zh", {"check": "implausible_count", "source_lines": "guangdong_press_a; x L1"})
-    assert text.startswith("该数量按本地区人口折算明显超出合理范围")
+    f = _with_rows(data_copy, row)
+    assert len(f) == 1
+    en, text = finding_text("en", f.iloc[0]), finding_text("zh", f.iloc[0])
+    assert en == f["message"][0]
+    assert text.startswith(zh), text
+    assert not re.search(r"\b(?:the|population|per|far|more than|check)\b", text)
+    numbers = lambda s: set(re.findall(r"\d[\d.]*", s.replace(",", "")))  # noqa: E731
+    converted = re.search(r"\) is ([\d,.]+) ", en).group(1)  # the written value in persons: said as written
+    assert numbers(en) - numbers(converted) == numbers(text) - numbers(converted)
+
+

@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import math
 import os
+from functools import lru_cache
 
 import pandas as pd
 
-from planlib.analysis.region import analyse_region
+from planlib.analysis.region import RegionAnalysis, analyse_region
 from planlib.analysis.targets import IN_DOUBT, NEEDS_ACCELERATION, ON_TRACK
+from planlib.data.tables import REGION_CACHE
 
 #: Classes of the final assessment, in reading order.
 CLASSES = ("met early", "met", "ahead of schedule", "roughly on schedule", "behind",
@@ -182,7 +184,13 @@ def assess_plan(region_id: str, path: str | os.PathLike | None = None) -> pd.Dat
     (提前实现 / 快于预期 / 基本符合预期 / 滞后, or no outcome yet / cannot assess / data in doubt) and
     Open SDG's own ratio beside planlib's. Binding targets that are behind come first; the plan's
     completion rate is :func:`completion` of this frame (``df.attrs["completion"]``)."""
-    a = analyse_region(region_id, path)
-    df = assessment(a.progress, a.observations, region_id)
+    return region_assessment(analyse_region(region_id, path)).copy()
+
+
+@lru_cache(maxsize=REGION_CACHE)
+def region_assessment(a: RegionAnalysis) -> pd.DataFrame:
+    """:func:`assess_plan` of a region analysis, worked out once per analysis (the briefing's table,
+    sentences and the index read the same frame): shared, do not modify it."""
+    df = assessment(a.progress, a.observations, a.region_id)
     df.attrs["completion"] = completion(df)
     return df

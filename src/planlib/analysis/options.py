@@ -13,6 +13,8 @@ get ranges, not points.
 from __future__ import annotations
 
 import os
+from functools import lru_cache
+from pathlib import Path
 
 import pandas as pd
 
@@ -20,7 +22,7 @@ from planlib.analysis.comparison import SMALL_NUMBER_INDICATORS
 from planlib.analysis.quality import check_quality
 from planlib.analysis.region import DOUBTING_CHECKS, RegionAnalysis, analyse_region
 from planlib.analysis.targets import ABSOLUTE_CHANGE, CYCLE_BASE_YEAR, annual_change, first_per_year, meets, project
-from planlib.data.tables import CORE_INDICATORS, plan_regions
+from planlib.data.tables import CORE_INDICATORS, REGION_CACHE, folder_stamp, load_tables, plan_regions
 
 OPTIONS = ("continue pace", "national reference", "province level", "peer level", "plan style")
 #: National 2030 documents in order of preference: the 15th Five-Year Plan outline, then the
@@ -109,23 +111,34 @@ def _births(a: RegionAnalysis) -> tuple[float | None, str | None]:
     return None, None
 
 
+@lru_cache(maxsize=4)
+def _peer_latest(folder: Path, stamp: tuple) -> dict[str, list[float]]:
+    """Core indicator → the latest usable value of each plan region in the data (values the checks
+    doubt left out; the first-listed report of the latest year). Worked out once per folder state:
+    every region's options read the same peers."""
+    t = load_tables(folder)
+    rows = t.region_rows(*plan_regions(folder))
+    rows = rows[rows["indicator_id"].isin(CORE_INDICATORS) & (rows["kind"] == "actual") & rows["unit_ok"]
+                & rows["value_std"].notna()]
+    f = check_quality(folder)  # kept per folder state: one pass over all regions
+    f = f[f["check"].isin(DOUBTING_CHECKS) & f["severity"].isin(["error", "warning"])
+          & ~f["message"].str.startswith("target ")]
+    f = f[f["year"].notna()]
+    doubted = set(zip(f["region_id"], f["indicator_id"], f["year"].astype(int)))
+    keys = zip(rows["region_id"], rows["indicator_id"], rows["year"].astype(int))
+    rows = rows[[k not in doubted for k in keys]]
+    rows = rows[rows["year"] == rows.groupby(["region_id", "indicator_id"])["year"].transform("max")]
+    # first per year: lowest source line first, rows without a line last, else table order
+    rows = rows.sort_values("source_line", na_position="last", kind="stable")
+    rows = rows.drop_duplicates(["region_id", "indicator_id"])
+    return {ind: [float(v) for v in g["value_std"]] for ind, g in rows.groupby("indicator_id")}
+
+
 def _peer_level(a: RegionAnalysis, indicator: str, direction: str) -> tuple[float | None, int]:
     """The better quartile of the latest values of the plan regions in the data (values the checks
     doubt left out), and the number of regions it is taken over."""
-    t = a.tables
-    peers = plan_regions(t.folder)
-    rows = t.region_rows(*peers)
-    rows = rows[(rows["indicator_id"] == indicator) & (rows["kind"] == "actual") & rows["unit_ok"]
-                & rows["value_std"].notna()]
-    f = check_quality(t.folder)  # kept per folder state: one pass over all regions
-    f = f[f["check"].isin(DOUBTING_CHECKS) & f["severity"].isin(["error", "warning"])
-          & ~f["message"].str.startswith("target ") & (f["indicator_id"] == indicator)]
-    doubted = {(r.region_id, int(r.year)) for r in f.itertuples()}
-    latest = []
-    for rid, g in rows.groupby("region_id"):
-        g = g[[(rid, int(y)) not in doubted for y in g["year"]]]
-        if len(g):
-            latest.append(float(first_per_year(g[g["year"] == g["year"].max()].to_dict("records"))[0]["value_std"]))
+    folder = a.tables.folder
+    latest = _peer_latest(folder, folder_stamp(folder)).get(indicator, [])
     if len(latest) < MIN_PEERS:
         return None, len(latest)
     q = PEER_QUANTILE if direction == "higher_is_better" else 1 - PEER_QUANTILE
@@ -133,7 +146,16 @@ def _peer_level(a: RegionAnalysis, indicator: str, direction: str) -> tuple[floa
 
 
 def options_for(a: RegionAnalysis, year: int = 2030) -> pd.DataFrame:
-    """Target options of one region's core indicators for ``year`` (columns :data:`OPTION_COLUMNS`)."""
+    """Target options of one region's core indicators for ``year`` (columns :data:`OPTION_COLUMNS`).
+
+    Worked out once per region analysis and year (the briefing's table, notes, figure and alt text
+    read the same frame): shared, do not modify it."""
+    return _options(a, int(year))
+
+
+@lru_cache(maxsize=REGION_CACHE)
+def _options(a: RegionAnalysis, year: int) -> pd.DataFrame:
+    """:func:`options_for`, kept per region analysis and year."""
     t = a.tables
     ind = t.indicator_index
     level = t.region(a.region_id)["level"]
@@ -279,4 +301,4 @@ def target_options(region_id: str, year: int = 2030, path: str | os.PathLike | N
     style; each with its value (a range for rare-event rates in a county), the required annual
     change from the latest outcome and that change against the region's own and the nation's pace.
     Rows with no ``option`` say why no option could be built."""
-    return options_for(analyse_region(region_id, path), year)
+    return options_for(analyse_region(region_id, path), year).copy()

@@ -143,9 +143,9 @@ class Briefing:
         return local.iloc[0] if len(local) else src.loc[mine[0]]
 
     def latest_actual(self, indicator_id: str) -> pd.Series | None:
-        a = self.obs[(self.obs["region_id"] == self.region_id) & (self.obs["indicator_id"] == indicator_id)
-                     & (self.obs["kind"] == "actual") & self.obs["value_std"].notna() & self.obs["unit_ok"]]
-        if a.empty:
+        """The region's latest usable actual of an indicator (the first-listed report of its year)."""
+        a = self.analysis.actuals(self.region_id, indicator_id)
+        if a is None or a.empty:
             return None
         return a.sort_values(["year", "source_line"], ascending=[False, True]).iloc[0]
 

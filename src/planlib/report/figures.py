@@ -63,25 +63,22 @@ def _points(obs: pd.DataFrame | None, region_id: str, indicator_id: str) -> pd.D
     Returns year, value, comparator, text, ref and conflict (True for a second, different value
     reported for the same year).
     """
-    rows = []
+    columns = ["year", "value", "comparator", "text", "ref", "conflict"]
     if obs is None:
-        return pd.DataFrame(rows, columns=["year", "value", "comparator", "text", "ref", "conflict"])
-    s = obs[(obs["region_id"] == region_id) & (obs["indicator_id"] == indicator_id)
-            & (obs["year"] <= END_YEAR)]
-    for year, g in s.sort_values(["year", "source_line"], na_position="last", kind="stable").groupby(
-            "year", sort=True):
-        seen: dict[float, dict] = {}
-        for _, r in g.iterrows():
-            v = round(float(r["value_std"]), 9)
-            if v in seen:
-                seen[v]["ref"] += f"; {r['ref']}"
-                continue
-            comp = str(r["comparator"]) if pd.notna(r["comparator"]) else "="
-            seen[v] = {"year": int(year), "value": float(r["value_std"]), "comparator": comp,
-                       "text": COMPARATOR_SYMBOLS.get(comp, "") + num_text(float(r["value_std"]), r["value_text"]),
-                       "ref": str(r["ref"]), "conflict": bool(seen)}
-        rows.extend(seen.values())
-    return pd.DataFrame(rows, columns=["year", "value", "comparator", "text", "ref", "conflict"])
+        return pd.DataFrame([], columns=columns)
+    keep = (obs["region_id"] == region_id) & (obs["indicator_id"] == indicator_id) & (obs["year"] <= END_YEAR)
+    s = obs.loc[keep, ["year", "source_line", "value_std", "comparator", "value_text", "ref"]]
+    s = s.sort_values(["year", "source_line"], na_position="last", kind="stable")
+    s = s.assign(rounded=s["value_std"].astype(float).round(9), ref=s["ref"].astype(str))
+    refs = s.groupby(["year", "rounded"], sort=False)["ref"].agg("; ".join)
+    first = s.drop_duplicates(["year", "rounded"])
+    rows = []
+    for r, conflict in zip(first.to_dict("records"), first.duplicated("year")):
+        comp = str(r["comparator"]) if pd.notna(r["comparator"]) else "="
+        rows.append({"year": int(r["year"]), "value": float(r["value_std"]), "comparator": comp,
+                     "text": COMPARATOR_SYMBOLS.get(comp, "") + num_text(float(r["value_std"]), r["value_text"]),
+                     "ref": refs[(r["year"], r["rounded"])], "conflict": bool(conflict)})
+    return pd.DataFrame(rows, columns=columns)
 
 
 def _nearest_year(points: pd.DataFrame, year: int | None) -> pd.Series | None:

@@ -209,6 +209,14 @@ FINDING_SHAPES: list[tuple[str, re.Pattern]] = [(k, re.compile(p)) for k, p in [
     ("populations", r"^counts and ratios imply populations that cannot all be true \(allowing for rounding\): (?P<desc>.+)$"),
     ("maternal", r"^(?P<d>[\d.]+) maternal death(?:\(s\)|s)? over (?P<n>[\d,]+) hospital deliveries is (?P<r>[\d.]+)/10万, but the stated ratio is (?P<s>.+?); the ratio uses live births \((?P<lb>[\d,]+) implied\), not deliveries$"),
     ("technicians", r"^physicians (?P<p>.+?) \+ nurses (?P<n>.+?) add up to at least the health technical staff (?P<h>.+?), leaving no pharmacists, laboratory or imaging staff$"),
+    ("count.rate", r"^(?P<kind>actual|target) (?P<vt>.+?) \((?P<ref>[^()]+)\) is (?P<val>[\d,.]+) (?P<u>[^:]+): (?P<n>[\d,.]+) per (?P<per>[\d,]+) people for (?P<said>.+), far outside the plausible (?P<lo>[\d.]+)–(?P<hi>[\d.]+) per [\d,]+; check the number and its unit$"),
+    ("count.total", r"^(?P<kind>actual|target) (?P<vt>.+?) \((?P<ref>[^()]+)\) is (?P<val>[\d,.]+) (?P<u>[^,]+), more than (?P<said>.+); check the number and its unit$"),
+]]
+#: The population a count is measured against (inside a ``count.*`` finding): stated, or implied
+#: by the population aged 65 and over and its share.
+POPULATION_SAID: list[tuple[str, re.Pattern]] = [(k, re.compile(p)) for k, p in [
+    ("stated", r"^the (?P<py>\d{4}) population of (?P<pop>[\d,]+) \((?P<pvt>[^()]+), (?P<pref>[^(),]+)\)$"),
+    ("elderly", r"^the (?P<py>\d{4}) population of (?P<pop>[\d,]+) implied by the population aged 65 and over (?P<a>.+?) and its share (?P<s>.+)$"),
 ]]
 #: English words inside the population descriptions of a count/ratio finding, in Chinese.
 _POPULATION_WORDS = {"population 65+": "65岁及以上人口", "share": "占比", "stated population": "报告的人口数"}
@@ -218,6 +226,16 @@ def _items(lang: str, text: str) -> str:
     """'43 (ref), 提高到50% (ref)' as the language lists them: '43（ref）、提高到50%（ref）'."""
     text = re.sub(r" \(([^()]+)\)", r"（\1）", text)
     return text.replace("）, ", "）、")
+
+
+def _population_said(lang: str, said: str) -> str:
+    """The population a count finding measures against, in the reader's language."""
+    for key, shape in POPULATION_SAID:
+        m = shape.match(said)
+        if m:
+            g = {k: (_items(lang, v) if lang != "en" and k in ("a", "s") else v) for k, v in m.groupdict().items()}
+            return t(lang, f"finding.population.{key}", **g)
+    return said
 
 
 def finding_text(lang: str, finding, unit: str = "") -> str:
@@ -240,6 +258,8 @@ def finding_text(lang: str, finding, unit: str = "") -> str:
             g["deaths"] = t(lang, "finding.deaths.one" if g["d"] == "1" else "finding.deaths.many")
         if lang == "en":
             return t(lang, f"finding.{key}", unit=unit, **g)
+        if key.startswith("count."):
+            g["said"] = _population_said(lang, g["said"])
         if key == "populations":
             desc = g["desc"].replace("; ", "；").replace(" → ", "→").replace("–", "—")
             for en_word, zh_word in _POPULATION_WORDS.items():

@@ -11,7 +11,7 @@ import re
 
 import pandas as pd
 
-from planlib.analysis.assessment import CLASSES, assessment, completion
+from planlib.analysis.assessment import CLASSES, completion, region_assessment
 from planlib.analysis.options import options_for
 from planlib.analysis.region import RegionAnalysis
 from planlib.report.escape import no_math
@@ -79,7 +79,7 @@ def _years(years: list[int], lang: str) -> str:
 def assessment_table(a: RegionAnalysis, lang: str = "en") -> pd.DataFrame:
     """One row per target: indicator, target as written, type, latest outcome (year), class."""
     check_language(lang)
-    df = assessment(a.progress, a.observations, a.region_id)
+    df = region_assessment(a)
     rows = []
     for _, r in df.iterrows():
         outcome = ("–" if r["latest_value"] is None or pd.isna(r["latest_value"])
@@ -96,7 +96,7 @@ def assessment_table(a: RegionAnalysis, lang: str = "en") -> pd.DataFrame:
 
 def assessment_sentences(a: RegionAnalysis, lang: str = "en") -> list[str]:
     """The completion rate, what it rests on, the class thresholds and the method note."""
-    df = assessment(a.progress, a.observations, a.region_id)
+    df = region_assessment(a)
     c = completion(df)
     out = []
     if c["judged"]:
@@ -131,7 +131,7 @@ def assessment_summary(a: RegionAnalysis) -> dict[str, object]:
     the number of binding targets behind and their indicators (``binding_behind_indicators``, in
     the assessment's order), and the number of targets in each class (``classes``, every class of
     :data:`planlib.analysis.assessment.CLASSES`)."""
-    df = assessment(a.progress, a.observations, a.region_id)
+    df = region_assessment(a)
     c = completion(df)
     behind = df[df["binding"].astype(bool) & (df["class"] == "behind")] if len(df) else df
     counts = df["class"].value_counts() if len(df) else pd.Series(dtype=int)

@@ -79,6 +79,9 @@ def house_rc() -> dict:
         "svg.hashsalt": SVG_HASHSALT,
         "legend.frameon": False,
         "axes.titlelocation": "left",
+        # titles sit at the top of the axes (nothing is drawn above it): set, not searched for at
+        # every draw (matplotlib measures every tick label to place a title otherwise)
+        "axes.titley": 1.0,
     })
     cjk = register_cjk_font()
     # DejaVu draws Latin text and numbers; Chinese characters fall back to the CJK font.
