@@ -74,6 +74,18 @@ def test_definition_and_doubt_notes():
     assert any("口径不同" in n for n in z)
 
 
+def test_physicians_guard_and_province_goal_notes():
+    notes = options_notes(analyse_region("weihai"))
+    assert any("national 2030 figure of 3.7" in n for n in notes)
+    assert any("uses 3.0 from “健康中国2030”规划纲要, which counts licensed and assistant physicians" in n for n in notes)
+    assert "Life expectancy at birth: Shandong's own goal for 2030 is about 81 years (山东省人民政府关于贯彻健康中国行动推进健康山东建设的实施意见)." in notes
+    assert any(n.startswith("Infant mortality rate: Shandong's own goal for 2030 is 3.0 per 1,000 live births") for n in notes)
+    z = options_notes(analyse_region("weihai"), "zh")
+    assert "人均预期寿命：山东省提出的2030年目标为81岁左右（山东省人民政府关于贯彻健康中国行动推进健康山东建设的实施意见）。" in z
+    assert any("与本地指标口径一致" in n for n in z)
+    assert not any("Shandong" in n or "goal for 2030" in n for n in options_notes(analyse_region("yangchun")))
+
+
 def test_sources_by_title_and_line():
     a = analyse_region("yangchun")
     assert source_text(a, "yangchun_14th_plan L40", "en") == "阳春市卫生健康事业发展“十四五”规划, line 40"
