@@ -159,7 +159,7 @@ td.v {{ white-space: nowrap; }}
 .met {{ background: #e3f1e3; }} .ontrack {{ background: #eef6e0; }} .off {{ background: #fbe3dc; }}
 .doubt {{ background: #fff1c9; font-weight: 600; }} .none {{ color: #555; }}
 .failed {{ color: #b00; }} .muted {{ color: #666; font-size: 0.9em; }}
-td.b {{ white-space: nowrap; }} td.n {{ text-align: right; }} .files {{ font-size: 0.9em; }} .files::before {{ content: "("; }} .files::after {{ content: ")"; }}
+td.b {{ white-space: nowrap; }} td:first-child {{ white-space: nowrap; }} th {{ word-break: keep-all; }} td.n {{ text-align: right; }} .files {{ font-size: 0.9em; }} .files::before {{ content: "("; }} .files::after {{ content: ")"; }}
 a {{ color: #0645ad; }}
 @page {{ size: A4 landscape; margin: 12mm; }}
 @media print {{ body {{ max-width: none; margin: 0; font-size: 9pt; }} a {{ color: inherit; }} }}
