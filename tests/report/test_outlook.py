@@ -89,7 +89,7 @@ def test_physicians_guard_and_province_goal_notes():
 def test_sources_by_title_and_line():
     a = analyse_region("yangchun")
     assert source_text(a, "yangchun_14th_plan L40", "en") == "阳春市卫生健康事业发展“十四五”规划, line 40"
-    assert source_text(a, "yangchun_14th_plan L40", "zh") == "阳春市卫生健康事业发展“十四五”规划第40行"
+    assert source_text(a, "yangchun_14th_plan L40", "zh") == "《阳春市卫生健康事业发展“十四五”规划》第40行"
     assert source_text(a, None, "en") == ""
 
 

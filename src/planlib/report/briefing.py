@@ -23,8 +23,8 @@ from planlib.data.tables import CORE_INDICATORS, Tables, data_hash
 from planlib.report.escape import md_text, no_math
 from planlib.report.figures import MORTALITY_INDICATORS, WORKFORCE_INDICATORS
 from planlib.analysis.targets import ABSOLUTE_CHANGE, IN_DOUBT, verdict
-from planlib.report.narrative import (change_phrase, finding_text, fmt_num, indicator_paragraph, join, status_text, t,
-                                      target_phrase, unit_after_name)
+from planlib.report.narrative import (change_phrase, doc_title, finding_text, fmt_num, indicator_paragraph, join,
+                                      status_text, t, target_phrase, unit_after_name)
 from planlib.report.words import check_language, word
 
 SECTIONS: dict[str, tuple[str, ...]] = {
@@ -157,7 +157,7 @@ class Briefing:
         where = parent if parent == province else (f"{parent}, {province}" if self.lang == "en"
                                                     else f"{province}{parent}")
         return _h(self.lang, "subtitle", level=_h(self.lang, f"level.{r['level']}"), parent=where,
-                  title=src["title"], date=date, name=self.region_name())
+                  title=doc_title(self.lang, src["title"], src["kind"]), date=date, name=self.region_name())
 
     def period(self) -> str:
         """The plan period is over: which 2025 outcomes the data hold for the region's core indicators."""
@@ -413,7 +413,8 @@ class Briefing:
         paras = []
         if key == "life_expectancy" and not self.has_own_targets():
             src = self.plan_source
-            paras.append(t(self.lang, "no_targets_doc", region=self.region_name(), title=src["title"], year=2025,
+            paras.append(t(self.lang, "no_targets_doc", region=self.region_name(),
+                           title=doc_title(self.lang, src["title"], src["kind"]), year=2025,
                            province=self.region_name(self.region["province_id"])))
         for ind in SECTIONS[key]:
             latest = self.latest_actual(ind)

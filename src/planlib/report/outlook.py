@@ -15,7 +15,7 @@ from planlib.analysis.assessment import CLASSES, completion, region_assessment
 from planlib.analysis.options import options_for
 from planlib.analysis.region import RegionAnalysis
 from planlib.report.escape import no_math
-from planlib.report.narrative import change_phrase, fmt_num, unit_after_name
+from planlib.report.narrative import change_phrase, doc_title, fmt_num, unit_after_name
 from planlib.report.words import check_language, word
 
 #: Table styling of the two sections (text left-aligned, numbers kept on one line).
@@ -50,7 +50,7 @@ def source_text(a: RegionAnalysis, ref: object, lang: str) -> str:
     for one in str(ref).split(", "):
         sid, _, line = one.partition(" L")
         src = a.tables.sources.set_index("id")
-        title = str(src.loc[sid, "title"]) if sid in src.index else sid
+        title = doc_title(lang, str(src.loc[sid, "title"]), str(src.loc[sid, "kind"])) if sid in src.index else sid
         parts.append(_w(lang, "line", title=title, line=line) if line else title)
     return ("；" if lang == "zh" else "; ").join(dict.fromkeys(parts))
 

@@ -529,7 +529,7 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
             "change_abs.down": "下降{v:.2f}{unit}",
             "change_rel.up": "增长{v:.1f}%",
             "change_rel.down": "下降{v:.1f}%",
-            "no_targets_doc": "{region}的文件（{title}）未设定上述指标的{year}年目标，以下按{province}和全国的{year}年目标评估进展。",
+            "no_targets_doc": "{title}未设定上述指标的{year}年目标，以下按{province}和全国的{year}年目标评估进展。",
         },
         "chart": {
             "title.life_expectancy": "{region}：人均预期寿命",
