@@ -77,7 +77,9 @@ def conflicting_values(obs: pd.DataFrame) -> list[dict]:
         d = derive_relative(r["value_text"], float(base["value"]))
         if d is not None:
             derived[i] = (round(d[0], 4), base)
-    for key, g in rows.groupby(["region_id", "indicator_id", "year", "kind"]):
+    # a target's plan cycle is part of its quantity (planlib's later rule, kept here so the two agree)
+    rows["_cycle"] = rows["plan_cycle"].where(rows["kind"] == "target").fillna("")
+    for key, g in rows.groupby(["region_id", "indicator_id", "year", "kind", "_cycle"]):
         numeric = g[g["value_std"].notna()]
         rel = g[g.index.isin(derived)]
         levels = {round(v, 6) for v in numeric["value_std"]}

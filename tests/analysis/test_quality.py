@@ -41,6 +41,24 @@ def test_anju_life_expectancy_table_vs_prose(findings):
                 year=2025)
 
 
+def test_targets_of_different_plan_cycles_are_two_goals_not_a_conflict(findings):
+    """The Healthy China 2030 Outline (2016) sets 79 years for 2030 and the 15th Five-Year Plan
+    outline (2026) 80: two documents of different plan cycles, not one number reported twice. The
+    same two values in one plan cycle are still a conflict; so are a local plan's own two 2025 values."""
+    from planlib.analysis import quality
+    for indicator in ("life_expectancy", "nurses_per_1000"):
+        assert not _has(findings, "china", indicator, "conflicting_values", year=2030)
+    obs = planlib.load_tables().enriched
+    refs = obs[(obs["region_id"] == "china") & (obs["year"] == 2030) & (obs["kind"] == "target")].copy()
+    assert set(refs["plan_cycle"]) == {"hc2030", "15th"}
+    assert quality.conflicting_values(refs) == []
+    refs["plan_cycle"] = "15th"  # as if one plan cycle gave both values
+    found = quality.conflicting_values(refs)
+    assert {f["indicator_id"] for f in found} == {"life_expectancy", "nurses_per_1000"}
+    assert all("79" in f["message"] and "80" in f["message"] for f in found if f["indicator_id"] == "life_expectancy")
+    assert _has(findings, "xiangqiao", "life_expectancy", "conflicting_values", "79.7", year=2025)
+
+
 @pytest.mark.parametrize("region, indicator, check, words", [
     ("weihai", "infant_mortality", "unit_mismatch", ["2.02%"]),
     ("weihai", "under5_mortality", "unit_mismatch", ["3.03%"]),

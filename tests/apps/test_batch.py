@@ -81,6 +81,74 @@ def test_no_temporary_files_left(built):
     assert not leftovers
 
 
+def test_options_csv_beside_each_briefing(built):
+    """<region>-2030.csv beside each briefing: the options table as UTF-8 with BOM, linked from the
+    links bar and under the "Looking to 2030" table."""
+    import re
+
+    from planlib import analyse_region
+    from planlib.report.downloads import options_csv
+    out, _, results = built
+    for region, r in zip(REGIONS, results):
+        path = out / f"{region}-2030.csv"
+        assert r.options_csv == path and path.is_file()
+        assert path.read_bytes() == options_csv(analyse_region(region), "en")
+        text = path.read_text(encoding="utf-8-sig")
+        assert text.startswith("Indicator,Unit,Latest outcome,Year,Option,2030 value,")
+        page = (out / f"{region}.html").read_text(encoding="utf-8")
+        nav = re.search(r'<nav class="planlib-nav".*?</nav>', page, re.S).group(0)
+        assert f'href="{region}-2030.csv" download>2030 options (CSV)</a>' in nav
+        section = page[page.index("<h2>Looking to 2030</h2>"):]
+        table_end = section.index("</table>")
+        assert section[table_end:].startswith(f'</table><p class="planlib-download">The options as a table to paste '
+                                              f'into a draft plan: <a href="{region}-2030.csv" download>')
+    assert "80" in (out / "yangchun-2030.csv").read_text(encoding="utf-8-sig")
+
+
+def test_a_failed_write_leaves_no_options_csv(tmp_path, monkeypatch):
+    """The options CSV is written with the briefing's other files: when it cannot be written, no
+    file of the briefing appears (and with them, it never appears alone)."""
+    import errno
+    import os
+
+    from planlib import files
+    real = files.write_temporary
+
+    def full_disk(path, content):
+        if path.name == "weihai-2030.csv":
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+        return real(path, content)
+
+    monkeypatch.setattr(files, "write_temporary", full_disk)
+    out = tmp_path / "out"
+    results = batch.build(["weihai"], out=out, figures=tmp_path / "figs", jobs=1, progress=False)
+    assert not results[0].ok and results[0].error.endswith("weihai-2030.csv: No space left on device")
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == \
+        ["index.html", "index.zh.html", "methods.html"]
+    assert not (tmp_path / "figs" / "weihai").exists()
+
+
+def test_index_uses_the_analysis_the_build_made(tmp_path, monkeypatch):
+    """One analysis per region for the briefing's downloads and both index tables, in both
+    languages: the index facts are worked out once, where the build analyses the region."""
+    from planlib.apps import pages
+    calls = []
+    real = pages.region_facts
+    out = tmp_path / "out"
+
+    def counted(region_id, data, langs):  # when the build analyses it: before its briefing is written
+        calls.append((region_id, tuple(langs), (out / f"{region_id}.html").exists()))
+        return real(region_id, data, langs)
+
+    monkeypatch.setattr(batch, "region_facts", counted)
+    monkeypatch.setattr(pages, "region_facts", counted)
+    results = batch.build(["weihai"], out=out, figures=tmp_path / "figs", jobs=1, progress=False,
+                          langs=("en", "zh"))
+    assert all(r.ok for r in results) and calls == [("weihai", ("en", "zh"), False)]
+    zh = (out / "index.zh.html").read_text(encoding="utf-8")
+    assert '<table class="planlib-assessment">' in zh and "100%（6/6）" in zh
+
+
 def test_broken_region_does_not_stop_the_others(data_copy, tmp_path, capsys):
     with (data_copy / "regions.csv").open("a", encoding="utf-8") as fh:
         fh.write("brokenland,坏区,Brokenland,district,chaozhou,guangdong\n")
@@ -89,8 +157,9 @@ def test_broken_region_does_not_stop_the_others(data_copy, tmp_path, capsys):
     assert code == 1
     err = capsys.readouterr().err
     assert "brokenland (en) at cell" in err and "has no observations" in err
-    assert (tmp_path / "out" / "weihai.html").is_file()
+    assert (tmp_path / "out" / "weihai.html").is_file() and (tmp_path / "out" / "weihai-2030.csv").is_file()
     assert not (tmp_path / "out" / "brokenland.html").exists()
+    assert not (tmp_path / "out" / "brokenland-2030.csv").exists()
     index = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
     assert "Brokenland" in index and "failed" in index
 

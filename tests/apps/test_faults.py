@@ -250,7 +250,7 @@ def test_full_disk_names_the_file_and_keeps_the_old_briefing(tmp_path, capsys, m
     assert main(args) == 0
     out = Path("build/briefings")
     old = {p: p.read_bytes() for p in [out / "weihai.ipynb", out / "weihai.html", out / "weihai.csv",
-                                       *Path("figs/weihai").iterdir()]}
+                                       out / "weihai-2030.csv", *Path("figs/weihai").iterdir()]}
     capsys.readouterr()
 
     real = files.write_temporary
@@ -269,7 +269,7 @@ def test_full_disk_names_the_file_and_keeps_the_old_briefing(tmp_path, capsys, m
     leftovers = [p for p in tmp_path.rglob("*") if p.name.endswith(".tmp") or p.name.startswith(".staging-")]
     assert not leftovers
     assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == \
-        ["index.html", "index.zh.html", "methods.html", "weihai.csv", "weihai.html", "weihai.ipynb"]
+        ["index.html", "index.zh.html", "methods.html", "weihai-2030.csv", "weihai.csv", "weihai.html", "weihai.ipynb"]
 
 
 def test_write_together_removes_the_first_file_when_the_second_fails(tmp_path, monkeypatch):

@@ -56,9 +56,12 @@ def index(tmp_path_factory) -> Path:
     return out
 
 
-def rows(path: Path) -> list[list[str]]:
+def rows(path: Path, table: str = "planlib-index") -> list[list[str]]:
+    """Body rows of the index table of class ``table`` (the verdicts, or "planlib-assessment")."""
+    html = path.read_text(encoding="utf-8")
+    start = html.index(f'<table class="{table}"')
     p = Rows()
-    p.feed(path.read_text(encoding="utf-8"))
+    p.feed(html[start:html.index("</table>", start)])
     return p.rows
 
 
@@ -115,3 +118,77 @@ def test_methods_page_reads_without_mathjax(index):
     assert math_html(r"(x_t/x_s)^{1/(t-s)} - 1") == "(<i>x</i><sub><i>t</i></sub>/<i>x</i><sub><i>s</i></sub>)<sup>1/(<i>t</i>−<i>s</i>)</sup> − 1"
     assert "½" in math_html(r"\tfrac{1}{2}\chi^2_{0.025}(2k)") and "χ<sup>2</sup>" in math_html(r"\chi^2")
     assert methods_html("a $x^*$ b").count("<sup>*</sup>") == 1
+
+
+# --- the final assessment of the 14th plan ------------------------------------------------------
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("region", ["yangchun", "xiangqiao"])
+def test_final_assessment_table_matches_assess_plan(index, region, lang):
+    """One row per region: completion rate (met of judged), how many cannot be judged, the count
+    per class, the outcome years and the binding targets behind, each as assess_plan gives them."""
+    from planlib import assess_plan
+    page = index / ("index.html" if lang == "en" else "index.zh.html")
+    body = rows(page, "planlib-assessment")
+    assert len(body) == len(REGIONS)
+    name = {"yangchun": ("Yangchun", "阳春市"), "xiangqiao": ("Xiangqiao", "湘桥区")}[region][lang == "zh"]
+    row = next(r for r in body if r[0].startswith(name))
+    df = assess_plan(region)
+    c = df.attrs["completion"]
+    judged = df["class"].isin(["met early", "met", "ahead of schedule", "roughly on schedule", "behind"])
+    met = df["class"].isin(["met early", "met"])
+    assert (c["met"], c["judged"]) == (int(met.sum()), int(judged.sum()))
+    rate = round(100 * c["met"] / c["judged"])
+    assert row[1] == (f"{rate}% ({c['met']} of {c['judged']})" if lang == "en" else f"{rate}%（{c['met']}/{c['judged']}）")
+    assert int(row[2]) == int((~judged).sum()) == len(df) - c["judged"]
+    counts = [int((df["class"] == k).sum()) for k in ("met early", "met", "ahead of schedule", "roughly on schedule",
+                                                       "behind")]
+    assert [int(x) for x in row[3:8]] == counts and sum(counts) == c["judged"]
+    assert row[8] == "2020"
+    assert row[9] == ("none" if lang == "en" else "无") and not (df["binding"] & (df["class"] == "behind")).any()
+    html = page.read_text(encoding="utf-8")
+    heads = ["Met early", "Met on time", "Ahead of schedule", "Roughly on schedule", "Behind"] if lang == "en" \
+        else ["提前实现", "如期实现", "快于预期", "基本符合预期", "滞后"]
+    assert all(f"<th>{h}</th>" in html for h in heads)
+
+
+def test_yangchun_numbers_in_the_final_assessment_table(index):
+    """Yangchun, worked out by hand from its briefing: 23 targets, 5 judged on 2020 outcomes, 4 met
+    early and 1 behind (80%); 18 cannot be judged."""
+    row = next(r for r in rows(index / "index.html", "planlib-assessment") if r[0].startswith("Yangchun"))
+    assert row[1:] == ["80% (4 of 5)", "18", "4", "0", "0", "0", "1", "2020", "none"]
+
+
+def test_binding_targets_behind_are_named():
+    from planlib.apps.pages import Facts, Row, assessment_table_html, indicator_names
+    from planlib.data.tables import load_tables
+    t = load_tables()
+    summary = {"met": 1, "judged": 3, "not_judged": 2, "rate": 1 / 3, "latest_years": [2024, 2025],
+               "binding_behind_indicators": ["life_expectancy", "maternal_mortality"],
+               "classes": {"met early": 0, "met": 1, "ahead of schedule": 0, "roughly on schedule": 0, "behind": 2}}
+    facts = {"x": Facts({}, summary), "y": Facts(None, None)}
+    for lang, named, rate in (("en", "Life expectancy at birth, Maternal mortality ratio", "33% (1 of 3)"),
+                              ("zh", "人均预期寿命、孕产妇死亡率", "33%（1/3）")):
+        page = assessment_table_html([Row("x"), Row("y")], facts, {"x": "X", "y": "Y"}, lang, indicator_names(t, lang))
+        p = Rows()
+        p.feed(page)
+        assert p.rows[0] == ["X", rate, "2", "0", "1", "0", "0", "2", "2024, 2025" if lang == "en" else "2024、2025", named]
+        assert p.rows[1] == ["Y"] + ["–"] * 9  # a region whose analysis fails keeps its row
+
+
+def test_index_analyses_each_region_once(tmp_path, monkeypatch):
+    """Both tables and both languages come from one analysis per region."""
+    import planlib.analysis.region as region
+    calls = []
+    real = region.analyse_region
+    monkeypatch.setattr(region, "analyse_region", lambda rid, data=None: calls.append(rid) or real(rid, data))
+    batch.write_index([batch.Result(r, lang, True, 1.0) for r in ("weihai", "anju") for lang in ("en", "zh")], tmp_path)
+    assert sorted(calls) == ["anju", "weihai"]
+
+
+def test_index_links_the_2030_options(index):
+    en = (index / "index.html").read_text(encoding="utf-8")
+    zh = (index / "index.zh.html").read_text(encoding="utf-8")
+    for r in REGIONS:
+        assert f'href="{r}-2030.csv" download>2030 options</a>' in en
+    assert 'href="yangchun-2030.zh.csv" download>2030年方案</a>' in zh

@@ -179,7 +179,10 @@ def test_briefings_with_pdf_and_csv(tmp_path):
         assert not EXTERNAL.findall(page)
         nav = re.search(r'<nav class="planlib-nav".*?</nav>', page).group(0)
         index, other = ("index.html", "yangchun.zh.html") if lang == "en" else ("index.zh.html", "yangchun.html")
-        for href in (index, other, f"{name}.csv", f"{name}.pdf"):
+        options = "yangchun-2030.csv" if lang == "en" else "yangchun-2030.zh.csv"
+        assert (out / options).read_text(encoding="utf-8-sig").startswith(
+            "Indicator," if lang == "en" else "指标,")
+        for href in (index, other, f"{name}.csv", options, f"{name}.pdf"):
             assert f'href="{href}"' in nav, href
         assert word(lang, "page", "nav.pdf") in nav
         pages = pdf_pages((out / f"{name}.pdf").read_bytes())
@@ -224,7 +227,7 @@ def test_a_pdf_failure_fails_the_region_and_leaves_no_half_set(tmp_path, monkeyp
     again = batch.build(["weihai"], out=out, figures=figs, jobs=1, progress=False)
     assert again[0].ok
     assert sorted(p.name for p in out.iterdir() if p.name.startswith("weihai")) == \
-        ["weihai.csv", "weihai.html", "weihai.ipynb"]
+        ["weihai-2030.csv", "weihai.csv", "weihai.html", "weihai.ipynb"]
     assert "weihai.pdf" not in (out / "weihai.html").read_text(encoding="utf-8")
 
 

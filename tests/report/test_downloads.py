@@ -90,3 +90,40 @@ def test_csv_is_utf8_with_bom_for_excel():
     back = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype=str, keep_default_na=False)
     assert list(back.columns)[0] == "指标"
     assert back.equals(numbers_table(analyse_region("xiangqiao"), "zh").astype(str))
+
+
+# --- the 2030 options ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("region", REGIONS)
+def test_options_csv_has_the_options_values_and_no_ids(region, lang):
+    """The 2030 options as a planning office pastes them: UTF-8 with BOM, reader columns in the
+    page's language, one row per option with a value (the same values as target_options), sources by
+    title, no internal ids."""
+    from planlib import target_options
+    from planlib.report.downloads import options_csv
+    data = options_csv(analyse_region(region), lang)
+    assert data.startswith(b"\xef\xbb\xbf") and b"\r\n" in data
+    table = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    value = "2030 value" if lang == "en" else "2030年数值"
+    first = ["Indicator", "Unit", "Latest outcome", "Year", "Option"] if lang == "en" else ["指标", "单位", "最新实际值", "年份", "方案"]
+    assert list(table.columns[:5]) == first and value in table.columns
+    opts = target_options(region)
+    opts = opts[opts["option"].notna() & opts["value"].notna()]
+    assert len(table) == len(opts) > 0
+    for got, want in zip(table[value], opts["value"]):
+        assert float(got) == pytest.approx(float(want), abs=0.006), (got, want)
+    text = data.decode("utf-8-sig")
+    assert not re.search(r"\b[a-z]+_[a-z0-9_]+\b", text), re.findall(r"\b[a-z]+_[a-z0-9_]+\b", text)[:5]
+    assert "nan" not in text.lower().split(",")
+
+
+def test_options_csv_names_the_basis():
+    from planlib.report.downloads import options_csv
+    zh = options_csv(analyse_region("weihai"), "zh").decode("utf-8-sig")
+    assert "达到全国2030年目标" in zh and "“健康中国2030”规划纲要" in zh and "中华人民共和国国民经济和社会发展第十五个五年规划纲要" in zh
+    en = pd.read_csv(io.BytesIO(options_csv(analyse_region("weihai"))), encoding="utf-8-sig", dtype=str,
+                     keep_default_na=False)
+    phys = en[(en["Indicator"] == "Licensed and assistant physicians per 1,000 population")
+              & (en["Option"] == "national 2030 reference")]
+    assert list(phys["2030 value"]) == ["3"] and list(phys["Basis"]) == ["“健康中国2030”规划纲要"]

@@ -74,10 +74,22 @@ def test_definition_and_doubt_notes():
     assert any("口径不同" in n for n in z)
 
 
+def test_physicians_guard_and_province_goal_notes():
+    notes = options_notes(analyse_region("weihai"))
+    assert any("national 2030 figure of 3.7" in n for n in notes)
+    assert any("uses 3.0 from “健康中国2030”规划纲要, which counts licensed and assistant physicians" in n for n in notes)
+    assert "Life expectancy at birth: Shandong's own goal for 2030 is about 81 years (山东省人民政府关于贯彻健康中国行动推进健康山东建设的实施意见)." in notes
+    assert any(n.startswith("Infant mortality rate: Shandong's own goal for 2030 is 3.0 per 1,000 live births") for n in notes)
+    z = options_notes(analyse_region("weihai"), "zh")
+    assert "人均预期寿命：山东省提出的2030年目标为81岁左右（山东省人民政府关于贯彻健康中国行动推进健康山东建设的实施意见）。" in z
+    assert any("与本地指标口径一致" in n for n in z)
+    assert not any("Shandong" in n or "goal for 2030" in n for n in options_notes(analyse_region("yangchun")))
+
+
 def test_sources_by_title_and_line():
     a = analyse_region("yangchun")
     assert source_text(a, "yangchun_14th_plan L40", "en") == "阳春市卫生健康事业发展“十四五”规划, line 40"
-    assert source_text(a, "yangchun_14th_plan L40", "zh") == "阳春市卫生健康事业发展“十四五”规划第40行"
+    assert source_text(a, "yangchun_14th_plan L40", "zh") == "《阳春市卫生健康事业发展“十四五”规划》第40行"
     assert source_text(a, None, "en") == ""
 
 
@@ -118,3 +130,15 @@ def test_fan_figure_alt_text():
     assert en.startswith("Chart: Yangchun's options for 2030") and "Life expectancy at birth: 77.8 in 2020" in en
     zh = figure_alt(analyse_region("yangchun"), "zh")
     assert zh.startswith("图：阳春市2030年目标方案")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_an_option_already_reached_asks_for_no_pace(lang):
+    """Weihai's 81.58 years is above the national 2030 value of 80: the row says it is reached and
+    gives no "needed" fall of 0.2 years a year."""
+    df = options_table(analyse_region("weihai"), lang)
+    feas, pace = df.columns[9], df.columns[8]
+    reached = df[df[feas] == ("already reached" if lang == "en" else "已达到")]
+    assert len(reached) >= 3
+    assert (reached[pace] == "–").all()
+    assert (df.loc[~df.index.isin(reached.index), pace] != "–").all()

@@ -123,3 +123,12 @@ def test_figures_carry_alt_text_in_the_page_language(tmp_path, lang):
     else:
         assert alt.startswith("图：阳春市：卫生人力与床位。每千人口执业（助理）医师数：2020年为2.04人")
         assert not re.search(r"[A-Za-z]{3,}", alt)
+
+
+@pytest.mark.parametrize("lang, said", [("en", "0.3 years short"), ("zh", "尚差0.3岁")])
+def test_a_life_expectancy_gap_is_given_in_years(lang, said):
+    """Guang'an's 77.9 against 78.2 is 0.3 years short (0.4 % of the target, which "0% short" hid)."""
+    gaps = Briefing(analyse_region("guangan"), lang).largest_gaps()
+    le = [g for g in gaps if g.startswith(("Life expectancy", "人均预期寿命"))]
+    assert le and said in le[0], gaps
+    assert not any(re.search(r"(?<![\d.])0%", g) for g in gaps)

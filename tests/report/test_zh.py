@@ -161,3 +161,17 @@ def test_every_finding_on_the_bundled_data_is_worded_in_both_languages():
         assert "(s)" not in en and "  " not in en
         zh = re.sub(r"[a-z0-9]+(?:_[a-z0-9]+)+(?: L\d+)?", " ", finding_text("zh", r, "岁"))  # ids: cited by number
         assert not re.search(r"[A-Za-z]{4,}", zh), r["message"]
+
+
+def test_chinese_text_cites_documents_in_title_marks():
+    """A Chinese official cites a document by its title in 《》: the subtitle, the 2030 notes; a title
+    inside a title takes 〈〉; a press report keeps its descriptive name."""
+    from planlib.report.narrative import doc_title
+    from planlib.report.outlook import options_notes
+    w = Briefing(planlib.analyse_region("weihai"), "zh")
+    assert "依据：《〈威海市卫生与健康“十四五”规划〉中期实施情况报告》" in w.subtitle()
+    assert "依据：《阳春市卫生健康事业发展“十四五”规划》" in Briefing(planlib.analyse_region("yangchun"), "zh").subtitle()
+    notes = " ".join(options_notes(planlib.analyse_region("anju"), "zh"))
+    assert "《中华人民共和国国民经济和社会发展第十五个五年规划纲要》" in notes
+    assert doc_title("zh", "四川省人均预期寿命（官方报道）", "press") == "四川省人均预期寿命（官方报道）"
+    assert doc_title("en", "“健康中国2030”规划纲要", "national plan") == "“健康中国2030”规划纲要"

@@ -48,7 +48,8 @@ OPTION_COLUMNS = [
     "national_period", "national_multiple", "feasibility", "flags", "note", "births", "births_ref", "peers",
 ]
 #: Keys of ``flags`` (what a reader must be told about a row): no_value, doubt, one_point, definition,
-#: beyond, other_reference, province_alt, small_births, small_no_births, small_no_peer.
+#: beyond, other_reference, province_alt, small_births, small_no_births, small_no_peer, province_target
+#: (the province has its own goal for the year, e.g. Healthy Shandong's).
 
 
 def _latest_usable(a: RegionAnalysis, region_id: str, indicator: str) -> list[dict]:
@@ -163,6 +164,8 @@ def _options(a: RegionAnalysis, year: int) -> pd.DataFrame:
     refs = obs[(obs["region_id"] == "china") & (obs["kind"] == "target") & (obs["year"] == year)
                & obs["plan_cycle"].isin(REFERENCE_CYCLES) & obs["value_std"].notna()]
     births, births_ref = _births(a)
+    prov_goals = obs[(obs["region_id"] == a.province_id) & (obs["kind"] == "target") & (obs["year"] == year)
+                     & obs["value_std"].notna()] if a.province_id else obs.iloc[:0]
     out: list[dict] = []
     for indicator in CORE_INDICATORS:
         direction, unit = ind.loc[indicator, "direction"], ind.loc[indicator, "unit"]
@@ -241,7 +244,7 @@ def _options(a: RegionAnalysis, year: int) -> pd.DataFrame:
             add("national reference", float(r["value_std"]), note, "other_reference" if note else "",
                 basis_value=float(r["value_std"]),
                 basis_year=year, basis_ref=r["ref"], basis_text=r["value_text"])
-        elif indicator in DEFINITION_GUARD:
+        if indicator in DEFINITION_GUARD:  # said even when a same-definition reference gives the option
             other, what = DEFINITION_GUARD[indicator]
             g = refs[refs["indicator_id"] == other]
             if len(g):
@@ -267,6 +270,11 @@ def _options(a: RegionAnalysis, year: int) -> pd.DataFrame:
             if peer is not None:
                 add("peer level", peer, f"the better quartile of the latest values of {n} plan regions in the data",
                     basis_value=peer, peers=n)
+        # the province's own goal for the year: said beside the options (flag province_target)
+        if (prov_goals["indicator_id"] == indicator).any():
+            mine = [rec for rec in out if rec["indicator_id"] == indicator and rec["option"] and rec["value"] is not None]
+            if mine:
+                mine[0]["flags"] = ",".join(x for x in (mine[0]["flags"], "province_target") if x)
         # 4. the plans' own style
         if indicator == "life_expectancy":
             add("plan style", latest + 1, "one year more than the latest outcome (提高1岁), as the plans write it",

@@ -40,6 +40,15 @@ MAX_FOLD_CHANGE = 3.0
 QUANTITY = ["region_id", "indicator_id", "year", "kind"]
 
 
+def target_cycle(c: Columns) -> np.ndarray:
+    """Each row's plan cycle if it is a target, "" otherwise (and for a target without one): targets
+    of different plan cycles for the same year (the Healthy China 2030 Outline's 79 years and the
+    15th Five-Year Plan's 80) are different documents' goals, not one number reported twice."""
+    cycle = c["plan_cycle"]
+    return np.array(["" if k != "target" or not isinstance(x, str) else x for k, x in zip(c["kind"], cycle)],
+                    dtype=object)
+
+
 def _finding(rows: list[dict], check: str, severity: str, message: str,
              indicator: str | None = None, year: int | None = None) -> dict:
     """A finding about ``rows`` (the first names region, indicator and year unless given)."""
@@ -145,8 +154,10 @@ def _distinct_per_group(group: np.ndarray, values: np.ndarray, n_groups: int) ->
 
 
 def conflicting_values(obs: pd.DataFrame | Columns) -> list[dict]:
-    """One quantity (region, indicator, year, kind) reported with different values or comparators."""
+    """One quantity (region, indicator, year, kind; for a target also its plan cycle) reported with
+    different values or comparators."""
     c = Columns.of(obs)
+    cycle = target_cycle(c)
     comparator, kind = c["comparator"], c["kind"]
     vs, value = c["value_std"], c["value"]
     # Relative targets become comparable through their baseline (提高1岁 on 80.17 → 81.17).
@@ -162,7 +173,7 @@ def conflicting_values(obs: pd.DataFrame | Columns) -> list[dict]:
     numeric = ~np.isnan(vs)
     relative = np.zeros(len(c), dtype=bool)
     relative[list(level)] = True
-    quantity = key_codes(*(c[q] for q in QUANTITY))
+    quantity = key_codes(*(c[q] for q in QUANTITY), cycle)
     n_quantities = quantity.max() + 1 if len(quantity) else 0
     # Quantities with at least two comparable values.
     cand = np.flatnonzero(numeric | relative)
@@ -176,7 +187,7 @@ def conflicting_values(obs: pd.DataFrame | Columns) -> list[dict]:
     levels = _distinct_per_group(quantity[num], rounded, n_quantities)
     comparators = _distinct_per_group(quantity[num], comparator[num], n_quantities)
     flagged = (levels > 1) | ((n_numeric > 1) & (comparators > 1))
-    # ((region, indicator, year, kind, 0), finding) for a quantity's finding and
+    # ((region, indicator, year, kind, cycle, 0), finding) for a quantity's finding and
     # ((..., 1, relative row, numeric row), finding) for a relative target's: the order of report.
     out: list[tuple[tuple, dict]] = []
     shown = num[flagged[quantity[num]]]
@@ -185,8 +196,10 @@ def conflicting_values(obs: pd.DataFrame | Columns) -> list[dict]:
         sources = _distinct_per_group(quantity, c["source_id"], n_quantities)
         row = c.rows_at(shown)
         rows_of: dict[int, list[dict]] = {}
+        rows_at: dict[int, int] = {}  # quantity -> position of its first shown row
         for i, q in zip(shown.tolist(), quantity[shown].tolist()):
             rows_of.setdefault(q, []).append(row[i])
+            rows_at.setdefault(q, i)
         for q, rows in rows_of.items():
             first = rows[0]
             where = "in one document" if sources[q] == 1 else "by different sources"
@@ -197,7 +210,8 @@ def conflicting_values(obs: pd.DataFrame | Columns) -> list[dict]:
             else:
                 f = _finding(rows, "comparator_differs", "info",
                              f"{first['kind']} written with different qualifiers {where}: " + listed)
-            out.append(((first["region_id"], first["indicator_id"], first["year"], first["kind"], 0), f))
+            out.append(((first["region_id"], first["indicator_id"], first["year"], first["kind"], cycle[rows_at[q]], 0),
+                        f))
     rel = cand[relative[cand]]
     i, j = matching_pairs(quantity[rel], quantity[num])
     rel, other = rel[i], num[j]
@@ -207,7 +221,7 @@ def conflicting_values(obs: pd.DataFrame | Columns) -> list[dict]:
     row = c.rows_at(np.concatenate([rel, other, [base_of[r] for r in rel.tolist()]]))
     for i, n in zip(rel.tolist(), other.tolist()):
         r, b, nr = row[i], row[base_of[i]], row[n]
-        out.append(((r["region_id"], r["indicator_id"], r["year"], r["kind"], 1, i, n),
+        out.append(((r["region_id"], r["indicator_id"], r["year"], r["kind"], cycle[i], 1, i, n),
                     _finding([r, nr], "conflicting_values", "warning",
                              f"relative target {r['value_text']} ({r['ref']}) on the {int(b['year'])} "
                              f"value {b['value_text']} ({b['ref']}) implies {level[i]:g}, but "

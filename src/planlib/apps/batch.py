@@ -5,7 +5,7 @@ Faults: a kernel that dies or a cell that runs longer than the cell timeout cost
 fresh kernel (:mod:`planlib.apps.kernel`), then the region fails with the reason. SIGINT or
 SIGTERM stops the build (workers and kernels too) and raises :class:`BuildInterrupted` with the
 regions built so far; workers and their kernels exit when the parent dies. A region's notebook,
-HTML, numbers (CSV), figures and, with ``pdf``, PDF are written together or not at all, and a
+HTML, numbers (CSV), 2030 options (CSV), figures and, with ``pdf``, PDF are written together or not at all, and a
 write error names the file; a PDF that cannot be printed fails its region with the reason.
 """
 from __future__ import annotations
@@ -28,7 +28,7 @@ from pathlib import Path
 
 from planlib.apps.kernel import (DEFAULT_CELL_TIMEOUT, KernelFault, WarmKernel, exit_with_parent,
                                  remove_stale_connection_files)
-from planlib.apps.pages import Built, Row, dress_briefing, suffix, write_methods
+from planlib.apps.pages import Built, Facts, Row, dress_briefing, options_csv_name, region_facts, suffix, write_methods
 from planlib.apps.pages import write_index as pages_index
 from planlib.files import write_atomic, write_together
 from planlib.resources import notebook
@@ -59,6 +59,7 @@ class Result:
     skipped: bool = False
     csv: Path | None = None
     pdf: Path | None = None
+    options_csv: Path | None = None
 
 
 def validate_regions(regions: list[str], data: str | None = None) -> list[str]:
@@ -202,15 +203,17 @@ def write_error(exc: OSError) -> str:
 def build_one(region_id: str, lang: str, out: Path, figures: Path, data: str | None,
               notebook: Path = NOTEBOOK, engine: str = "warm",
               cell_timeout: int = DEFAULT_CELL_TIMEOUT, langs: tuple[str, ...] | None = None,
-              pdf: bool = False, csv: bytes | None = None, name: str | None = None) -> Result:
+              pdf: bool = False, csv: bytes | None = None, name: str | None = None,
+              options: bytes | None = None) -> Result:
     """Execute the notebook for one region and write <out>/<region>.ipynb, .html, .csv (its
-    numbers), with ``pdf`` .pdf, and its figures together: all of them, or none (the previous
-    ones stay).
+    numbers), <region>-2030.csv (its 2030 options, :func:`planlib.apps.pages.options_csv_name`),
+    with ``pdf`` .pdf, and its figures together: all of them, or none (the previous ones stay).
 
     The page links to the index, to the region's briefings in the other ``langs`` and to its
-    downloads. ``csv`` (the numbers, :func:`planlib.report.downloads.numbers_csv`) and ``name``
-    (the region's name for the PDF's header) are worked out here when not given; the parent
-    process gives them, so workers need not load the data.
+    downloads. ``csv`` (the numbers, :func:`planlib.report.downloads.numbers_csv`), ``options``
+    (:func:`planlib.report.downloads.options_csv`) and ``name`` (the region's name for the PDF's
+    header) are worked out here when not given; the parent process gives them, so workers need
+    not load the data.
 
     The notebook draws the figures into a staging folder inside ``figures``; they are moved
     into ``figures/<region>/`` with the notebook and HTML once all are written. ``engine="warm"``
@@ -223,6 +226,7 @@ def build_one(region_id: str, lang: str, out: Path, figures: Path, data: str | N
     suffix = "" if lang == "en" else f".{lang}"
     nb_path, html_path = out / f"{region_id}{suffix}.ipynb", out / f"{region_id}{suffix}.html"
     csv_path, pdf_path = out / f"{region_id}{suffix}.csv", out / f"{region_id}{suffix}.pdf"
+    options_path = out / options_csv_name(region_id, lang)
     params = {"region": region_id, "lang": lang, "figures_dir": str(figures),
               "data_dir": None if data is None else str(Path(data).resolve())}
     try:
@@ -247,13 +251,14 @@ def build_one(region_id: str, lang: str, out: Path, figures: Path, data: str | N
         nb.metadata["title"] = _title_of(nb) or region_id
         body, _ = _html_exporter().from_notebook_node(nb)
         body = dress_briefing(body, region_id, lang, tuple(langs or (lang,)), pdf)
-        if csv is None or (pdf and name is None):
+        if csv is None or options is None or (pdf and name is None):
             from planlib.analysis.region import analyse_region
-            from planlib.report.downloads import numbers_csv
+            from planlib.report.downloads import numbers_csv, options_csv
             analysis = analyse_region(region_id, data)
             csv = numbers_csv(analysis, lang) if csv is None else csv
+            options = options_csv(analysis, lang) if options is None else options
             name = analysis.name(lang) if name is None else name
-        contents = {nb_path: nbformat.writes(nb), html_path: body, csv_path: csv}
+        contents = {nb_path: nbformat.writes(nb), html_path: body, csv_path: csv, options_path: options}
         if pdf:
             from planlib.apps.pdf import PrintError
             try:
@@ -274,7 +279,7 @@ def build_one(region_id: str, lang: str, out: Path, figures: Path, data: str | N
         shutil.rmtree(stage, ignore_errors=True)
     trim_memory()
     return Result(region_id, lang, True, time.perf_counter() - t0, html=html_path, notebook=nb_path,
-                  csv=csv_path, pdf=pdf_path if pdf else None)
+                  csv=csv_path, pdf=pdf_path if pdf else None, options_csv=options_path)
 
 
 def trim_memory() -> bool:
@@ -340,18 +345,25 @@ def _safe_build(*args) -> Result:
                       error=f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=3)}")
 
 
+#: Languages of the index pages (both, whatever the briefings' languages).
+INDEX_LANGS = ("en", "zh")
+
+
 def write_index(results: list[Result], out: Path, data: str | None = None,
-                langs: tuple[str, ...] = ("en", "zh")) -> Path:
+                langs: tuple[str, ...] = INDEX_LANGS, facts: dict[str, Facts] | None = None) -> Path:
     """The cross-region overview in ``out``: ``index.html`` (English) and ``index.zh.html``
     (Chinese), one row per region with a verdict per core indicator and links to its briefings
-    and downloads; ``methods.html`` beside them. Returns the English index."""
+    and downloads, then the final assessment per region; ``methods.html`` beside them. ``facts``:
+    what the index shows of regions already analysed in this build
+    (:func:`planlib.apps.pages.region_facts`); the others are worked out here. Returns the English
+    index."""
     by_region: dict[str, Row] = {}
     for r in results:
         by_region.setdefault(r.region_id, Row(r.region_id)).briefings.append(
             Built(r.lang, r.ok, r.skipped, r.seconds, r.error, r.cell,
                   pdf=r.pdf is not None or (r.skipped and (out / f"{r.region_id}{suffix(r.lang)}.pdf").is_file())))
     methods = write_methods(out) is not None
-    return pages_index(list(by_region.values()), out, data, langs, methods)[0]
+    return pages_index(list(by_region.values()), out, data, langs, methods, facts)[0]
 
 
 FIGURE_NAMES = ("life_expectancy", "mortality", "workforce", "outlook")
@@ -405,12 +417,14 @@ def _up_to_date(region_id: str, lang: str, out: Path, figures: Path, key: str,
     suffix = "" if lang == "en" else f".{lang}"
     html_path, nb_path = out / f"{region_id}{suffix}.html", out / f"{region_id}{suffix}.ipynb"
     csv_path, pdf_path = out / f"{region_id}{suffix}.csv", out / f"{region_id}{suffix}.pdf"
+    options_path = out / options_csv_name(region_id, lang)
     stamp = _stamp_path(out, region_id, lang)
     figs = [figures / region_id / f"{n}{suffix}.{e}" for n in FIGURE_NAMES for e in ("png", "svg")]
     if stamp.is_file() and stamp.read_text() == key and html_path.is_file() and nb_path.is_file() \
-            and csv_path.is_file() and (pdf_path.is_file() or not pdf) and all(f.is_file() for f in figs):
+            and csv_path.is_file() and options_path.is_file() and (pdf_path.is_file() or not pdf) \
+            and all(f.is_file() for f in figs):
         return Result(region_id, lang, True, 0.0, html=html_path, notebook=nb_path, skipped=True,
-                      csv=csv_path, pdf=pdf_path if pdf else None)
+                      csv=csv_path, pdf=pdf_path if pdf else None, options_csv=options_path)
     return None
 
 
@@ -521,6 +535,7 @@ def build(regions: list[str], out: Path = DEFAULT_OUT, jobs: int | None = None, 
     keys = {(r, lang): inputs_key(r, lang, figures, data, notebook, code, langs, pdf)
             for r in regions for lang in langs}
     results: list[Result] = []
+    facts: dict[str, Facts] = {}  # what the index shows of each region, from the analysis the build makes
     tasks = []
     for (r, lang), key in keys.items():
         done = None if force else _up_to_date(r, lang, out, figures, key, pdf)
@@ -539,7 +554,7 @@ def build(regions: list[str], out: Path = DEFAULT_OUT, jobs: int | None = None, 
             elif jobs == 1:
                 try:
                     for task in tasks:
-                        results.append(_safe_build(*_with_downloads(task)))
+                        results.append(_safe_build(*_with_downloads(task, facts)))
                         bar.update()
                 except _Stop:
                     if _PRINTER is not None:
@@ -550,7 +565,7 @@ def build(regions: list[str], out: Path = DEFAULT_OUT, jobs: int | None = None, 
                 finally:
                     close_printer()
             else:
-                _build_in_pool(tasks, jobs, notebook, results, bar)
+                _build_in_pool(tasks, jobs, notebook, results, bar, facts)
     except _Stop as stop:
         stopped = stop.signum
     bar.close()
@@ -563,14 +578,15 @@ def build(regions: list[str], out: Path = DEFAULT_OUT, jobs: int | None = None, 
                 write_atomic(_stamp_path(out, r.region_id, r.lang), keys[(r.region_id, r.lang)])
             except OSError:
                 pass  # no stamp: the next build rebuilds this briefing
-    write_index(results, out, data)
+    write_index(results, out, data, facts=facts)
     results = sorted(results, key=lambda r: (regions.index(r.region_id), r.lang))
     if stopped is not None:
         raise BuildInterrupted(stopped, results)
     return results
 
 
-def _build_in_pool(tasks: list[tuple], jobs: int, notebook: Path, results: list[Result], bar) -> None:
+def _build_in_pool(tasks: list[tuple], jobs: int, notebook: Path, results: list[Result], bar,
+                   facts: dict[str, Facts] | None = None) -> None:
     """Run ``tasks`` in ``jobs`` worker processes, appending to ``results`` as they finish; on
     :class:`_Stop` (or any exception), stop the workers (and so their kernels) before it
     propagates."""
@@ -579,7 +595,7 @@ def _build_in_pool(tasks: list[tuple], jobs: int, notebook: Path, results: list[
     pool = ProcessPoolExecutor(jobs, mp_context=mp.get_context("spawn"), initializer=_init_worker,
                                initargs=(str(notebook.parent), any(t[9] for t in tasks)))
     try:
-        futures = {pool.submit(_safe_build, *_with_downloads(task)): task for task in tasks}
+        futures = {pool.submit(_safe_build, *_with_downloads(task, facts)): task for task in tasks}
         for f in as_completed(futures):
             try:
                 results.append(f.result())
@@ -596,16 +612,20 @@ def _build_in_pool(tasks: list[tuple], jobs: int, notebook: Path, results: list[
         pool.shutdown(wait=True)
 
 
-def _with_downloads(task: tuple) -> tuple:
-    """A build task with the region's numbers as CSV and its name (for the PDF's header), worked
-    out in this process, which has the data loaded (a worker need not load it); a failure here
-    leaves them to the worker, which reports it."""
+def _with_downloads(task: tuple, facts: dict[str, Facts] | None = None) -> tuple:
+    """A build task with the region's numbers and 2030 options as CSV and its name (for the PDF's
+    header), worked out in this process from one analysis of the region, which has the data
+    loaded (a worker need not load it); a failure here leaves them to the worker, which reports it.
+    ``facts`` gets what the index shows of the region (:func:`planlib.apps.pages.region_facts`)
+    from the same analysis, once per region."""
     region_id, lang, data = task[0], task[1], task[4]
+    if facts is not None and region_id not in facts:
+        facts[region_id] = region_facts(region_id, data, INDEX_LANGS)
     try:
         from planlib.analysis.region import analyse_region
-        from planlib.report.downloads import numbers_csv
+        from planlib.report.downloads import numbers_csv, options_csv
         analysis = analyse_region(region_id, data)
-        return task + (numbers_csv(analysis, lang), analysis.name(lang))
+        return task + (numbers_csv(analysis, lang), analysis.name(lang), options_csv(analysis, lang))
     except Exception:  # noqa: BLE001 - the worker reports it with the region
         return task
 

@@ -36,7 +36,7 @@ nav.planlib-nav a {{ margin-right: 1.2em; white-space: nowrap; color: #0645ad; t
 @page {{ size: A4 portrait; }}
 @media print {{
   html, body {{ background: #fff !important; }}
-  nav.planlib-nav {{ display: none !important; }}
+  nav.planlib-nav, p.planlib-download {{ display: none !important; }}
   body {{ margin: 0 !important; padding: 0 !important; }}
   .jp-Notebook, main {{ padding: 0 !important; margin: 0 !important; }}
   .jp-Cell, .jp-Cell-outputWrapper, .jp-OutputArea, .jp-OutputArea-child, .jp-OutputArea-output {{
@@ -72,6 +72,13 @@ def index_name(lang: str) -> str:
     return f"index{suffix(lang)}.html"
 
 
+def options_csv_name(region_id: str, lang: str) -> str:
+    """File name of a briefing's 2030 options as CSV, beside its numbers: ``<region>-2030.csv``
+    (``<region>-2030.zh.csv`` in Chinese). Region ids have no hyphen, so the name never meets
+    another region's files."""
+    return f"{region_id}-2030{suffix(lang)}.csv"
+
+
 def _w(lang: str, key: str, **kw) -> str:
     from planlib.report.words import word
     return word(lang, "page", key, **kw)
@@ -87,16 +94,31 @@ def nav_html(region_id: str, lang: str, langs: tuple[str, ...], pdf: bool) -> st
             links.append((f"{region_id}{suffix(other)}.html", _w(other, "nav.this_lang"),  # in its own language
                           f' hreflang="{other}" lang="{other}"'))
     links.append((f"{region_id}{s}.csv", _w(lang, "nav.csv"), " download"))
+    links.append((options_csv_name(region_id, lang), _w(lang, "nav.options_csv"), " download"))
     if pdf:
         links.append((f"{region_id}{s}.pdf", _w(lang, "nav.pdf"), ""))
     a = "".join(f'<a href="{html.escape(href)}"{extra}>{html.escape(text)}</a>' for href, text, extra in links)
     return f'<nav class="planlib-nav" aria-label="{html.escape(_w(lang, "nav.label"))}">{a}</nav>'
 
 
+#: The "Looking to 2030" options table of a briefing (:func:`planlib.report.outlook.options_html`).
+OPTIONS_TABLE = re.compile(r'<table[^>]*class="[^"]*\boptions-2030\b[^"]*"[^>]*>.*?</table>', re.S)
+
+
+def options_link_html(region_id: str, lang: str) -> str:
+    """The line under the 2030 options table that links their CSV (not printed)."""
+    link = (f'<a href="{html.escape(options_csv_name(region_id, lang))}" download>'
+            f'{html.escape(_w(lang, "nav.options_csv"))}</a>')
+    text = html.escape(_w(lang, "options_csv.intro", link="\0")).replace("\0", link)
+    return f'<p class="planlib-download">{text}</p>'
+
+
 def dress_briefing(body: str, region_id: str, lang: str, langs: tuple[str, ...], pdf: bool) -> str:
-    """The exported HTML of a briefing with its language, its styles (fonts, print) and links bar."""
+    """The exported HTML of a briefing with its language, its styles (fonts, print), links bar and,
+    under the 2030 options table, the link to their CSV."""
     body = re.sub(r"<html[^>]*>", f'<html lang="{lang}">', body, count=1)
     body = body.replace("</head>", BRIEFING_CSS + "</head>", 1)
+    body = OPTIONS_TABLE.sub(lambda m: m.group(0) + options_link_html(region_id, lang), body, count=1)
     return re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + nav_html(region_id, lang, langs, pdf), body, count=1)
 
 
@@ -137,21 +159,21 @@ td.v {{ white-space: nowrap; }}
 .met {{ background: #e3f1e3; }} .ontrack {{ background: #eef6e0; }} .off {{ background: #fbe3dc; }}
 .doubt {{ background: #fff1c9; font-weight: 600; }} .none {{ color: #555; }}
 .failed {{ color: #b00; }} .muted {{ color: #666; font-size: 0.9em; }}
-td.b {{ white-space: nowrap; }} .files {{ font-size: 0.9em; }} .files::before {{ content: "("; }} .files::after {{ content: ")"; }}
+td.b {{ white-space: nowrap; }} td:first-child {{ white-space: nowrap; }} th {{ word-break: keep-all; }} td.n {{ text-align: right; }} .files {{ font-size: 0.9em; }} .files::before {{ content: "("; }} .files::after {{ content: ")"; }}
 a {{ color: #0645ad; }}
 @page {{ size: A4 landscape; margin: 12mm; }}
 @media print {{ body {{ max-width: none; margin: 0; font-size: 9pt; }} a {{ color: inherit; }} }}
 """
 
 
-def _verdicts(region_id: str, data: str | None, lang: str) -> tuple[dict[str, tuple[str, str]], str]:
-    """Core indicator → (verdict key, hover text) for a region, and the latest year of its own
-    reported values ("–" when none)."""
-    from planlib.analysis.region import analyse_region
+def _verdicts(a, lang: str) -> tuple[dict[str, tuple[str, str]], str]:
+    """Core indicator → (verdict key, hover text) for a region's analysis
+    (:class:`planlib.analysis.region.RegionAnalysis`), and the latest year of its own reported
+    values ("–" when none)."""
     from planlib.analysis.targets import verdict
     from planlib.data.tables import CORE_INDICATORS
     from planlib.report.narrative import t
-    a = analyse_region(region_id, data)
+    region_id = a.region_id
     prog = a.progress.set_index("indicator_id")
     out = {}
     for ind in CORE_INDICATORS:
@@ -170,23 +192,101 @@ def _verdicts(region_id: str, data: str | None, lang: str) -> tuple[dict[str, tu
     return out, latest
 
 
+@dataclass
+class Facts:
+    """What the index shows of one region, from one analysis of it: per language the verdicts
+    and the latest year (None when the analysis fails), and the final assessment's summary
+    (:func:`planlib.report.outlook.assessment_summary`; None when it fails)."""
+
+    verdicts: dict[str, tuple[dict[str, tuple[str, str]], str]] | None
+    assessment: dict[str, object] | None
+
+
+def region_facts(region_id: str, data: str | None, langs: tuple[str, ...]) -> Facts:
+    """The index's facts about one region, its analysis worked out once for both tables and every
+    language (the batch has analysed it already: the analysis comes from the cache)."""
+    from planlib.analysis.region import analyse_region
+    from planlib.report.outlook import assessment_summary
+    try:
+        a = analyse_region(region_id, data)
+        verdicts = {lang: _verdicts(a, lang) for lang in langs}
+    except Exception:  # noqa: BLE001 - a broken region still gets its rows
+        return Facts(None, None)
+    try:
+        summary = assessment_summary(a)
+    except Exception:  # noqa: BLE001
+        summary = None
+    return Facts(verdicts, summary)
+
+
+def _head(text: str) -> str:
+    """A class name as a column heading ("met early" → "Met early")."""
+    return text[:1].upper() + text[1:]
+
+
+#: Final-assessment classes counted in the index, in reading order (those that can be judged).
+INDEX_CLASSES = ("met early", "met", "ahead of schedule", "roughly on schedule", "behind")
+
+
+def assessment_table_html(rows: list[Row], facts: dict[str, Facts], names: dict[str, str], lang: str,
+                          indicator_names: dict[str, str]) -> str:
+    """The index's final-assessment table: per region the completion rate (met of judged), how
+    many targets cannot be judged, the count per class, the years of the outcomes judged and the
+    binding targets that are behind, named."""
+    from planlib.report.narrative import fmt_num
+    sep = "、" if lang == "zh" else ", "
+    head = "".join(f"<th>{html.escape(x)}</th>" for x in (
+        [_w(lang, "index.col.region"), _w(lang, "index.assess.col.rate"), _w(lang, "index.assess.col.not_judged")]
+        + [_head(_w(lang, f"outlook.class.{c}")) for c in INDEX_CLASSES]
+        + [_w(lang, "index.assess.col.years"), _w(lang, "index.assess.col.binding")]))
+    body = []
+    for row in rows:
+        s = facts[row.region_id].assessment
+        if s is None:
+            cells = ['<td class="none">–</td>'] * (len(INDEX_CLASSES) + 4)
+        else:
+            rate = ("–" if not s["judged"] else
+                    _w(lang, "index.assess.rate", rate=fmt_num(round(100 * s["rate"])), met=s["met"], judged=s["judged"]))
+            binding = sep.join(indicator_names.get(i, i) for i in s["binding_behind_indicators"]) \
+                or _w(lang, "index.assess.none")
+            years = sep.join(map(str, s["latest_years"])) or "–"
+            cells = ([f'<td class="v">{html.escape(rate)}</td>', f'<td class="n">{s["not_judged"]}</td>']
+                     + [f'<td class="n">{s["classes"][c]}</td>' for c in INDEX_CLASSES]
+                     + [f"<td>{html.escape(years)}</td>", f"<td>{html.escape(binding)}</td>"])
+        body.append(f'<tr><th scope="row">{names[row.region_id]}</th>{"".join(cells)}</tr>')
+    return (f'<h2>{html.escape(_w(lang, "outlook.assess"))}</h2>\n'
+            f'<p>{html.escape(_w(lang, "index.assess.intro"))}</p>\n'
+            f'<table class="planlib-assessment"><thead><tr>{head}</tr></thead>\n<tbody>\n'
+            + "\n".join(body) + "\n</tbody></table>\n")
+
+
 def write_index(rows: list[Row], out: Path, data: str | None = None, langs: tuple[str, ...] = ("en", "zh"),
-                methods: bool = True) -> list[Path]:
+                methods: bool = True, facts: dict[str, Facts] | None = None) -> list[Path]:
     """``index.html`` (English) and ``index.zh.html`` (Chinese) in ``out``: one row per region,
     one verdict per core indicator, the data date, links to the methods and to each briefing and
-    its downloads. A region whose analysis fails still gets its row (its verdicts "–")."""
+    its downloads; then the 14th plan's final assessment, one row per region
+    (:func:`assessment_table_html`). A region whose analysis fails still gets its rows ("–").
+    ``facts``: what is already known of some regions (:func:`region_facts`, in ``langs``); the
+    others are analysed here, once each."""
     from planlib.data.tables import CORE_INDICATORS, load_tables
     t = load_tables(data)
     obs = t.observations
     data_year = int(obs.loc[obs["kind"] == "actual", "year"].max()) if len(obs) else None
     today = _dt.date.today().isoformat()
     known = set(t.regions["id"])
-    analyses: dict[tuple[str, str], tuple[dict, str] | None] = {}
+    known_facts = facts or {}
+    facts = {}
+    for row in rows:
+        f = known_facts.get(row.region_id)
+        if f is None or (f.verdicts is not None and not set(langs) <= set(f.verdicts)):
+            f = region_facts(row.region_id, data, langs)
+        facts[row.region_id] = f
     paths = []
     for lang in langs:
         short = t.indicator_words(CORE_INDICATORS, lang)
         head = "".join(f"<th>{html.escape(short[i][0])}</th>" for i in CORE_INDICATORS)
         body = []
+        names: dict[str, str] = {}
         for row in rows:
             rid = row.region_id
             if rid in known:
@@ -196,13 +296,8 @@ def write_index(rows: list[Row], out: Path, data: str | None = None, langs: tupl
                     name += f'<br><span class="muted">{html.escape(t.region_name(prov, lang))}</span>'
             else:
                 name = html.escape(rid)
-            key = (rid, lang)
-            if key not in analyses:
-                try:
-                    analyses[key] = _verdicts(rid, data, lang)
-                except Exception:  # noqa: BLE001 - a broken region still gets its row
-                    analyses[key] = None
-            got = analyses[key]
+            names[rid] = name
+            got = None if facts[rid].verdicts is None else facts[rid].verdicts[lang]
             if got is None:
                 cells = "".join('<td class="v none">–</td>' for _ in CORE_INDICATORS)
                 latest = "–"
@@ -218,7 +313,9 @@ def write_index(rows: list[Row], out: Path, data: str | None = None, langs: tupl
                 s = suffix(b.lang)
                 if b.ok:
                     when = ("unchanged since the last build" if b.skipped else f"built in {b.seconds:.1f} s")
-                    files = [f'<a href="{rid}{s}.csv" download>CSV</a>']
+                    files = [f'<a href="{rid}{s}.csv" download>CSV</a>',
+                             f'<a href="{options_csv_name(rid, b.lang)}" download>'
+                             f'{html.escape(_w(lang, "index.options_csv"))}</a>']
                     if b.pdf:
                         files.append(f'<a href="{rid}{s}.pdf">PDF</a>')
                     links.append(f'<a href="{rid}{s}.html" hreflang="{b.lang}" title="{when}">{html.escape(label)}</a>'
@@ -251,11 +348,18 @@ def write_index(rows: list[Row], out: Path, data: str | None = None, langs: tupl
                 + f'<table class="planlib-index"><thead><tr><th>{html.escape(_w(lang, "index.col.region"))}</th>{head}'
                 f'<th>{html.escape(_w(lang, "index.col.latest"))}</th><th>{html.escape(_w(lang, "index.col.briefing"))}</th>'
                 f'</tr></thead>\n<tbody>\n'
-                + "\n".join(body) + "\n</tbody></table>\n</body></html>\n")
+                + "\n".join(body) + "\n</tbody></table>\n"
+                + assessment_table_html(rows, facts, names, lang, indicator_names(t, lang))
+                + "</body></html>\n")
         path = out / index_name(lang)
         write_atomic(path, page)
         paths.append(path)
     return paths
+
+
+def indicator_names(t, lang: str) -> dict[str, str]:
+    """Indicator id → its name in ``lang`` from the catalog of tables ``t``."""
+    return t.indicator_index["name_en" if lang == "en" else "name_zh"].astype(str).to_dict()
 
 
 def _t(lang: str, key: str) -> str:

@@ -22,9 +22,9 @@ from planlib.analysis.region import RegionAnalysis
 from planlib.data.tables import CORE_INDICATORS, Tables, data_hash
 from planlib.report.escape import md_text, no_math
 from planlib.report.figures import MORTALITY_INDICATORS, WORKFORCE_INDICATORS
-from planlib.analysis.targets import IN_DOUBT, verdict
-from planlib.report.narrative import (change_phrase, finding_text, fmt_num, indicator_paragraph, join, status_text, t,
-                                      target_phrase, unit_after_name)
+from planlib.analysis.targets import ABSOLUTE_CHANGE, IN_DOUBT, verdict
+from planlib.report.narrative import (change_phrase, doc_title, finding_text, fmt_num, indicator_paragraph, join,
+                                      status_text, t, target_phrase, unit_after_name)
 from planlib.report.words import check_language, word
 
 SECTIONS: dict[str, tuple[str, ...]] = {
@@ -157,7 +157,7 @@ class Briefing:
         where = parent if parent == province else (f"{parent}, {province}" if self.lang == "en"
                                                     else f"{province}{parent}")
         return _h(self.lang, "subtitle", level=_h(self.lang, f"level.{r['level']}"), parent=where,
-                  title=src["title"], date=date, name=self.region_name())
+                  title=doc_title(self.lang, src["title"], src["kind"]), date=date, name=self.region_name())
 
     def period(self) -> str:
         """The plan period is over: which 2025 outcomes the data hold for the region's core indicators."""
@@ -271,10 +271,16 @@ class Briefing:
             else:
                 pace = t(self.lang, "gap.required", required=change_phrase(
                     self.lang, float(r["required_annual_change"]), r["change_measure"], u))
+            share = float(r["share"]) * 100
+            if r["indicator_id"] in ABSOLUTE_CHANGE:  # years of life: the gap in years, not a share
+                short = t(self.lang, "gap.short.abs", gap=fmt_num(round(abs(float(r["target_value"])
+                                                                        - float(r["latest_value"])), 2)), unit=u)
+            else:  # under 1 %: one decimal (never "0% short")
+                short = t(self.lang, "gap.short.share", share=fmt_num(round(share) if share >= 1 else round(share, 1)))
             out.append(t(self.lang, "gap", name=self.name(r["indicator_id"]), latest=fmt_num(float(r["latest_value"])),
                          unit=u, year=int(r["latest_year"]), target_year=int(r["target_year"]),
                          target=target_phrase(self.lang, r["comparator"], float(r["target_value"]), r["target_text"]),
-                         share=fmt_num(round(float(r["share"]) * 100)), pace=pace))
+                         short=short, pace=pace))
         return out
 
     def staff_sentences(self) -> list[str]:
@@ -407,7 +413,8 @@ class Briefing:
         paras = []
         if key == "life_expectancy" and not self.has_own_targets():
             src = self.plan_source
-            paras.append(t(self.lang, "no_targets_doc", region=self.region_name(), title=src["title"], year=2025,
+            paras.append(t(self.lang, "no_targets_doc", region=self.region_name(),
+                           title=doc_title(self.lang, src["title"], src["kind"]), year=2025,
                            province=self.region_name(self.region["province_id"])))
         for ind in SECTIONS[key]:
             latest = self.latest_actual(ind)

@@ -6,7 +6,7 @@ and targets it is measured against. Each row gives the value as the document wri
 the year, the status the briefing gives (on the row of the value the verdict rests on), and the
 source by its title and line. Columns and words are in the page's language; no internal ids.
 :func:`numbers_csv` writes it as UTF-8 with a byte-order mark, which Excel and WPS need to read
-Chinese correctly.
+Chinese correctly; :func:`options_csv` writes the 2030 target options the same way.
 """
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ import pandas as pd
 from planlib.analysis.region import RegionAnalysis
 from planlib.report.briefing import SECTIONS
 from planlib.report.narrative import status_text, t
+from planlib.report.outlook import options_table
 from planlib.report.words import check_language, word
 
 #: Column keys (``page`` words ``csv.*``), in order.
@@ -100,8 +101,20 @@ def numbers_table(analysis: RegionAnalysis, lang: str = "en") -> pd.DataFrame:
     return table.rename(columns={k: _w(lang, f"csv.{k}") for k in COLUMNS})
 
 
-def numbers_csv(analysis: RegionAnalysis, lang: str = "en") -> bytes:
-    """:func:`numbers_table` as CSV bytes: UTF-8 with a byte-order mark, Windows line ends (what
-    Excel and WPS open without asking)."""
-    text = numbers_table(analysis, lang).to_csv(index=False, lineterminator="\r\n")
+def csv_bytes(table: pd.DataFrame) -> bytes:
+    """A table as CSV bytes: UTF-8 with a byte-order mark, Windows line ends (what Excel and WPS
+    open without asking)."""
+    text = table.to_csv(index=False, lineterminator="\r\n")
     return "\ufeff".encode() + text.encode("utf-8")
+
+
+def numbers_csv(analysis: RegionAnalysis, lang: str = "en") -> bytes:
+    """:func:`numbers_table` as CSV bytes (:func:`csv_bytes`)."""
+    return csv_bytes(numbers_table(analysis, lang))
+
+
+def options_csv(analysis: RegionAnalysis, lang: str = "en", year: int = 2030) -> bytes:
+    """The next plan's target options (:func:`planlib.report.outlook.options_table`: reader column
+    names, values, ranges, the pace each needs and its basis by title and line) as CSV bytes
+    (:func:`csv_bytes`), for a planning office to paste into its draft."""
+    return csv_bytes(options_table(analysis, lang, year))

@@ -33,6 +33,19 @@ def _zh(v: str) -> str:
     return re.sub(r" ?\(([^()]*)\)", r"（\1）", v)
 
 
+#: Kinds of source that are documents with a title of their own (cited 《…》 in Chinese text); a
+#: press report's title only describes it.
+TITLED_KINDS = ("local plan", "mid-term review", "national plan", "provincial plan", "statistical bulletin")
+
+
+def doc_title(lang: str, title: str, kind: str) -> str:
+    """A document's title as running text cites it: in Chinese in 《》 (a title inside it in 〈〉),
+    as in 《〈威海市卫生与健康“十四五”规划〉中期实施情况报告》; otherwise as it is."""
+    if lang != "zh" or kind not in TITLED_KINDS or title.startswith("《") and title.endswith("》"):
+        return title
+    return "《" + title.replace("《", "〈").replace("》", "〉") + "》"
+
+
 def unit_after_name(lang: str, name: str, unit: str) -> str:
     """The unit to write after an indicator's number or name, where the name does not already say
     it: Chinese names state the denominator (每千人口执业（助理）医师数), so only the counting word

@@ -11,11 +11,11 @@ import re
 
 import pandas as pd
 
-from planlib.analysis.assessment import completion, region_assessment
+from planlib.analysis.assessment import CLASSES, completion, region_assessment
 from planlib.analysis.options import options_for
 from planlib.analysis.region import RegionAnalysis
 from planlib.report.escape import no_math
-from planlib.report.narrative import change_phrase, fmt_num, unit_after_name
+from planlib.report.narrative import change_phrase, doc_title, fmt_num, unit_after_name
 from planlib.report.words import check_language, word
 
 #: Table styling of the two sections (text left-aligned, numbers kept on one line).
@@ -50,7 +50,7 @@ def source_text(a: RegionAnalysis, ref: object, lang: str) -> str:
     for one in str(ref).split(", "):
         sid, _, line = one.partition(" L")
         src = a.tables.sources.set_index("id")
-        title = str(src.loc[sid, "title"]) if sid in src.index else sid
+        title = doc_title(lang, str(src.loc[sid, "title"]), str(src.loc[sid, "kind"])) if sid in src.index else sid
         parts.append(_w(lang, "line", title=title, line=line) if line else title)
     return ("；" if lang == "zh" else "; ").join(dict.fromkeys(parts))
 
@@ -62,6 +62,12 @@ def _as_written(text: object, lang: str) -> str:
     if lang == "en" and re.search(r"[\u4e00-\u9fff]", str(text)):
         return word(lang, "page", "in_words")
     return str(text)
+
+
+def _number_as_written(text: object, value: float) -> str:
+    """The number of a value as the document writes it ("3.0" of "3.0‰"), else ``value`` formatted."""
+    m = re.search(r"\d+(?:\.\d+)?", str(text))
+    return m.group(0) if m and float(m.group(0)) == value else fmt_num(value)
 
 
 def _years(years: list[int], lang: str) -> str:
@@ -122,9 +128,15 @@ def assessment_html(a: RegionAnalysis, lang: str = "en") -> str:
 
 def assessment_summary(a: RegionAnalysis) -> dict[str, object]:
     """One region's completion for an index table: region, met, judged, not judged, rate, years,
-    binding targets behind."""
-    c = completion(region_assessment(a))
-    return {"region_id": a.region_id, **c}
+    the number of binding targets behind and their indicators (``binding_behind_indicators``, in
+    the assessment's order), and the number of targets in each class (``classes``, every class of
+    :data:`planlib.analysis.assessment.CLASSES`)."""
+    df = region_assessment(a)
+    c = completion(df)
+    behind = df[df["binding"].astype(bool) & (df["class"] == "behind")] if len(df) else df
+    counts = df["class"].value_counts() if len(df) else pd.Series(dtype=int)
+    return {"region_id": a.region_id, **c, "binding_behind_indicators": list(behind["indicator_id"]),
+            "classes": {k: int(counts.get(k, 0)) for k in CLASSES}}
 
 
 # --- options for 2030 ---------------------------------------------------------------------------
@@ -176,11 +188,15 @@ def options_table(a: RegionAnalysis, lang: str = "en", year: int = 2030) -> pd.D
     check_language(lang)
     df = options_for(a, year)
     df = df[df["option"].notna() & df["value"].notna()]
+    columns = [word(lang, "page", "col.indicator"), word(lang, "page", "col.unit"), _w(lang, "col.latest"),
+               _w(lang, "col.latest_year"), _w(lang, "col.option"), _w(lang, "col.value"), _w(lang, "col.low"),
+               _w(lang, "col.high"), _w(lang, "col.pace"), _w(lang, "col.feasibility"), _w(lang, "col.basis")]
     rows = []
     for _, r in df.iterrows():
         unit = _unit(a, r["indicator_id"], lang)
-        pace = change_phrase(lang, float(r["required_annual_change"]), r["change_measure"], unit.split("/")[0]
-                             if lang == "zh" else unit)
+        # an option already reached asks for no pace (a "needed" fall would read as a plan to get worse)
+        pace = "–" if r["feasibility"] == "already reached" else change_phrase(
+            lang, float(r["required_annual_change"]), r["change_measure"], unit.split("/")[0] if lang == "zh" else unit)
         basis = ("" if r["option"] == "peer level"
                  else source_text(a, r["basis_ref"] if pd.notna(r["basis_ref"]) else r["latest_ref"], lang))
         rows.append({word(lang, "page", "col.indicator"): _name(a, r["indicator_id"], lang),
@@ -194,7 +210,7 @@ def options_table(a: RegionAnalysis, lang: str = "en", year: int = 2030) -> pd.D
                      _w(lang, "col.pace"): pace,
                      _w(lang, "col.feasibility"): _feasibility(r, lang),
                      _w(lang, "col.basis"): basis})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=columns)
 
 
 def options_notes(a: RegionAnalysis, lang: str = "en", year: int = 2030) -> list[str]:
@@ -211,6 +227,11 @@ def options_notes(a: RegionAnalysis, lang: str = "en", year: int = 2030) -> list
             elif f == "definition":
                 out.append(_w(lang, "note.definition", name=name, value=r["basis_text"],
                               source=source_text(a, r["basis_ref"], lang)))
+                same = df[(df["indicator_id"] == r["indicator_id"]) & (df["option"] == "national reference")
+                          & df["value"].notna()]
+                if len(same):  # the option rests on an older document that counts as the local ratio does
+                    out.append(_w(lang, "note.definition.same", name=name, value=same.iloc[0]["basis_text"],
+                                  source=source_text(a, same.iloc[0]["basis_ref"], lang)))
             elif f == "small_births":
                 births = float(r["births"])
                 out.append(_w(lang, "note.small_births", name=name,
@@ -227,6 +248,16 @@ def options_notes(a: RegionAnalysis, lang: str = "en", year: int = 2030) -> list
                 for _, o in other.iterrows():
                     out.append(_w(lang, "note.other_reference", name=name, source=source_text(a, r["basis_ref"], lang),
                                   other=source_text(a, o["ref"], lang), value=o["value_text"]))
+            elif f == "province_target":
+                obs = a.observations
+                goals = obs[(obs["region_id"] == a.province_id) & (obs["kind"] == "target") & (obs["year"] == year)
+                            & (obs["indicator_id"] == r["indicator_id"]) & obs["value_std"].notna()]
+                for _, g in goals.iterrows():
+                    value = _w(lang, f"note.goal{'.about' if g['comparator'] == '~' else ''}",
+                               value=_number_as_written(g["value_text"], float(g["value_std"])),
+                               unit=_unit(a, r["indicator_id"], lang))
+                    out.append(_w(lang, "note.province_target", name=name, province=a.name(lang, a.province_id),
+                                  year=year, value=value, source=source_text(a, g["ref"], lang)))
             elif f == "province_alt":
                 alt = a.actuals(a.province_id, r["indicator_id"])
                 alt = alt[(alt["year"] == r["basis_year"]) & (alt["ref"] != r["basis_ref"])]
