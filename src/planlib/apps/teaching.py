@@ -209,9 +209,10 @@ def convert_rate(value: float, from_per: float, to_per: float) -> float:
 # --- look-ups -------------------------------------------------------------------------------
 
 def observations(region_id: str, indicator_id: str, year: int | None = None, kind: str | None = None,
-                 path=None) -> pd.DataFrame:
-    """The observations of one region and indicator (optionally one year and kind), as printed:
-    value_text, unit_text, the catalog unit, unit_ok, value_std and ref, in source-line order."""
+                 path=None, cycle: str | None = None) -> pd.DataFrame:
+    """The observations of one region and indicator (optionally one year, kind and plan cycle such
+    as ``"15th"``), as printed: value_text, unit_text, the catalog unit, unit_ok, value_std and
+    ref, in source-line order."""
     from planlib.data.tables import load_tables
     from planlib.data.tables import enrich
 
@@ -222,17 +223,21 @@ def observations(region_id: str, indicator_id: str, year: int | None = None, kin
         sel &= obs["year"] == int(year)
     if kind is not None:
         sel &= obs["kind"] == kind
+    if cycle is not None:
+        sel &= obs["plan_cycle"] == cycle
     out = obs[sel].sort_values(["year", "source_line"], na_position="last", kind="stable")
     return out.reset_index(drop=True)
 
 
-def value(region_id: str, indicator_id: str, year: int, kind: str = "actual", path=None) -> float:
-    """The one number a region reports for an indicator and year, in the catalog unit.
+def value(region_id: str, indicator_id: str, year: int, kind: str = "actual", path=None,
+          cycle: str | None = None) -> float:
+    """The one number a region reports for an indicator and year (of one plan cycle, e.g. the
+    nation's 2030 targets of the 15th Five-Year Plan: ``cycle="15th"``), in the catalog unit.
 
     Rows whose unit contradicts the catalog (Weihai's ``2.02%``) are skipped. KeyError if no row
     is left; ValueError if the remaining rows disagree (look at them with :func:`observations`).
     """
-    rows = observations(region_id, indicator_id, year, kind, path)
+    rows = observations(region_id, indicator_id, year, kind, path, cycle)
     usable = rows[rows["unit_ok"] & rows["value_std"].notna()]
     if usable.empty:
         raise KeyError(f"no usable {kind} value of {indicator_id} for {region_id} in {year}")
