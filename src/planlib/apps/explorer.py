@@ -361,7 +361,10 @@ def _comparison_view(indicator_id, regions, benchmark, names, path, lang="en") -
             if cmp == IN_DOUBT:
                 own[0]["status"] = _status_word(IN_DOUBT, lang)
             elif f"cmp.{cmp}" in w:
-                own[0]["status"] = w[f"cmp.{cmp}"].format(b=bench[0]["region"])
+                b = bench[0]["region"]
+                if lang != "en" and benchmark == "national":
+                    b = words(lang, "chart")["series.national"]  # "优于全国", not "优于中国"
+                own[0]["status"] = w[f"cmp.{cmp}"].format(b=b)
             else:
                 own[0]["status"] = f"{cmp} ({bench[0]['region']})"
             own[0]["_cmp"] = cmp
@@ -544,8 +547,7 @@ class _Labels:
         self.pending.append((ax, x, y, text, color, candidates, kw))
 
     def place(self, fig: Figure) -> None:
-        fig.draw_without_rendering()  # fix the constrained layout first
-        fig.set_layout_engine("none")  # and keep it: labels must not move the axes
+        style.freeze_layout(fig)  # solve the layout once and keep it: labels must not move the axes
         renderer = fig.canvas.get_renderer()
         placed: list = []
         for ax, x, y, text, color, candidates, kw in self.pending:
@@ -785,7 +787,7 @@ def render(indicator_id: str, regions: str | Iterable[str] = ("yangchun",), benc
                     transform=ax.transAxes, ha="right", va="bottom", fontsize=style.SMALL_FONT_PT,
                     color="#555555", style="italic")
         if handles:
-            style.add_figure_legend(fig, handles, ncols=min(3, len(handles)))
+            _fit_legend(fig, handles)
     title = _title(ind_name, [names[r] for r in regions], view, data, lang)
     style.add_title(fig, _wrap(title, TITLE_CHARS, lang))
     tables = load_tables(path)
@@ -794,6 +796,15 @@ def render(indicator_id: str, regions: str | Iterable[str] = ("yangchun",), benc
     style.add_source_line(fig, source)
     labels.place(fig)
     return fig
+
+
+def _fit_legend(fig: Figure, handles: list) -> None:
+    """The figure legend in as many columns (three at most) as fit the figure's width."""
+    renderer = fig.canvas.get_renderer()
+    for ncols in range(min(3, len(handles)), 0, -1):
+        leg = style.add_figure_legend(fig, handles, ncols=ncols)
+        if leg.get_window_extent(renderer).width <= fig.bbox.width - 2 * style.PAD_IN * fig.dpi:
+            return
 
 
 def label_overlaps(fig: Figure) -> list[tuple[str, str]]:
@@ -814,7 +825,7 @@ def label_overlaps(fig: Figure) -> list[tuple[str, str]]:
     out = []
     for ax in fig.axes:
         values = texts(t for t in ax.texts if t.get_gid() == GID_VALUE)
-        xt, yt = texts(ax.get_xticklabels()), texts(ax.get_yticklabels())
+        xt, yt = texts(style.tick_labels(ax, "x")), texts(style.tick_labels(ax, "y"))
         for (ta, ba), (tb, bb) in pairs(values) + pairs(values, xt + yt) + pairs(xt) + pairs(yt):
             if ba.overlaps(bb):
                 out.append((ta, tb))
