@@ -501,3 +501,17 @@ def test_label_overlaps_finds_overlapping_labels():
     for _ in range(2):  # the same label twice, on top of each other
         ax.annotate("77.8", (2020, 77.8), xytext=(0, 8), textcoords="offset points", gid=explorer.GID_VALUE)
     assert ("77.8", "77.8") in explorer.label_overlaps(fig)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_presentation_figure_is_wider_and_readable(lang):
+    for view in explorer.VIEWS:
+        fig = render("infant_mortality", REGIONS, "national", view, lang=lang, presentation=True)
+        assert tuple(fig.get_size_inches()) == explorer.FIG_SIZE_PRESENTATION
+        assert fig.get_figwidth() / fig.get_figheight() > 1.9, "wide enough for a 16:9 or 4:3 screen"
+        assert explorer.label_overlaps(fig) == [] and style.texts_off_canvas(fig) == []
+    app = Explorer(regions=tuple(REGIONS), lang=lang)
+    assert tuple(app.figure.get_size_inches()) == explorer.FIG_SIZE
+    app.presentation.value = True
+    assert tuple(app.figure.get_size_inches()) == explorer.FIG_SIZE_PRESENTATION
+    assert "planlib-present" in app.app._dom_classes

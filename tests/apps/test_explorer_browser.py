@@ -287,40 +287,158 @@ def test_kernel_is_culled_after_its_tab_closes(sync_api, tmp_path):
         _stop(proc)
 
 
-@pytest.mark.parametrize("size", [(1024, 768), (1280, 720)], ids=["1024x768", "1280x720"])
-def test_presentation_mode_fits_the_screen(sync_api, voila, tmp_path, size):
-    """Five regions, the comparison view, presentation mode: the chart is as wide as the window
-    but fits its height, the table is below it, nothing runs off the right edge, type is large."""
-    width, height = size
+#: The controls and panes of the explorer whose boxes must not overlap on the page.
+WIDGETS = [".planlib-intro", ".planlib-indicator", ".planlib-all-indicators", ".planlib-indicator-count",
+           ".planlib-regions", ".planlib-regions-hint", ".planlib-benchmark", ".planlib-view",
+           ".planlib-presentation", ".planlib-language", ".planlib-chart", ".planlib-table",
+           ".planlib-download", ".planlib-filename"]
+#: Latin words the Chinese page shows on purpose: the language switch's "English", the file type,
+#: the key to hold and the spreadsheet program.
+LATIN_OK = {"English", "CSV", "Ctrl", "Excel", "csv"}
+
+
+def _overlapping_widgets(page) -> list[tuple[str, str]]:
+    """Pairs of WIDGETS whose boxes on the page intersect by more than a pixel, and pairs of
+    labels (checkbox, button, select label) inside the controls that do."""
+    boxes = {}
+    for sel in WIDGETS:
+        box = page.locator(sel).first.bounding_box()
+        if box and box["width"] > 0 and box["height"] > 0:
+            boxes[sel] = box
+
+    def cross(a, b) -> bool:
+        return (min(a["x"] + a["width"], b["x"] + b["width"]) - max(a["x"], b["x"]) > 1
+                and min(a["y"] + a["height"], b["y"] + b["height"]) - max(a["y"], b["y"]) > 1)
+
+    names = list(boxes)
+    out = [(a, b) for i, a in enumerate(names) for b in names[i + 1:] if cross(boxes[a], boxes[b])]
+    labels = page.evaluate("""() => Array.from(document.querySelectorAll(
+        '.planlib-explorer label, .planlib-explorer button, .planlib-explorer .widget-label'))
+        .filter(e => e.offsetParent !== null && e.innerText.trim())
+        .map(e => { const r = e.getBoundingClientRect();
+                    return {t: e.innerText.trim(), x: r.x, y: r.y, width: r.width, height: r.height}; })""")
+    out += [(a["t"], b["t"]) for i, a in enumerate(labels) for b in labels[i + 1:]
+            if cross(a, b) and not (a["t"] in b["t"] or b["t"] in a["t"])]  # a label inside its button
+    return out
+
+
+def _select_five_regions(page, labels: list[str]) -> None:
+    src = page.get_attribute(".planlib-chart img", "src")
+    page.locator(".planlib-regions select").select_option(label=labels)
+    _wait_for_change(page, ".planlib-chart img", "src", src)
+
+
+def _switch_to_chinese(page) -> None:
+    src = page.get_attribute(".planlib-chart img", "src")
+    page.locator(".planlib-language button", has_text="中文").click()
+    _wait_for_change(page, ".planlib-chart img", "src", src)
+    page.wait_for_function("() => document.querySelector('.planlib-table').innerText.includes('地区')",
+                           timeout=WAIT_MS)
+
+
+def test_explorer_in_chinese_and_normal_mode_without_overlaps(sync_api, voila, tmp_path):
+    """Five regions in normal mode: no widget or label overlaps another (English, then Chinese);
+    the language switch turns every label, the table and the chart Chinese; the Chinese CSV
+    downloads in the browser and reads back with its byte-order mark."""
+    import pandas as pd
+
+    from planlib.apps.explorer import app_words, region_options
+    zh = app_words("zh")
+    with sync_api.sync_playwright() as p:
+        ctx = p.chromium.launch_persistent_context(
+            str(tmp_path / "chromium-profile"), executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS,
+            viewport={"width": 1280, "height": 720})
+        try:
+            ctx.route("**/*", _only_local)
+            page = ctx.new_page()
+            errors: list[str] = []
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(voila, timeout=WAIT_MS)
+            page.wait_for_selector(".planlib-table table", timeout=WAIT_MS)
+            _select_five_regions(page, [k for k, _ in region_options()])
+            page.wait_for_timeout(300)
+            page.screenshot(path=str(tmp_path / "normal_en_1280x720.png"), full_page=True)
+            assert _overlapping_widgets(page) == []
+            chart_en = page.locator(".planlib-chart img").screenshot()
+
+            _switch_to_chinese(page)
+            page.wait_for_timeout(300)
+            page.screenshot(path=str(tmp_path / "normal_zh_1280x720.png"), full_page=True)
+            assert _overlapping_widgets(page) == []
+            text = page.inner_text("body")
+            latin = set(re.findall(r"[A-Za-z]{2,}", text)) - LATIN_OK
+            assert not latin, sorted(latin)
+            for word in (zh["label.indicator"], zh["label.regions"], zh["view.comparison"], zh["all_indicators"],
+                         zh["presentation"], zh["download"], "阳春市", "威海市", "人均预期寿命"):
+                assert word in text, word
+            assert page.locator(".planlib-chart img").screenshot() != chart_en
+
+            before = set(NOTEBOOK.parent.iterdir())
+            with page.expect_download(timeout=WAIT_MS) as dl:
+                page.locator(".planlib-download a").click()
+            download = dl.value
+            assert download.suggested_filename == "5个规划地区_人均预期寿命_历年数值.csv"
+            target = tmp_path / "download_zh.csv"
+            download.save_as(str(target))
+            raw = target.read_bytes()
+            assert raw.startswith(b"\xef\xbb\xbf")
+            got = pd.read_csv(target, encoding="utf-8-sig")
+            assert zh["col.region"] in got.columns and zh["col.value"] in got.columns
+            assert {"阳春市", "威海市"} <= set(got[zh["col.plan_region"]].dropna())
+            assert set(got[zh["col.unit"]]) == {"岁"}
+            assert 77.8 in set(got[zh["col.value"]].round(6))
+            assert set(NOTEBOOK.parent.iterdir()) == before, "nothing written on the server"
+            assert errors == []
+        finally:
+            ctx.close()
+            SHOTS.mkdir(parents=True, exist_ok=True)
+            for f in tmp_path.glob("normal_*.png"):
+                shutil.copy2(f, SHOTS / f.name)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_presentation_mode_fits_the_screen(sync_api, voila, tmp_path, lang):
+    """Five regions, the comparison view, presentation mode, at 1024×768 and at a projector's
+    1280×720: the chart is as wide as the window but fits its height, the table is below it,
+    nothing runs off the right edge, type is large; in English and in Chinese."""
+    from planlib.apps.explorer import app_words, region_options
+    w = app_words(lang)
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": width, "height": height})
+            page = browser.new_page(viewport={"width": 1024, "height": 768})
             page.route("**/*", _only_local)
             page.goto(voila, timeout=WAIT_MS)
             page.wait_for_selector(".planlib-table table", timeout=WAIT_MS)
+            if lang != "en":
+                _switch_to_chinese(page)
+            _select_five_regions(page, [k for k, _ in region_options(lang=lang)])
             src = page.get_attribute(".planlib-chart img", "src")
-            page.locator(".planlib-regions select").select_option(
-                label=[k for k, _ in planlib.apps.explorer.region_options()])
-            _wait_for_change(page, ".planlib-chart img", "src", src)
-            src = page.get_attribute(".planlib-chart img", "src")
-            page.locator(".planlib-view button", has_text="Region comparison").click()
+            page.locator(".planlib-view button", has_text=w["view.comparison"]).click()
             _wait_for_change(page, ".planlib-chart img", "src", src)
             page.locator(".planlib-presentation").click()
             page.wait_for_selector(".planlib-present", timeout=WAIT_MS)
-            page.wait_for_timeout(500)
-            name = f"presentation_{width}x{height}"
-            page.screenshot(path=str(tmp_path / f"{name}.png"))
-            page.screenshot(path=str(tmp_path / f"{name}_full.png"), full_page=True)
-            img = page.locator(".planlib-chart img").bounding_box()
-            table = page.locator(".planlib-table table").bounding_box()
-            assert img["width"] >= 0.9 * width - 40, "the chart spans the window"
-            assert img["y"] + img["height"] <= height + 1, "the whole chart is on the screen"
-            assert table["y"] >= img["y"] + img["height"] - 1, "the table is below the chart"
-            assert table["x"] + table["width"] <= width, "the table fits the width"
-            assert page.evaluate("document.documentElement.scrollWidth") <= width
-            fs = page.evaluate("parseFloat(getComputedStyle(document.querySelector('.planlib-data')).fontSize)")
-            assert fs >= 16
+            for width, height in [(1024, 768), (1280, 720)]:
+                page.set_viewport_size({"width": width, "height": height})
+                page.wait_for_timeout(500)
+                name = f"presentation_{lang}_{width}x{height}"
+                page.screenshot(path=str(tmp_path / f"{name}.png"))
+                page.screenshot(path=str(tmp_path / f"{name}_full.png"), full_page=True)
+                img = page.locator(".planlib-chart img").bounding_box()
+                table = page.locator(".planlib-table table").bounding_box()
+                assert img["width"] >= 0.9 * width - 40, "the chart spans the window"
+                assert img["y"] + img["height"] <= height + 1, "the whole chart is on the screen"
+                assert table["y"] >= img["y"] + img["height"] - 1, "the table is below the chart"
+                assert table["x"] + table["width"] <= width, "the table fits the width"
+                assert page.evaluate("document.documentElement.scrollWidth") <= width
+                fs = page.evaluate("parseFloat(getComputedStyle(document.querySelector('.planlib-data')).fontSize)")
+                assert fs >= 16
+                assert not page.locator(".planlib-intro").is_visible(), "the introduction gives way to the chart"
+                assert _overlapping_widgets(page) == []
+                if lang != "en":
+                    text = page.inner_text("body")
+                    assert not set(re.findall(r"[A-Za-z]{2,}", text)) - LATIN_OK
+                    assert w["presentation"] in text
         finally:
             browser.close()
             SHOTS.mkdir(parents=True, exist_ok=True)

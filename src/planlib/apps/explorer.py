@@ -747,13 +747,21 @@ def _draw_comparison(ax, data: pd.DataFrame, regions: list[str], names: dict[str
     return handles
 
 
+#: Figure size (inches) in normal mode and in presentation mode (wider, for a 16:9 or 4:3 screen
+#: under the controls: type is as large as in normal mode on a figure shown larger).
+FIG_SIZE = (style.FIG_WIDTH_IN, 4.2)
+FIG_SIZE_PRESENTATION = (8.0, 3.9)
+
+
 def render(indicator_id: str, regions: str | Iterable[str] = ("yangchun",), benchmark: str = "none",
-           view: str = "values", path=None, data: pd.DataFrame | None = None, lang: str = "en") -> Figure:
+           view: str = "values", path=None, data: pd.DataFrame | None = None, lang: str = "en",
+           presentation: bool = False) -> Figure:
     """The chart of a selection: title naming what it shows, legend, source line, in ``lang``.
 
     ``data`` is :func:`selection_data` of the same selection (computed when not given). An
     empty selection, or regions that do not report the indicator, give a figure that says so.
-    Value labels never overlap each other (:func:`label_overlaps`). The figure is not attached
+    Value labels never overlap each other (:func:`label_overlaps`). ``presentation``: the wider
+    figure of presentation mode (:data:`FIG_SIZE_PRESENTATION`). The figure is not attached
     to pyplot (nothing to close, nothing shown by accident).
     """
     regions = _check_selection(indicator_id, regions, benchmark, view, path, lang)
@@ -765,7 +773,7 @@ def render(indicator_id: str, regions: str | Iterable[str] = ("yangchun",), benc
     _, unit = load_tables(path).indicator_words((indicator_id,), lang)[indicator_id]
     names = _names(path, lang)
     style.set_style()
-    fig = Figure(figsize=(style.FIG_WIDTH_IN, 4.2), layout="constrained")
+    fig = Figure(figsize=FIG_SIZE_PRESENTATION if presentation else FIG_SIZE, layout="constrained")
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()
     labels = _Labels()
@@ -780,8 +788,11 @@ def render(indicator_id: str, regions: str | Iterable[str] = ("yangchun",), benc
         handles = draw(ax, data, regions, names, labels, lang)
         if view == "progress":
             ax.set_xlabel(unit)
-        else:
+        elif lang == "en":
             ax.set_ylabel(unit)
+        else:  # Chinese reads across: the unit above the axis, not turned on its side
+            ax.set_ylabel(unit, rotation=0, ha="left", va="bottom")
+            ax.yaxis.set_label_coords(-0.02, 1.02)
         if missing:
             ax.text(0.99, 0.02, w["chart.nodata.short"].format(regions=_join([names[r] for r in missing], lang)),
                     transform=ax.transAxes, ha="right", va="bottom", fontsize=style.SMALL_FONT_PT,
@@ -789,7 +800,8 @@ def render(indicator_id: str, regions: str | Iterable[str] = ("yangchun",), benc
         if handles:
             _fit_legend(fig, handles)
     title = _title(ind_name, [names[r] for r in regions], view, data, lang)
-    style.add_title(fig, _wrap(title, TITLE_CHARS, lang))
+    chars = int(TITLE_CHARS * fig.get_figwidth() / style.FIG_WIDTH_IN)
+    style.add_title(fig, _wrap(title, chars, lang))
     tables = load_tables(path)
     source = style.source_line_text(data if not data.empty else _empty(), lang, tables,
                                     cjk=None if lang != "en" else False)
@@ -845,11 +857,11 @@ _REF_RE = re.compile(r"(?<![\w])([a-z][a-z0-9_]*)(?: L(\d+))?(?![\w])")
 
 
 def ref_text(ref, lang: str = "en", path=None) -> str:
-    """Source references as the reader of ``lang`` sees them: as stored in English
-    ("yangchun_14th_plan L40; yangchun_14th_plan L76"), by document title and line in Chinese
-    ("阳春市卫生健康事业发展“十四五”规划第40、76行")."""
-    if ref is None or (not isinstance(ref, str) and pd.isna(ref)) or lang == "en":
-        return "" if ref is None or (not isinstance(ref, str) and pd.isna(ref)) else str(ref)
+    """Source references ("yangchun_14th_plan L40; yangchun_14th_plan L76") as the reader sees
+    them: by the document's title and lines, "阳春市卫生健康事业发展“十四五”规划, lines 40, 76" in
+    English, "阳春市卫生健康事业发展“十四五”规划第40、76行" in Chinese."""
+    if ref is None or (not isinstance(ref, str) and pd.isna(ref)):
+        return ""
     w = app_words(lang)
     titles = load_tables(path).sources.set_index("id")["title"].astype(str).to_dict()
     lines: dict[str, list[str]] = {}
@@ -870,7 +882,7 @@ def ref_text(ref, lang: str = "en", path=None) -> str:
 
 def _refs_in_text(text: str, lang: str, path=None) -> str:
     """Source ids inside a sentence (a finding's message) replaced by ``ref_text``."""
-    if lang == "en" or not isinstance(text, str):
+    if not isinstance(text, str):
         return text
     titles = load_tables(path).sources["id"]
     known = set(titles)
@@ -944,6 +956,7 @@ def table_html(data: pd.DataFrame, regions: Iterable[str] = (), path=None, notes
                 parts.append(f"<details><summary>{html.escape(w['quality.notes'].format(n=len(q)))}</summary>"
                              f"<ul>{items}</ul></details>")
     css = ("<style>.planlib-data{border-collapse:collapse;font-size:12px}"
+           ".planlib-data th{white-space:nowrap}"
            ".planlib-data th,.planlib-data td{padding:2px 6px;border-bottom:1px solid #ddd;text-align:left;"
            "vertical-align:top;line-height:1.35}.planlib-table details{font-size:12px;line-height:1.35}</style>")
     return css + "".join(parts)
@@ -1028,7 +1041,7 @@ PRESENTATION_CSS = """<style>
 .planlib-present .planlib-chart {width: 100% !important; max-width: 100% !important;}
 body:has(.planlib-present) .jp-RenderedMarkdown {display: none !important;}
 .planlib-present .planlib-chart img {width: 100% !important; height: auto !important;
-  max-height: calc(100vh - 290px);
+  max-height: calc(100vh - 250px);
   object-fit: contain; object-position: left top;}
 .planlib-present .planlib-side {padding: 8px 0 0 0 !important; width: 100% !important;}
 .planlib-present .planlib-table {max-width: 100% !important;}
@@ -1037,7 +1050,7 @@ body:has(.planlib-present) .jp-RenderedMarkdown {display: none !important;}
 .planlib-present, .planlib-present .widget-label, .planlib-present select, .planlib-present button,
 .planlib-present .widget-toggle-button, .planlib-present input {font-size: 16px !important;}
 .planlib-present select {height: auto !important;}
-.planlib-present .planlib-intro {display: none !important;}
+.planlib-present .planlib-intro, .planlib-present .planlib-indicator-count {display: none !important;}
 </style>"""
 
 
@@ -1120,9 +1133,10 @@ class Explorer:
         self.filename.observe(lambda _: self._refresh_download(), names="value")
         self.save_button.on_click(lambda _: self.save())
         self.language.observe(self._on_language, names="value")
+        switches = widgets.HBox([self.presentation, self.language],
+                                layout=widgets.Layout(margin="4px 0 0 84px", flex_flow="row wrap"))
         controls = widgets.HBox([widgets.VBox([self.regions, self.regions_hint]),
-                                 widgets.VBox([self.benchmark, self.view]),
-                                 widgets.VBox([self.presentation, self.language])],
+                                 widgets.VBox([self.benchmark, self.view, switches])],
                                 layout=widgets.Layout(flex_flow="row wrap", align_items="flex-start"))
         side = widgets.VBox([self.table, widgets.HBox([self.download, self.filename],
                                                       layout=widgets.Layout(flex_flow="row wrap")), self.saved],
@@ -1133,7 +1147,7 @@ class Explorer:
         main = widgets.HBox([self.chart, side], layout=widgets.Layout(flex_flow="row wrap"))
         main.add_class("planlib-main")
         self.app = widgets.VBox([self.css, self.intro, menu, controls, self.message, main])
-        self.presentation.observe(lambda _: self._apply_presentation(), names="value")
+        self.presentation.observe(lambda _: (self._apply_presentation(), self.update()), names="value")
         self._apply_presentation()
         self.app.add_class("planlib-explorer")
         self._label_widgets()
@@ -1236,7 +1250,7 @@ class Explorer:
         self.saved.value = ""
         try:
             data = selection_data(**sel, path=self.path, lang=self.lang)
-            fig = render(**sel, path=self.path, data=data, lang=self.lang)
+            fig = render(**sel, path=self.path, data=data, lang=self.lang, presentation=self.presentation.value)
             png = figure_png(fig)
         except Exception as exc:  # the app reports, it does not crash
             self.error = f"{type(exc).__name__}: {exc}"
