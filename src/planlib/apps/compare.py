@@ -611,8 +611,14 @@ def slide_figure(data: pd.DataFrame, indicator_id: str, path=None, lang: str = "
                        d["province_ref"])
     source = style.source_line_text(refs, lang, tables, cjk=None if lang != "en" else False)
     src = style.add_source_line(fig, source, fontsize=SLIDE_MIN_PT)
-    cells = int((fig.get_figwidth() - 2 * style.PAD_IN) * 72 / (SLIDE_MIN_PT * 0.56))
-    src.set_text(style.wrap_display(w["slide.caveat"], cells) + "\n" + src.get_text())
+    room = fig.bbox.width - 2 * style.PAD_IN * fig.dpi
+    renderer = fig.canvas.get_renderer()
+    cells = int(room * 72 / fig.dpi / (SLIDE_MIN_PT * 0.5))
+    while True:  # as wide as the slide, measured (digits and Chinese differ in width)
+        src.set_text(style.wrap_display(w["slide.caveat"], cells) + "\n" + style.wrap_display(source, cells))
+        if src.get_window_extent(renderer).width <= room or cells < 40:
+            break
+        cells -= 3
     style.arrange_bands(fig)
     # rows
     xs = pd.concat([d["value_std"], d["national_value"], d["province_value"]]).dropna()
@@ -632,7 +638,7 @@ def slide_figure(data: pd.DataFrame, indicator_id: str, path=None, lang: str = "
     ax.tick_params(axis="y", length=0, labelsize=SLIDE_MIN_PT + 2)
     ax.tick_params(axis="x", labelsize=SLIDE_MIN_PT)
     ax.grid(axis="y", color="#d9d9d9", linewidth=1)
-    ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(nbins=5))
+    ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(nbins=5, steps=[1, 2, 5, 10]))
     ax.xaxis.set_major_formatter(mpl.ticker.FormatStrFormatter("%g"))
     ax.set_xlabel(w["slide.axis"].format(unit=unit, year=common) if common else unit, fontsize=SLIDE_MIN_PT)
     pending = []
@@ -648,11 +654,11 @@ def slide_figure(data: pd.DataFrame, indicator_id: str, path=None, lang: str = "
                     solid_capstyle="butt", zorder=2)
         color = COMPARISON_COLORS.get(str(r["comparison"]), "#444444")
         flagged = bool(r["n_findings"]) if pd.notna(r["n_findings"]) else False
-        ax.plot([v], [y], marker="o", markersize=16, linestyle="none", zorder=4,
+        ax.plot([v], [y], marker="o", markersize=16, linestyle="none", zorder=5,  # the region above the rest
                 markerfacecolor="white" if flagged else color, markeredgecolor=color,
                 markeredgewidth=3.5 if flagged else 1)
         if pd.notna(r["province_value"]):
-            ax.plot([r["province_value"]], [y], marker="D", markersize=11, linestyle="none", zorder=5,
+            ax.plot([r["province_value"]], [y], marker="D", markersize=11, linestyle="none", zorder=4,
                     color=style.COLORS["province"], markeredgecolor="white", markeredgewidth=1)
         pending.append((num_text(v) + (FINDING_MARK if flagged else ""), v, y))
     style.freeze_layout(fig)
