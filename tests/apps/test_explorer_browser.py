@@ -6,7 +6,9 @@ Skipped when /usr/bin/chromium is missing (no browser download is attempted). Vo
 127.0.0.1 only, on a free port, and is always stopped. The browser may only reach 127.0.0.1:
 every other request is aborted before it leaves (Voilà's page asks a CDN for an icon font).
 Screenshots go to tmp_path and are copied to /tmp/explorer_shots/ (before.png, after.png: the
-whole page; before_chart.png, after_chart.png: the chart) for people to look at.
+whole page; before_chart.png, after_chart.png: the chart; normal_<lang>_1280x720.png: five
+regions in normal mode; presentation_<lang>_<size>.png: presentation mode at 1024×768 and
+1280×720, in English and Chinese) for people to look at.
 """
 from __future__ import annotations
 

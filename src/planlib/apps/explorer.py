@@ -13,6 +13,9 @@ Everything the app shows comes from two pure functions, testable without a brows
 * :func:`render` draws that data as a titled matplotlib figure in the house style, with a
   source line.
 
+Every reader-facing word comes from the ``app`` part of :mod:`planlib.report.words`, in
+English or Chinese (``lang``); indicator names and units from the catalog.
+
 :class:`Explorer` wires them to widgets (``Explorer().app`` displays it). No number is written
 here: values come from :func:`planlib.load_tables` (via :func:`planlib.data.tables.enrich`),
 :func:`planlib.assess_progress`, :func:`planlib.analysis.comparison.national_series` and
