@@ -515,3 +515,12 @@ def test_presentation_figure_is_wider_and_readable(lang):
     app.presentation.value = True
     assert tuple(app.figure.get_size_inches()) == explorer.FIG_SIZE_PRESENTATION
     assert "planlib-present" in app.app._dom_classes
+
+
+def test_a_region_change_redraws_once_with_the_new_menu(app, monkeypatch):
+    calls = []
+    redraw = app.update
+    monkeypatch.setattr(app, "update", lambda: (calls.append(1), redraw()))
+    app.regions.value = tuple(REGIONS)
+    assert len(calls) == 1, "one redraw per change: the page never shows a half-updated state"
+    assert app.indicator_count.value.split(">")[1].startswith(f"{len(app.indicator.options)} of ")

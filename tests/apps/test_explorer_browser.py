@@ -292,7 +292,7 @@ def test_kernel_is_culled_after_its_tab_closes(sync_api, tmp_path):
 #: The controls and panes of the explorer whose boxes must not overlap on the page.
 WIDGETS = [".planlib-intro", ".planlib-indicator", ".planlib-all-indicators", ".planlib-indicator-count",
            ".planlib-regions", ".planlib-regions-hint", ".planlib-benchmark", ".planlib-view",
-           ".planlib-presentation", ".planlib-language", ".planlib-chart", ".planlib-table",
+           ".planlib-presentation", ".planlib-language", ".planlib-chart img", ".planlib-table table",
            ".planlib-download", ".planlib-filename"]
 #: Latin words the Chinese page shows on purpose: the language switch's "English", the file type,
 #: the key to hold and the spreadsheet program.
@@ -313,7 +313,8 @@ def _overlapping_widgets(page) -> list[tuple[str, str]]:
                 and min(a["y"] + a["height"], b["y"] + b["height"]) - max(a["y"], b["y"]) > 1)
 
     names = list(boxes)
-    out = [(a, b) for i, a in enumerate(names) for b in names[i + 1:] if cross(boxes[a], boxes[b])]
+    out = [(a, b, boxes[a], boxes[b]) for i, a in enumerate(names) for b in names[i + 1:]
+           if cross(boxes[a], boxes[b])]
     labels = page.evaluate("""() => Array.from(document.querySelectorAll(
         '.planlib-explorer label, .planlib-explorer button, .planlib-explorer .widget-label'))
         .filter(e => e.offsetParent !== null && e.innerText.trim())
@@ -418,8 +419,10 @@ def test_presentation_mode_fits_the_screen(sync_api, voila, tmp_path, lang):
             src = page.get_attribute(".planlib-chart img", "src")
             page.locator(".planlib-view button", has_text=w["view.comparison"]).click()
             _wait_for_change(page, ".planlib-chart img", "src", src)
+            src = page.get_attribute(".planlib-chart img", "src")
             page.locator(".planlib-presentation").click()
             page.wait_for_selector(".planlib-present", timeout=WAIT_MS)
+            _wait_for_change(page, ".planlib-chart img", "src", src)  # the wider figure of presentation mode
             for width, height in [(1024, 768), (1280, 720)]:
                 page.set_viewport_size({"width": width, "height": height})
                 page.wait_for_timeout(500)

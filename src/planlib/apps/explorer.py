@@ -1129,9 +1129,9 @@ class Explorer:
                        (self.intro, "planlib-intro"), (self.regions_hint, "planlib-regions-hint"),
                        (self.filename, "planlib-filename")):
             w.add_class(cls)
-        for w in (self.indicator, self.regions, self.benchmark, self.view):
+        for w in (self.indicator, self.benchmark, self.view):
             w.observe(self._on_change, names="value")
-        self.regions.observe(self._on_menu_change, names="value")
+        self.regions.observe(self._on_menu_change, names="value")  # the menu first, then one update
         self.all_indicators.observe(self._on_menu_change, names="value")
         self.filename.observe(lambda _: self._refresh_download(), names="value")
         self.save_button.on_click(lambda _: self.save())
