@@ -85,7 +85,7 @@ def test_app_widgets_and_defaults(app):
     assert app.indicator.value == "life_expectancy"
     assert app.indicator.options == tuple(explorer.indicator_options(regions=["yangchun"]))
     assert app.all_indicators.value is False
-    assert "Ctrl-click" in app.regions_hint.value
+    assert isinstance(app.regions, explorer.RegionChecks) and app.regions.description == "Regions"
     assert app.regions.value == ("yangchun",)
     assert [v for _, v in app.regions.options] == REGIONS
     assert tuple(app.benchmark.options) == tuple((v, k) for k, v in explorer.BENCHMARKS.items())
@@ -376,14 +376,14 @@ def test_comparison_uses_the_briefings_verdicts():
 
 # --- the Chinese interface ------------------------------------------------------------------
 
-#: Latin words a Chinese reader sees on purpose: the file type, the key to hold, the spreadsheet
-#: program and the name of the tool in the source line.
-LATIN_OK = {"CSV", "Ctrl", "Excel", "planlib", "csv"}
+#: Latin words a Chinese reader sees on purpose: the file type, the spreadsheet program and the
+#: name of the tool in the source line.
+LATIN_OK = {"CSV", "Excel", "planlib", "csv"}
 
 
 def _visible_text(ex: Explorer) -> str:
     """Every word the page shows, but the language switch (each choice in its own language)."""
-    parts = [ex.intro.value, ex.regions_hint.value, ex.indicator_count.value, ex.message.value, ex.saved.value,
+    parts = [ex.intro.value, ex.regions.description, ex.indicator_count.value, ex.message.value, ex.saved.value,
              ex.filename.value, re.sub(r"href='[^']*'", "", ex.download.value),
              re.sub(r"<style>.*?</style>", "", ex.table.value, flags=re.S), _fig_texts(ex.figure)]
     for w in (ex.indicator, ex.regions, ex.benchmark, ex.view, ex.filename, ex.all_indicators, ex.presentation,
@@ -524,3 +524,17 @@ def test_a_region_change_redraws_once_with_the_new_menu(app, monkeypatch):
     app.regions.value = tuple(REGIONS)
     assert len(calls) == 1, "one redraw per change: the page never shows a half-updated state"
     assert app.indicator_count.value.split(">")[1].startswith(f"{len(app.indicator.options)} of ")
+
+
+def test_regions_are_checkboxes_one_click_each(app):
+    boxes = {rid: b for rid, b in app.regions._boxes.items()}
+    assert [b.description for b in boxes.values()] == [k for k, _ in explorer.region_options()]
+    boxes["weihai"].value = True  # a click adds a region, no Ctrl needed
+    assert app.regions.value == ("yangchun", "weihai") and "Weihai" in app.figure.get_suptitle()
+    boxes["yangchun"].value = False  # another click removes one
+    assert app.regions.value == ("weihai",) and "Yangchun" not in app.figure.get_suptitle()
+    app.regions.value = ("anju", "yangchun")  # set in code: the boxes follow, in the regions' order
+    assert [rid for rid, b in boxes.items() if b.value] == ["yangchun", "anju"]
+    assert app.regions.value == ("yangchun", "anju")
+    with pytest.raises(Exception, match="unknown plan region"):
+        app.regions.value = ("atlantis",)

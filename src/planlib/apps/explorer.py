@@ -29,10 +29,12 @@ import io
 import os
 import re
 import textwrap
+import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 
 import ipywidgets as widgets
+import traitlets
 import matplotlib as mpl
 import numpy as np
 import pandas as pd
@@ -959,7 +961,7 @@ def table_html(data: pd.DataFrame, regions: Iterable[str] = (), path=None, notes
                 parts.append(f"<details><summary>{html.escape(w['quality.notes'].format(n=len(q)))}</summary>"
                              f"<ul>{items}</ul></details>")
     css = ("<style>.planlib-data{border-collapse:collapse;font-size:12px}"
-           ".planlib-data th{white-space:nowrap}"
+           ".planlib-data th,.planlib-data td:nth-child(-n+5){white-space:nowrap}"
            ".planlib-data th,.planlib-data td{padding:2px 6px;border-bottom:1px solid #ddd;text-align:left;"
            "vertical-align:top;line-height:1.35}.planlib-table details{font-size:12px;line-height:1.35}</style>")
     return css + "".join(parts)
@@ -1051,10 +1053,92 @@ body:has(.planlib-present) .jp-RenderedMarkdown {display: none !important;}
 .planlib-present .planlib-data {font-size: 17px !important;}
 .planlib-present .planlib-table details {font-size: 16px !important;}
 .planlib-present, .planlib-present .widget-label, .planlib-present select, .planlib-present button,
-.planlib-present .widget-toggle-button, .planlib-present input {font-size: 16px !important;}
+.planlib-present .widget-toggle-button, .planlib-present input, .planlib-present .widget-label-basic,
+.planlib-present .planlib-regions-label {font-size: 16px !important;}
 .planlib-present select {height: auto !important;}
 .planlib-present .planlib-intro, .planlib-present .planlib-indicator-count {display: none !important;}
 </style>"""
+
+
+class RegionChecks(widgets.HBox):
+    """The plan regions as checkboxes under a label: one click adds or removes a region (no
+    Ctrl-click to learn). ``value`` is the tuple of ticked ids in the order of ``options``
+    ((label, id) pairs, as for a multiple select); ``description`` is the label."""
+
+    value = traitlets.Tuple()
+
+    def __init__(self, options: Iterable[tuple[str, str]], value: Iterable[str] = (), description: str = "") -> None:
+        self._label = widgets.HTML(layout=widgets.Layout(width="80px", margin="0 8px 0 0"))
+        self._label.add_class("planlib-regions-label")
+        self._column = widgets.VBox(layout=widgets.Layout(width="auto"))
+        self._boxes: dict[str, widgets.Checkbox] = {}
+        self._options: tuple[tuple[str, str], ...] = ()
+        self._syncing = False
+        super().__init__([self._label, self._column])
+        self.options = options
+        self.description = description
+        self.value = tuple(v for v in value if v in self._boxes)
+
+    @property
+    def options(self) -> tuple[tuple[str, str], ...]:
+        return self._options
+
+    @options.setter
+    def options(self, options: Iterable[tuple[str, str]]) -> None:
+        """New options (new labels, or a language): ticked regions that remain stay ticked."""
+        keep = set(self.value)
+        self._options = tuple((str(label), str(rid)) for label, rid in options)
+        self._boxes = {}
+        # as wide as the longest name at presentation mode's 16 px (a Chinese character is two
+        # cells), so that a name never runs into the controls beside it
+        cells = max([sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in label)
+                     for label, _ in self._options] or [10])
+        width = f"{int(cells * 9.5 + 40)}px"
+        self._column.layout.width = width
+        for label, rid in self._options:
+            box = widgets.Checkbox(value=rid in keep, description=label, indent=False,
+                                   layout=widgets.Layout(width=width, margin="0"))
+            box.add_class("planlib-region")
+            box.observe(self._on_box, names="value")
+            self._boxes[rid] = box
+        self._column.children = tuple(self._boxes.values())
+        self._set_value(tuple(r for _, r in self._options if r in keep))
+
+    @property
+    def description(self) -> str:
+        return self._description
+
+    @description.setter
+    def description(self, text: str) -> None:
+        self._description = text
+        self._label.value = f"<span style='float:right'>{html.escape(text)}</span>"
+
+    def _set_value(self, value: tuple[str, ...]) -> None:
+        self._syncing = True
+        try:
+            self.value = value
+        finally:
+            self._syncing = False
+
+    def _on_box(self, change) -> None:
+        if not self._syncing:
+            self._set_value(tuple(r for r, b in self._boxes.items() if b.value))
+
+    @traitlets.validate("value")
+    def _valid(self, proposal) -> tuple[str, ...]:
+        unknown = [v for v in proposal["value"] if v not in self._boxes]
+        if unknown:
+            raise traitlets.TraitError(f"unknown plan region(s) {unknown}; valid: {list(self._boxes)}")
+        return tuple(r for r in self._boxes if r in set(proposal["value"]))
+
+    @traitlets.observe("value")
+    def _tick(self, change) -> None:
+        was, self._syncing = self._syncing, True
+        try:
+            for rid, box in self._boxes.items():
+                box.value = rid in change["new"]
+        finally:
+            self._syncing = was
 
 
 class Explorer:
@@ -1062,7 +1146,7 @@ class Explorer:
     Chinese (the ``language`` switch changes it on the page).
 
     Widgets (public, so that tests and notebooks can drive them): ``indicator`` (Dropdown),
-    ``regions`` (SelectMultiple), ``benchmark`` and ``view`` (ToggleButtons), ``chart``
+    ``regions`` (:class:`RegionChecks`: a checkbox per plan region), ``benchmark`` and ``view`` (ToggleButtons), ``chart``
     (Output holding the PNG), ``table`` (HTML, with "no data" notes), ``message`` (HTML, errors),
     ``filename`` (Text), ``download`` (HTML: the "Download CSV" link, a data: URL of
     :func:`csv_bytes`), ``all_indicators`` (Checkbox: off, the menu lists only indicators with
@@ -1091,14 +1175,11 @@ class Explorer:
         #: Off: the menu lists only indicators with data for at least two of the selected regions.
         self.all_indicators = widgets.Checkbox(value=default not in shared, indent=False,
                                                layout=widgets.Layout(width="auto"))
-        self.indicator_count = widgets.HTML()
+        self.indicator_count = widgets.HTML(layout=widgets.Layout(margin="0 0 0 16px"))
         self.indicator = widgets.Dropdown(options=self._menu(regions), value=default,
                                           layout=widgets.Layout(width="640px"),
                                           style={"description_width": "80px"})
-        self.regions = widgets.SelectMultiple(options=region_options(data, lang), value=tuple(regions),
-                                              rows=len(plan_regions(data)),
-                                              layout=widgets.Layout(width="300px"),
-                                              style={"description_width": "80px"})
+        self.regions = RegionChecks(region_options(data, lang), value=tuple(regions))
         self.benchmark = widgets.ToggleButtons(options=self._choices("benchmark", BENCHMARKS), value=benchmark,
                                                style={"button_width": "auto", "description_width": "80px"})
         self.view = widgets.ToggleButtons(options=self._choices("view", VIEWS), value=view,
@@ -1117,7 +1198,6 @@ class Explorer:
         self.language = widgets.ToggleButtons(options=[(v, k) for k, v in LANGS.items()], value=lang,
                                               style={"button_width": "auto"})
         self.intro = widgets.HTML()
-        self.regions_hint = widgets.HTML(layout=widgets.Layout(margin="0 0 0 88px"))
         self.css = widgets.HTML(PRESENTATION_CSS)
         for w, cls in ((self.indicator, "planlib-indicator"), (self.regions, "planlib-regions"),
                        (self.benchmark, "planlib-benchmark"), (self.view, "planlib-view"),
@@ -1126,7 +1206,7 @@ class Explorer:
                        (self.save_button, "planlib-save"), (self.download, "planlib-download"),
                        (self.all_indicators, "planlib-all-indicators"), (self.indicator_count, "planlib-indicator-count"),
                        (self.presentation, "planlib-presentation"), (self.language, "planlib-language"),
-                       (self.intro, "planlib-intro"), (self.regions_hint, "planlib-regions-hint"),
+                       (self.intro, "planlib-intro"),
                        (self.filename, "planlib-filename")):
             w.add_class(cls)
         for w in (self.indicator, self.benchmark, self.view):
@@ -1138,8 +1218,9 @@ class Explorer:
         self.language.observe(self._on_language, names="value")
         switches = widgets.HBox([self.presentation, self.language],
                                 layout=widgets.Layout(margin="4px 0 0 84px", flex_flow="row wrap"))
-        controls = widgets.HBox([widgets.VBox([self.regions, self.regions_hint]),
-                                 widgets.VBox([self.benchmark, self.view, switches])],
+        controls = widgets.HBox([self.regions,
+                                 widgets.VBox([self.benchmark, self.view, switches],
+                                              layout=widgets.Layout(margin="0 0 0 24px"))],
                                 layout=widgets.Layout(flex_flow="row wrap", align_items="flex-start"))
         side = widgets.VBox([self.table, widgets.HBox([self.download, self.filename],
                                                       layout=widgets.Layout(flex_flow="row wrap")), self.saved],
@@ -1183,7 +1264,6 @@ class Explorer:
         self.save_button.tooltip = w["save.tip"]
         self.presentation.description = w["presentation"]
         self.presentation.tooltip = w["presentation.tip"]
-        self.regions_hint.value = f"<span style='color:#555;font-size:12px'>{html.escape(w['hint.regions'])}</span>"
         self.intro.value = (f"<h2 style='margin:4px 0'>{html.escape(w['title'])}</h2>"
                             f"<p style='margin:0 0 6px 0;max-width:60em'>{w['intro']}</p>")
 
