@@ -333,3 +333,43 @@ def test_compare_notebook_shows_whole_figures_and_full_messages():
     img = show_figure(fig, dpi=50)
     w, h = PILImage.open(io.BytesIO(img.data)).size
     assert (w, h) == (300, 200), "the image is the whole figure, not cropped to its content"
+
+
+# --- slides ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_slide_figures_one_message_large_type_nothing_off_the_canvas(latest, lang):
+    figs = compare.slide_figures(data=latest, lang=lang)
+    reported = [i for i in planlib.CORE_INDICATORS if (latest["indicator_id"] == i).any()]
+    assert len(figs) == len(reported) == 8
+    names = planlib.load_tables().indicator_words(tuple(reported), lang)
+    for ind, fig in zip(reported, figs):
+        w, h = fig.get_size_inches() * fig.dpi
+        assert (round(w), round(h)) == (1280, 720), "a 16:9 slide at 1280 × 720"
+        title = fig.get_suptitle()
+        assert title.startswith(names[ind][0]) and "\n" not in title, title  # one line, the indicator first
+        assert compare.slide_message(latest, ind, planlib.plan_regions(), lang) in title
+        src = _source_text(fig)
+        assert ("Source: " if lang == "en" else "资料来源：") in src and src.rstrip().endswith("planlib")
+        texts = style.drawn_texts(fig)
+        small = [(t.get_text(), t.get_fontsize()) for t in texts if t.get_fontsize() < compare.SLIDE_MIN_PT]
+        assert not small, small
+        assert style.texts_off_canvas(fig) == [], ind
+        renderer = fig.canvas.get_renderer()
+        values = [t for t in fig.axes[0].texts if t.get_text()[:1].isdigit()]
+        boxes = [t.get_window_extent(renderer) for t in values]
+        assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+
+
+def test_slide_messages_follow_the_comparisons(latest):
+    regions = planlib.plan_regions()
+    # every maternal mortality ratio rests on a handful of deaths: no region is better or worse
+    assert compare.slide_message(latest, "maternal_mortality", regions) == \
+        "too few deaths to tell any region from national"
+    infant = latest[latest["indicator_id"] == "infant_mortality"]["comparison"].value_counts()
+    msg = compare.slide_message(latest, "infant_mortality", regions)
+    assert msg.startswith(f"{infant['better']} better than national")
+    assert f"{infant['data in doubt']} in doubt" in msg and "worse" not in msg
+    # Weihai reports no bed ratio: the slide says so rather than leaving it out
+    assert compare.slide_message(latest, "beds_per_1000", regions).endswith("1 not reported")
+    assert compare.slide_message(latest, "beds_per_1000", regions, "zh").endswith("1个未报告")

@@ -5,9 +5,9 @@ raw ``value`` column), not written here, so the tests follow the data.
 """
 from __future__ import annotations
 
-import re
-
+import html
 import io
+import re
 
 import base64
 import math
@@ -85,7 +85,7 @@ def test_app_widgets_and_defaults(app):
     assert app.indicator.value == "life_expectancy"
     assert app.indicator.options == tuple(explorer.indicator_options(regions=["yangchun"]))
     assert app.all_indicators.value is False
-    assert "Ctrl-click" in app.regions_hint.value
+    assert isinstance(app.regions, explorer.RegionChecks) and app.regions.description == "Regions"
     assert app.regions.value == ("yangchun",)
     assert [v for _, v in app.regions.options] == REGIONS
     assert tuple(app.benchmark.options) == tuple((v, k) for k, v in explorer.BENCHMARKS.items())
@@ -372,3 +372,169 @@ def test_comparison_uses_the_briefings_verdicts():
         row = selection_data("infant_mortality", [rid], "national", "comparison")
         own = row[row["series"] == "latest"]["status"].iloc[0]
         assert own.split(" ")[0] == c["comparison"].iloc[0].split(" ")[0]
+
+
+# --- the Chinese interface ------------------------------------------------------------------
+
+#: Latin words a Chinese reader sees on purpose: the file type, the spreadsheet program and the
+#: name of the tool in the source line.
+LATIN_OK = {"CSV", "Excel", "planlib", "csv"}
+
+
+def _visible_text(ex: Explorer) -> str:
+    """Every word the page shows, but the language switch (each choice in its own language)."""
+    parts = [ex.intro.value, ex.regions.description, ex.indicator_count.value, ex.message.value, ex.saved.value,
+             ex.filename.value, re.sub(r"href='[^']*'", "", ex.download.value),
+             re.sub(r"<style>.*?</style>", "", ex.table.value, flags=re.S), _fig_texts(ex.figure)]
+    for w in (ex.indicator, ex.regions, ex.benchmark, ex.view, ex.filename, ex.all_indicators, ex.presentation,
+              ex.save_button):
+        parts.append(w.description)
+        parts.append(getattr(w, "tooltip", "") or "")
+    for w in (ex.indicator, ex.regions, ex.benchmark, ex.view):
+        parts += [label for label, _ in w.options]
+    return html.unescape(re.sub(r"<[^>]+>", " ", "\n".join(parts)))
+
+
+def _latin_words(text: str) -> set[str]:
+    return set(re.findall(r"[A-Za-z]{2,}", text)) - LATIN_OK
+
+
+@pytest.mark.parametrize("view", list(explorer.VIEWS))
+def test_chinese_page_has_no_english(view):
+    ex = Explorer(lang="zh", regions=tuple(REGIONS), view=view, benchmark="province")
+    assert ex.error is None
+    text = _visible_text(ex)
+    assert not _latin_words(text), sorted(_latin_words(text))
+    assert "指标" == ex.indicator.description and "演示模式" == ex.presentation.description
+    assert "人均预期寿命" in ex.figure.get_suptitle()
+    assert "资料来源：" in _fig_texts(ex.figure)
+    ids = [*planlib.load_tables().sources["id"], *REGIONS, "life_expectancy"]
+    assert not [i for i in ids if i in text], "no internal ids on the Chinese page"
+    for benchmark in explorer.BENCHMARKS:  # every benchmark, with its notes and quality findings
+        ex.benchmark.value = benchmark
+        assert ex.error is None
+        assert not _latin_words(_visible_text(ex)), (benchmark, sorted(_latin_words(_visible_text(ex))))
+    ex.regions.value = ()
+    assert "请至少选择一个地区" in _fig_texts(ex.figure) and "尚未选择地区" in ex.table.value
+
+
+def test_chinese_quality_notes_and_statuses():
+    """Doubted values, unit mismatches and quality findings are worded in Chinese, sources by title."""
+    ex = Explorer(lang="zh", indicator="infant_mortality", regions=("weihai", "xiangqiao"), benchmark="national")
+    d = ex.current
+    assert "单位与指标不符，未绘入图中" in set(d["status"].dropna())
+    assert d["quality"].dropna().str.contains("警告：").any()
+    assert "数据质量说明" in ex.table.value and "第" in ex.table.value
+    ex.view.value = "comparison"
+    latest = ex.current[ex.current["series"] == "latest"].set_index("plan_region")["status"]
+    assert latest["xiangqiao"] == "数据存疑"  # a doubted value is compared with nothing
+    assert latest["weihai"] == "优于全国"
+    assert not _latin_words(_visible_text(ex))
+
+
+def test_comparison_in_chinese_follows_the_briefings_verdicts():
+    d = selection_data("maternal_mortality", ["yangchun", "xiangqiao"], "province", "comparison", lang="zh")
+    latest = d[d["series"] == "latest"]
+    assert latest["status"].str.startswith("与").all() and latest["status"].str.endswith("无法区分高低").all()
+    assert not d["status"].fillna("").str.contains("优于").any()
+
+
+def test_language_switch_relabels_everything_and_keeps_the_selection(app):
+    app.regions.value = ("yangchun", "weihai")
+    app.indicator.value = "infant_mortality"
+    app.view.value = "progress"
+    app.benchmark.value = "national"
+    sel, title_en, table_en = app.selection(), app.figure.get_suptitle(), app.table.value
+    app.language.value = "zh"
+    assert app.selection() == sel and app.error is None
+    assert app.figure.get_suptitle().startswith("阳春市和威海市婴儿死亡率")
+    assert "<th>地区</th>" in app.table.value and "<th>Region</th>" not in app.table.value
+    assert dict(app.view.options)["目标进展"] == "progress"
+    assert app.filename.value == "阳春市、威海市_婴儿死亡率_目标进展_全国.csv"
+    assert not _latin_words(_visible_text(app))
+    app.language.value = "en"
+    assert app.selection() == sel
+    assert app.figure.get_suptitle() == title_en and app.table.value == table_en
+    assert app.indicator.description == "Indicator"
+
+
+def test_chinese_csv_has_chinese_headers_bom_and_numbers_as_reported(app, tmp_path):
+    app.language.value = "zh"
+    app.regions.value = ("yangchun", "guangan")
+    app.benchmark.value = "national"
+    link = app.download.value
+    m = re.search(r"href='data:text/csv;charset=utf-8;base64,([A-Za-z0-9+/=]+)'", link)
+    raw = base64.b64decode(m.group(1))
+    assert raw.startswith(b"\xef\xbb\xbf") and ">下载CSV表格<" in link
+    got = pd.read_csv(io.BytesIO(raw), encoding="utf-8-sig")
+    words = explorer.app_words("zh")
+    assert list(got.columns) == [words[f"col.{'indicator' if c == 'indicator_id' else c}"]
+                                 for c in COLUMNS if c != "region_id"]
+    assert set(got["指标"]) == {"人均预期寿命"} and set(got["单位"]) == {"岁"}
+    assert {"阳春市", "广安区"} <= set(got["所属规划地区"].dropna())
+    assert got["数值"].round(9).tolist() == app.current["value"].round(9).tolist()
+    assert "实际值" in set(got["类别"]) and "全国" in set(got["类别"])
+    text = raw.decode("utf-8-sig")
+    assert "99999" not in text and "yangchun" not in text and "_plan" not in text
+    out = app.save()
+    assert out.name == "阳春市、广安区_人均预期寿命_历年数值_全国.csv" and out.read_bytes() == raw
+    assert app.saved.value.startswith("已将")
+
+
+# --- normal mode: nothing overlaps ----------------------------------------------------------
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("view", list(explorer.VIEWS))
+@pytest.mark.parametrize("indicator", ["life_expectancy", "infant_mortality", "physicians_per_1000"])
+def test_five_regions_value_labels_do_not_overlap(lang, view, indicator):
+    for benchmark in ("national", "province"):
+        fig = render(indicator, REGIONS, benchmark, view, lang=lang)
+        values = [t for t in fig.axes[0].texts if t.get_gid() == explorer.GID_VALUE]
+        assert len(values) >= 3, "the chart labels its values"
+        assert explorer.label_overlaps(fig) == [], (benchmark, explorer.label_overlaps(fig))
+        assert style.texts_off_canvas(fig) == []
+
+
+def test_label_overlaps_finds_overlapping_labels():
+    fig = render("life_expectancy", ["yangchun"], "none", "values")
+    ax = fig.axes[0]
+    for _ in range(2):  # the same label twice, on top of each other
+        ax.annotate("77.8", (2020, 77.8), xytext=(0, 8), textcoords="offset points", gid=explorer.GID_VALUE)
+    assert ("77.8", "77.8") in explorer.label_overlaps(fig)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_presentation_figure_is_wider_and_readable(lang):
+    for view in explorer.VIEWS:
+        fig = render("infant_mortality", REGIONS, "national", view, lang=lang, presentation=True)
+        assert tuple(fig.get_size_inches()) == explorer.FIG_SIZE_PRESENTATION
+        assert fig.get_figwidth() / fig.get_figheight() > 1.9, "wide enough for a 16:9 or 4:3 screen"
+        assert explorer.label_overlaps(fig) == [] and style.texts_off_canvas(fig) == []
+    app = Explorer(regions=tuple(REGIONS), lang=lang)
+    assert tuple(app.figure.get_size_inches()) == explorer.FIG_SIZE
+    app.presentation.value = True
+    assert tuple(app.figure.get_size_inches()) == explorer.FIG_SIZE_PRESENTATION
+    assert "planlib-present" in app.app._dom_classes
+
+
+def test_a_region_change_redraws_once_with_the_new_menu(app, monkeypatch):
+    calls = []
+    redraw = app.update
+    monkeypatch.setattr(app, "update", lambda: (calls.append(1), redraw()))
+    app.regions.value = tuple(REGIONS)
+    assert len(calls) == 1, "one redraw per change: the page never shows a half-updated state"
+    assert app.indicator_count.value.split(">")[1].startswith(f"{len(app.indicator.options)} of ")
+
+
+def test_regions_are_checkboxes_one_click_each(app):
+    boxes = {rid: b for rid, b in app.regions._boxes.items()}
+    assert [b.description for b in boxes.values()] == [k for k, _ in explorer.region_options()]
+    boxes["weihai"].value = True  # a click adds a region, no Ctrl needed
+    assert app.regions.value == ("yangchun", "weihai") and "Weihai" in app.figure.get_suptitle()
+    boxes["yangchun"].value = False  # another click removes one
+    assert app.regions.value == ("weihai",) and "Yangchun" not in app.figure.get_suptitle()
+    app.regions.value = ("anju", "yangchun")  # set in code: the boxes follow, in the regions' order
+    assert [rid for rid, b in boxes.items() if b.value] == ["yangchun", "anju"]
+    assert app.regions.value == ("yangchun", "anju")
+    with pytest.raises(Exception, match="unknown plan region"):
+        app.regions.value = ("atlantis",)

@@ -6,7 +6,9 @@ Skipped when /usr/bin/chromium is missing (no browser download is attempted). Vo
 127.0.0.1 only, on a free port, and is always stopped. The browser may only reach 127.0.0.1:
 every other request is aborted before it leaves (Voilà's page asks a CDN for an icon font).
 Screenshots go to tmp_path and are copied to /tmp/explorer_shots/ (before.png, after.png: the
-whole page; before_chart.png, after_chart.png: the chart) for people to look at.
+whole page; before_chart.png, after_chart.png: the chart; normal_<lang>_1280x720.png: five
+regions in normal mode; presentation_<lang>_<size>.png: presentation mode at 1024×768 and
+1280×720, in English and Chinese) for people to look at.
 """
 from __future__ import annotations
 
@@ -163,6 +165,21 @@ def _wait_for_change(page, selector: str, what: str, old: str) -> None:
         arg=[selector, what, old], timeout=WAIT_MS)
 
 
+def _set_regions(page, labels: list[str]) -> None:
+    """Tick exactly the regions named ``labels`` by clicking their checkboxes (ticks first, so
+    that the selection is never empty), waiting for the chart after each click."""
+    boxes = page.locator(".planlib-regions .planlib-region")
+    names = [boxes.nth(i).inner_text().strip() for i in range(boxes.count())]
+    assert set(labels) <= set(names), (labels, names)
+    for want in (True, False):
+        for i, name in enumerate(names):
+            box = boxes.nth(i).locator("input")
+            if (name in labels) == want and box.is_checked() != want:
+                src = page.get_attribute(".planlib-chart img", "src")
+                box.click()
+                _wait_for_change(page, ".planlib-chart img", "src", src)
+
+
 def test_explorer_in_voila_reacts_to_the_ui(sync_api, voila, tmp_path):
     obs = planlib.load_observations()
     actual = obs[(obs["kind"] == "actual") & obs["value"].notna()]
@@ -197,11 +214,10 @@ def test_explorer_in_voila_reacts_to_the_ui(sync_api, voila, tmp_path):
             chart0 = page.locator(chart).screenshot(path=str(tmp_path / "before_chart.png"))
             page.screenshot(path=str(tmp_path / "before.png"), full_page=True)
 
-            # the region, through the <select multiple>
-            page.locator(".planlib-regions select").select_option(label="Weihai")
-            _wait_for_change(page, table, "innerText", table0)
-            _wait_for_change(page, img, "src", src0)
+            # the region, through its checkbox (one click each: Weihai on, Yangchun off)
+            _set_regions(page, ["Weihai"])
             table1, src1 = page.inner_text(table), page.get_attribute(img, "src")
+            assert table1 != table0 and src1 != src0
             for v in values("weihai", "life_expectancy"):  # 81.58
                 assert v in table1
             assert "Yangchun" not in table1
@@ -287,40 +303,181 @@ def test_kernel_is_culled_after_its_tab_closes(sync_api, tmp_path):
         _stop(proc)
 
 
-@pytest.mark.parametrize("size", [(1024, 768), (1280, 720)], ids=["1024x768", "1280x720"])
-def test_presentation_mode_fits_the_screen(sync_api, voila, tmp_path, size):
-    """Five regions, the comparison view, presentation mode: the chart is as wide as the window
-    but fits its height, the table is below it, nothing runs off the right edge, type is large."""
-    width, height = size
+#: The controls and panes of the explorer whose boxes must not overlap on the page.
+WIDGETS = [".planlib-intro", ".planlib-indicator", ".planlib-all-indicators", ".planlib-indicator-count",
+           ".planlib-regions", ".planlib-benchmark", ".planlib-view",
+           ".planlib-presentation", ".planlib-language", ".planlib-chart img", ".planlib-table table",
+           ".planlib-download", ".planlib-filename"]
+#: Latin words the Chinese page shows on purpose: the language switch's "English", the file type
+#: and the spreadsheet program.
+LATIN_OK = {"English", "CSV", "Excel", "csv"}
+
+
+def _overlapping_widgets(page) -> list[tuple[str, str]]:
+    """Pairs of WIDGETS whose boxes on the page intersect by more than a pixel, and pairs of
+    labels (checkbox, button, select label) inside the controls that do."""
+    boxes = {}
+    for sel in WIDGETS:
+        box = page.locator(sel).first.bounding_box()
+        if box and box["width"] > 0 and box["height"] > 0:
+            boxes[sel] = box
+
+    def cross(a, b) -> bool:
+        return (min(a["x"] + a["width"], b["x"] + b["width"]) - max(a["x"], b["x"]) > 1
+                and min(a["y"] + a["height"], b["y"] + b["height"]) - max(a["y"], b["y"]) > 1)
+
+    names = list(boxes)
+    out = [(a, b, boxes[a], boxes[b]) for i, a in enumerate(names) for b in names[i + 1:]
+           if cross(boxes[a], boxes[b])]
+    # every piece of text on the page, measured as drawn (a label may run beyond its element)
+    texts = page.evaluate("""(widgets) => {
+        const out = [];
+        const walk = document.createTreeWalker(document.querySelector('.planlib-explorer'), NodeFilter.SHOW_TEXT);
+        while (walk.nextNode()) {
+            const n = walk.currentNode;
+            if (!n.textContent.trim() || !n.parentElement || n.parentElement.closest('style')) continue;
+            const st = getComputedStyle(n.parentElement);
+            if (st.visibility === 'hidden' || st.display === 'none') continue;
+            const folded = n.parentElement.closest('details');  // a closed list is laid out, not shown
+            if (folded && !folded.open && !n.parentElement.closest('summary')) continue;
+            const range = document.createRange();
+            range.selectNodeContents(n);
+            for (const r of range.getClientRects())
+                if (r.width > 0 && r.height > 0) {
+                    const home = widgets.find(sel => n.parentElement.closest(sel)) || null;
+                    out.push({t: n.textContent.trim(), home: home, x: r.x, y: r.y, width: r.width, height: r.height});
+                }
+        }
+        return out; }""", WIDGETS)
+    out += [(a["t"], b["t"]) for i, a in enumerate(texts) for b in texts[i + 1:] if cross(a, b)]
+    # no text runs out of its widget into another one or up to it (a long region name into the
+    # buttons beside it, or touching them so that the two read as one): 6 px apart at least
+    gap = 6
+    out += [(t["t"], sel) for t in texts for sel, box in boxes.items()
+            if t["home"] != sel and cross({**t, "x": t["x"] - gap, "width": t["width"] + 2 * gap}, box)]
+    return out
+
+
+def _select_five_regions(page, labels: list[str]) -> None:
+    _set_regions(page, labels)
+
+
+def _switch_to_chinese(page) -> None:
+    src = page.get_attribute(".planlib-chart img", "src")
+    page.locator(".planlib-language button", has_text="中文").click()
+    _wait_for_change(page, ".planlib-chart img", "src", src)
+    page.wait_for_function("() => document.querySelector('.planlib-table').innerText.includes('地区')",
+                           timeout=WAIT_MS)
+
+
+def test_explorer_in_chinese_and_normal_mode_without_overlaps(sync_api, voila, tmp_path):
+    """Five regions in normal mode: no widget or label overlaps another (English, then Chinese);
+    the language switch turns every label, the table and the chart Chinese; the Chinese CSV
+    downloads in the browser and reads back with its byte-order mark."""
+    import pandas as pd
+
+    from planlib.apps.explorer import app_words, region_options
+    zh = app_words("zh")
+    with sync_api.sync_playwright() as p:
+        ctx = p.chromium.launch_persistent_context(
+            str(tmp_path / "chromium-profile"), executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS,
+            viewport={"width": 1280, "height": 720})
+        try:
+            ctx.route("**/*", _only_local)
+            page = ctx.new_page()
+            errors: list[str] = []
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(voila, timeout=WAIT_MS)
+            page.wait_for_selector(".planlib-table table", timeout=WAIT_MS)
+            _select_five_regions(page, [k for k, _ in region_options()])
+            page.wait_for_timeout(300)
+            page.screenshot(path=str(tmp_path / "normal_en_1280x720.png"), full_page=True)
+            overlaps = _overlapping_widgets(page)
+            assert overlaps == [], "\n".join(map(str, overlaps))
+            chart_en = page.locator(".planlib-chart img").screenshot()
+
+            _switch_to_chinese(page)
+            page.wait_for_timeout(300)
+            page.screenshot(path=str(tmp_path / "normal_zh_1280x720.png"), full_page=True)
+            overlaps = _overlapping_widgets(page)
+            assert overlaps == [], "\n".join(map(str, overlaps))
+            text = page.inner_text("body")
+            latin = set(re.findall(r"[A-Za-z]{2,}", text)) - LATIN_OK
+            assert not latin, sorted(latin)
+            for word in (zh["label.indicator"], zh["label.regions"], zh["view.comparison"], zh["all_indicators"],
+                         zh["presentation"], zh["download"], "阳春市", "威海市", "人均预期寿命"):
+                assert word in text, word
+            assert page.locator(".planlib-chart img").screenshot() != chart_en
+
+            before = set(NOTEBOOK.parent.iterdir())
+            with page.expect_download(timeout=WAIT_MS) as dl:
+                page.locator(".planlib-download a").click()
+            download = dl.value
+            assert download.suggested_filename == "5个规划地区_人均预期寿命_历年数值.csv"
+            target = tmp_path / "download_zh.csv"
+            download.save_as(str(target))
+            raw = target.read_bytes()
+            assert raw.startswith(b"\xef\xbb\xbf")
+            got = pd.read_csv(target, encoding="utf-8-sig")
+            assert zh["col.region"] in got.columns and zh["col.value"] in got.columns
+            assert {"阳春市", "威海市"} <= set(got[zh["col.plan_region"]].dropna())
+            assert set(got[zh["col.unit"]]) == {"岁"}
+            assert 77.8 in set(got[zh["col.value"]].round(6))
+            assert set(NOTEBOOK.parent.iterdir()) == before, "nothing written on the server"
+            assert errors == []
+        finally:
+            ctx.close()
+            SHOTS.mkdir(parents=True, exist_ok=True)
+            for f in tmp_path.glob("normal_*.png"):
+                shutil.copy2(f, SHOTS / f.name)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_presentation_mode_fits_the_screen(sync_api, voila, tmp_path, lang):
+    """Five regions, the comparison view, presentation mode, at 1024×768 and at a projector's
+    1280×720: the chart is as wide as the window but fits its height, the table is below it,
+    nothing runs off the right edge, type is large; in English and in Chinese."""
+    from planlib.apps.explorer import app_words, region_options
+    w = app_words(lang)
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": width, "height": height})
+            page = browser.new_page(viewport={"width": 1024, "height": 768})
             page.route("**/*", _only_local)
             page.goto(voila, timeout=WAIT_MS)
             page.wait_for_selector(".planlib-table table", timeout=WAIT_MS)
+            if lang != "en":
+                _switch_to_chinese(page)
+            _select_five_regions(page, [k for k, _ in region_options(lang=lang)])
             src = page.get_attribute(".planlib-chart img", "src")
-            page.locator(".planlib-regions select").select_option(
-                label=[k for k, _ in planlib.apps.explorer.region_options()])
+            page.locator(".planlib-view button", has_text=w["view.comparison"]).click()
             _wait_for_change(page, ".planlib-chart img", "src", src)
             src = page.get_attribute(".planlib-chart img", "src")
-            page.locator(".planlib-view button", has_text="Region comparison").click()
-            _wait_for_change(page, ".planlib-chart img", "src", src)
             page.locator(".planlib-presentation").click()
             page.wait_for_selector(".planlib-present", timeout=WAIT_MS)
-            page.wait_for_timeout(500)
-            name = f"presentation_{width}x{height}"
-            page.screenshot(path=str(tmp_path / f"{name}.png"))
-            page.screenshot(path=str(tmp_path / f"{name}_full.png"), full_page=True)
-            img = page.locator(".planlib-chart img").bounding_box()
-            table = page.locator(".planlib-table table").bounding_box()
-            assert img["width"] >= 0.9 * width - 40, "the chart spans the window"
-            assert img["y"] + img["height"] <= height + 1, "the whole chart is on the screen"
-            assert table["y"] >= img["y"] + img["height"] - 1, "the table is below the chart"
-            assert table["x"] + table["width"] <= width, "the table fits the width"
-            assert page.evaluate("document.documentElement.scrollWidth") <= width
-            fs = page.evaluate("parseFloat(getComputedStyle(document.querySelector('.planlib-data')).fontSize)")
-            assert fs >= 16
+            _wait_for_change(page, ".planlib-chart img", "src", src)  # the wider figure of presentation mode
+            for width, height in [(1024, 768), (1280, 720)]:
+                page.set_viewport_size({"width": width, "height": height})
+                page.wait_for_timeout(500)
+                name = f"presentation_{lang}_{width}x{height}"
+                page.screenshot(path=str(tmp_path / f"{name}.png"))
+                page.screenshot(path=str(tmp_path / f"{name}_full.png"), full_page=True)
+                img = page.locator(".planlib-chart img").bounding_box()
+                table = page.locator(".planlib-table table").bounding_box()
+                assert img["width"] >= 0.9 * width - 40, "the chart spans the window"
+                assert img["y"] + img["height"] <= height + 1, "the whole chart is on the screen"
+                assert table["y"] >= img["y"] + img["height"] - 1, "the table is below the chart"
+                assert table["x"] + table["width"] <= width, "the table fits the width"
+                assert page.evaluate("document.documentElement.scrollWidth") <= width
+                fs = page.evaluate("parseFloat(getComputedStyle(document.querySelector('.planlib-data')).fontSize)")
+                assert fs >= 16
+                assert not page.locator(".planlib-intro").is_visible(), "the introduction gives way to the chart"
+                overlaps = _overlapping_widgets(page)
+                assert overlaps == [], "\n".join(map(str, overlaps))
+                if lang != "en":
+                    text = page.inner_text("body")
+                    assert not set(re.findall(r"[A-Za-z]{2,}", text)) - LATIN_OK
+                    assert w["presentation"] in text
         finally:
             browser.close()
             SHOTS.mkdir(parents=True, exist_ok=True)

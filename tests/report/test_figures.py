@@ -414,7 +414,7 @@ def test_region_figures_rejects_unknown_language(tmp_path):
 
 def test_words_are_per_language_with_the_same_keys():
     assert set(words.WORDS) == {"en", "zh"}
-    for part in ("page", "text", "chart"):
+    for part in ("page", "text", "chart", "app"):
         assert words.words("en", part) is words.WORDS["en"][part]
         # Chinese has every English entry and nothing else (a key missing in one language would
         # fail only when that sentence is needed)

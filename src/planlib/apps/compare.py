@@ -28,6 +28,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
@@ -38,6 +39,7 @@ from planlib.data.tables import CORE_INDICATORS, load_tables, plan_regions
 from planlib.data.values import num_text
 from planlib.report import style
 from planlib.report.escape import md_text
+from planlib.report.words import words
 
 # --- caveats and labels -------------------------------------------------------------------
 
@@ -515,3 +517,163 @@ def ambition_figure(path=None, data: pd.DataFrame | None = None) -> Figure:
         note += f" No 2025 targets of its own for these indicators: {', '.join(without)}."
     _add_notes_and_source(fig, [note], src)
     return fig
+
+
+# --- slides ---------------------------------------------------------------------------------
+
+#: A slide: 16:9, 1280 × 720 pixels at 100 dpi.
+SLIDE_SIZE_IN = (12.8, 7.2)
+SLIDE_DPI = 100
+#: The smallest type on a slide (points at 1280 × 720), and the title's size when it fits.
+SLIDE_MIN_PT = 18.0
+SLIDE_TITLE_PT = 26.0
+#: Order of the comparisons in a slide's message and legend.
+_SLIDE_ORDER = ["better", "similar", "worse", "different", "cannot be told apart", "data in doubt"]
+
+
+def slide_message(data: pd.DataFrame, indicator_id: str, regions: Sequence[str], lang: str = "en") -> str:
+    """The one message of an indicator's slide, from the comparisons in ``data``
+    (:func:`latest_by_region`): how many regions are better, similar, worse than the national
+    value, cannot be told apart, are in doubt or report nothing ("3 better than national, 1 in
+    doubt, 1 not reported"; "all 5 regions better than national")."""
+    w = words(lang, "app")
+    d = data[(data["indicator_id"] == indicator_id) & data["region_id"].isin(regions)]
+    counts = d["comparison"].value_counts()
+    missing = len(set(regions) - set(d["region_id"]))
+    if len(counts) == 1 and not missing and f"slide.all.{counts.index[0]}" in w:
+        return w[f"slide.all.{counts.index[0]}"].format(n=int(counts.iloc[0]))
+    order = [k for k in _SLIDE_ORDER if k in counts.index] + [k for k in counts.index if k not in _SLIDE_ORDER]
+    # comparisons with the nation first, the largest group first; values in doubt after them
+    order = sorted(order, key=lambda k: (k == "data in doubt", -int(counts[k])))
+    # the first group in full ("4 better than national"), the others short ("1 worse")
+    parts = [w.get(f"slide.{k}" if i == 0 else f"slide.short.{k}", "{n} " + k).format(n=int(counts[k]))
+             for i, k in enumerate(order)]
+    if missing:
+        parts.append(w["slide.not reported" if not parts else "slide.short.not reported"].format(n=missing))
+    return w["slide.sep"].join(parts)
+
+
+def _fit_title(fig: Figure, text: str) -> None:
+    """The title on one line, as large as fits (SLIDE_TITLE_PT down to SLIDE_MIN_PT), else wrapped."""
+    title = style.add_title(fig, text)
+    renderer = fig.canvas.get_renderer()
+    room = fig.bbox.width - 2 * style.PAD_IN * fig.dpi
+    size = SLIDE_TITLE_PT
+    title.set_fontsize(size)
+    while title.get_window_extent(renderer).width > room and size > SLIDE_MIN_PT:
+        size -= 1
+        title.set_fontsize(size)
+    if title.get_window_extent(renderer).width > room:
+        chars = int(room / (size * fig.dpi / 72 * 0.6))
+        title.set_text(style.wrap_display(text, chars))
+    style.arrange_bands(fig)
+
+
+def slide_figure(data: pd.DataFrame, indicator_id: str, path=None, lang: str = "en") -> Figure:
+    """One slide (16:9, SLIDE_SIZE_IN) of one core indicator: a one-line title with the
+    indicator and its message (:func:`slide_message`), one row per plan region with its latest
+    value coloured by its comparison with the national value, the national value of the same or
+    nearest year as a grey bar and the province's as a diamond, a legend, the significance caveat
+    and a source line naming the documents (their lines are in the notebook's table). Every text
+    is at least SLIDE_MIN_PT points at 1280 × 720 and stays on the canvas."""
+    tables = load_tables(path)
+    regions = plan_regions(path)
+    names = tables.region_names(lang)
+    w = words(lang, "app")
+    name, unit = tables.indicator_words((indicator_id,), lang)[indicator_id]
+    d = data[data["indicator_id"] == indicator_id].set_index("region_id")
+    style.set_style()
+    fig = Figure(figsize=SLIDE_SIZE_IN, dpi=SLIDE_DPI, layout="constrained")
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    _fit_title(fig, w["slide.title"].format(indicator=name, message=slide_message(data, indicator_id, regions, lang)))
+    years = d["year"].dropna().astype(int)
+    common = int(years.mode().min()) if len(years) else None
+    present = [k for k in _SLIDE_ORDER if k in set(d["comparison"].dropna())]
+    handles = [Line2D([], [], marker="o", linestyle="none", markersize=14, color=COMPARISON_COLORS[k],
+                      label=w[f"slide.legend.{k}"]) for k in present]
+    handles.append(Line2D([], [], color=style.COLORS["national"], linewidth=4, label=w["slide.legend.national"]))
+    if d["province_value"].notna().any():
+        handles.append(Line2D([], [], marker="D", linestyle="none", markersize=11, color=style.COLORS["province"],
+                              markeredgecolor="white", label=w["slide.legend.province"]))
+    flagged_any = bool((d["n_findings"].fillna(0) > 0).any())
+    if flagged_any:
+        handles.append(Line2D([], [], marker="o", linestyle="none", markersize=14, markerfacecolor="white",
+                              markeredgecolor="#444444", markeredgewidth=3, label=w["slide.legend.finding"]))
+    with mpl.rc_context({"legend.fontsize": SLIDE_MIN_PT}):
+        leg = style.add_figure_legend(fig, handles, ncols=min(4, len(handles)))
+        renderer = fig.canvas.get_renderer()
+        ncols = min(4, len(handles))
+        while leg.get_window_extent(renderer).width > fig.bbox.width - 2 * style.PAD_IN * fig.dpi and ncols > 1:
+            ncols -= 1
+            leg = style.add_figure_legend(fig, handles, ncols=ncols)
+    refs = _refs_frame(d["ref"].astype(str).str.replace(r" L\d+", "", regex=True), d["national_ref"],
+                       d["province_ref"])
+    source = style.source_line_text(refs, lang, tables, cjk=None if lang != "en" else False)
+    src = style.add_source_line(fig, source, fontsize=SLIDE_MIN_PT)
+    room = fig.bbox.width - 2 * style.PAD_IN * fig.dpi
+    renderer = fig.canvas.get_renderer()
+    cells = int(room * 72 / fig.dpi / (SLIDE_MIN_PT * 0.5))
+    while True:  # as wide as the slide, measured (digits and Chinese differ in width)
+        src.set_text(style.wrap_display(w["slide.caveat"], cells) + "\n" + style.wrap_display(source, cells))
+        if src.get_window_extent(renderer).width <= room or cells < 40:
+            break
+        cells -= 3
+    style.arrange_bands(fig)
+    # rows
+    xs = pd.concat([d["value_std"], d["national_value"], d["province_value"]]).dropna()
+    lo, hi = (float(xs.min()), float(xs.max())) if len(xs) else (0.0, 1.0)
+    span = max(hi - lo, abs(hi) * 0.05, 1e-6)
+    if lo >= 0 and lo < 0.3 * span and indicator_id not in ABSOLUTE_CHANGE:
+        lo = 0.0
+    _fit_xlim(ax, lo, hi, 0.14)
+    ax.set_ylim(len(regions) - 0.5, -0.5)
+    labels = []
+    for y, rid in enumerate(regions):
+        label = names.get(rid, rid)
+        if rid in d.index and pd.notna(d.loc[rid, "year"]) and int(d.loc[rid, "year"]) != common:
+            label = w["slide.year"].format(region=label, year=int(d.loc[rid, "year"]))
+        labels.append(label)
+    ax.set_yticks(range(len(regions)), labels)
+    ax.tick_params(axis="y", length=0, labelsize=SLIDE_MIN_PT + 2)
+    ax.tick_params(axis="x", labelsize=SLIDE_MIN_PT)
+    ax.grid(axis="y", color="#d9d9d9", linewidth=1)
+    ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(nbins=5, steps=[1, 2, 5, 10]))
+    ax.xaxis.set_major_formatter(mpl.ticker.FormatStrFormatter("%g"))
+    ax.set_xlabel(w["slide.axis"].format(unit=unit, year=common) if common else unit, fontsize=SLIDE_MIN_PT)
+    pending = []
+    for y, rid in enumerate(regions):
+        if rid not in d.index or pd.isna(d.loc[rid, "value_std"]):
+            ax.text(0.5, y, w["slide.not_reported"], transform=ax.get_yaxis_transform(), ha="center", va="center",
+                    fontsize=SLIDE_MIN_PT, color="#555555", style="italic")
+            continue
+        r = d.loc[rid]
+        v = float(r["value_std"])
+        if pd.notna(r["national_value"]):
+            ax.plot([r["national_value"]] * 2, [y - 0.32, y + 0.32], color=style.COLORS["national"], linewidth=4,
+                    solid_capstyle="butt", zorder=2)
+        color = COMPARISON_COLORS.get(str(r["comparison"]), "#444444")
+        flagged = bool(r["n_findings"]) if pd.notna(r["n_findings"]) else False
+        ax.plot([v], [y], marker="o", markersize=16, linestyle="none", zorder=5,  # the region above the rest
+                markerfacecolor="white" if flagged else color, markeredgecolor=color,
+                markeredgewidth=3.5 if flagged else 1)
+        if pd.notna(r["province_value"]):
+            ax.plot([r["province_value"]], [y], marker="D", markersize=11, linestyle="none", zorder=4,
+                    color=style.COLORS["province"], markeredgecolor="white", markeredgewidth=1)
+        pending.append((num_text(v) + (FINDING_MARK if flagged else ""), v, y))
+    style.freeze_layout(fig)
+    placed: list = []
+    for text, v, y in pending:
+        cands = [((v, y), off, ha, "center") for off, ha in (((13, 0), "left"), ((-13, 0), "right"))]
+        cands += [((v, y), (0, 13), "center", "bottom")]
+        placed.append(style.place_label(ax, text, [(xy, off, ha, va) for xy, off, ha, va in cands], placed,
+                                        fontsize=SLIDE_MIN_PT + 2, color="#222222", zorder=6))
+    return fig
+
+
+def slide_figures(path=None, data: pd.DataFrame | None = None, lang: str = "en") -> list[Figure]:
+    """The slide version of the cross-region comparison: one :func:`slide_figure` per core
+    indicator that any plan region reports, in the order of CORE_INDICATORS."""
+    data = latest_by_region(CORE_INDICATORS, path) if data is None else data
+    return [slide_figure(data, ind, path, lang) for ind in CORE_INDICATORS
+            if (data["indicator_id"] == ind).any()]

@@ -13,6 +13,9 @@ Everything the app shows comes from two pure functions, testable without a brows
 * :func:`render` draws that data as a titled matplotlib figure in the house style, with a
   source line.
 
+Every reader-facing word comes from the ``app`` part of :mod:`planlib.report.words`, in
+English or Chinese (``lang``); indicator names and units from the catalog.
+
 :class:`Explorer` wires them to widgets (``Explorer().app`` displays it). No number is written
 here: values come from :func:`planlib.load_tables` (via :func:`planlib.data.tables.enrich`),
 :func:`planlib.assess_progress`, :func:`planlib.analysis.comparison.national_series` and
@@ -26,10 +29,12 @@ import io
 import os
 import re
 import textwrap
+import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 
 import ipywidgets as widgets
+import traitlets
 import matplotlib as mpl
 import numpy as np
 import pandas as pd
@@ -37,36 +42,33 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from planlib.analysis.comparison import INDISTINGUISHABLE, national_series
+from planlib.analysis.comparison import national_series
 from planlib.analysis.quality import check_quality
 from planlib.analysis.region import analyse_region, compare_benchmarks
 from planlib.analysis.targets import IN_DOUBT
 from planlib.data.tables import load_tables, plan_regions
 from planlib.files import atomic_open
 from planlib.report import style
-from planlib.report.narrative import fmt_num
-from planlib.report.words import words
+from planlib.report.narrative import finding_text, fmt_num
+from planlib.report.words import check_language, words
 
-#: Views: value → button label.
-VIEWS: dict[str, str] = {
-    "values": "Values over time",
-    "progress": "Progress to target",
-    "comparison": "Region comparison",
-}
+#: Languages of the interface: value → the switch's label (each in its own language).
+LANGS: dict[str, str] = {"en": "English", "zh": "中文"}
+
+
+def app_words(lang: str = "en") -> dict[str, str]:
+    """The explorer's words in ``lang`` (the ``app`` part of :mod:`planlib.report.words`)."""
+    return words(lang, "app")
+
+
+#: Views: value → button label (English; :func:`app_words` has each language's).
+VIEWS: dict[str, str] = {k: app_words()[f"view.{k}"] for k in ("values", "progress", "comparison")}
 #: Benchmarks: value → button label.
-BENCHMARKS: dict[str, str] = {"none": "None", "national": "National", "province": "Province"}
+BENCHMARKS: dict[str, str] = {k: app_words()[f"benchmark.{k}"] for k in ("none", "national", "province")}
 #: Indicator domains in menu order (the order of data/dictionary.csv) with their menu labels.
-DOMAINS: dict[str, str] = {
-    "health_status": "Health status",
-    "maternal_child": "Maternal and child health",
-    "disease_prevention": "Disease prevention",
-    "health_services": "Health services",
-    "workforce": "Workforce",
-    "facilities": "Facilities",
-    "financing": "Financing",
-    "population": "Population",
-    "other": "Other",
-}
+DOMAINS: dict[str, str] = {k: app_words()[f"domain.{k}"] for k in (
+    "health_status", "maternal_child", "disease_prevention", "health_services", "workforce", "facilities",
+    "financing", "population", "other")}
 #: Separator between domain and indicator name in the indicator menu.
 SEP = " · "
 #: Columns of the tidy selection table. ``plan_region`` is the selected region a row belongs
@@ -78,10 +80,8 @@ COLUMNS = [
     "comparator", "unit", "basis", "status", "note", "ref", "quality",
 ]
 #: Columns shown in the on-screen table (the CSV has all of COLUMNS).
-TABLE_COLUMNS = {
-    "region": "Region", "series": "Series", "year": "Year", "value": "Value",
-    "value_text": "As written", "status": "Status", "quality": "Quality", "ref": "Source",
-}
+TABLE_COLUMNS = {c: app_words()[f"col.{c}"]
+                 for c in ("region", "series", "year", "value", "value_text", "status", "quality", "ref")}
 #: A file name the Save CSV button accepts: letters, digits, ".", "_", "-", ending in .csv.
 FILENAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,150}\.csv$")
 
@@ -115,8 +115,8 @@ def _benchmarks(region_id: str, indicator_id: str, path=None) -> pd.DataFrame:
     return c[c["indicator_id"] == indicator_id]
 
 
-def _names(path=None) -> dict[str, str]:
-    return load_tables(path).region_names("en")
+def _names(path=None, lang: str = "en") -> dict[str, str]:
+    return load_tables(path).region_names(lang)
 
 
 def _indicator(indicator_id: str, path=None) -> pd.Series:
@@ -128,17 +128,20 @@ def _indicator(indicator_id: str, path=None) -> pd.Series:
 
 # --- menu -----------------------------------------------------------------------------------
 
-def indicator_options(path=None, regions: Iterable[str] | None = None, min_regions: int = 2) -> list[tuple[str, str]]:
+def indicator_options(path=None, regions: Iterable[str] | None = None, min_regions: int = 2,
+                      lang: str = "en") -> list[tuple[str, str]]:
     """(label, id) of every indicator with at least one observation, grouped by domain.
 
     With ``regions``, only the indicators with actual values for at least ``min_regions`` of
     them (at most as many as are selected, at least one): the explorer's default list, where
     most of the catalog's indicators are reported by one plan only.
 
-    Labels read "Workforce · Registered nurses per 1,000 population". Domains follow
-    :data:`DOMAINS` (unknown domains after them, alphabetically); within a domain the core
-    briefing indicators come first, then the others by English name.
+    Labels read "Workforce · Registered nurses per 1,000 population" ("卫生人力 · 每千人口注册护士数"
+    with ``lang="zh"``: the catalog's Chinese name). Domains follow :data:`DOMAINS` (unknown
+    domains after them, alphabetically); within a domain the core briefing indicators come
+    first, then the others by English name (the same order in both languages).
     """
+    w = app_words(lang)
     t = load_tables(path)
     keep = set(t.observations["indicator_id"])
     if regions is not None:
@@ -152,13 +155,14 @@ def indicator_options(path=None, regions: Iterable[str] | None = None, min_regio
     order = {d: i for i, d in enumerate(DOMAINS)}
     rows = sorted(ind.itertuples(), key=lambda r: (order.get(r.domain, len(order)), str(r.domain),
                                                    r.core != "yes", str(r.name_en).lower()))
-    return [(f"{DOMAINS.get(r.domain, str(r.domain).replace('_', ' ').capitalize())}{SEP}{r.name_en}", str(r.id))
-            for r in rows]
+    name = "name_en" if lang == "en" else "name_zh"
+    return [(f"{w.get(f'domain.{r.domain}', str(r.domain).replace('_', ' ').capitalize())}{SEP}{getattr(r, name)}",
+             str(r.id)) for r in rows]
 
 
-def region_options(path=None) -> list[tuple[str, str]]:
-    """(English name, id) of the plan regions, in the order of regions.csv."""
-    names = _names(path)
+def region_options(path=None, lang: str = "en") -> list[tuple[str, str]]:
+    """(name, id) of the plan regions in ``lang``, in the order of regions.csv."""
+    names = _names(path, lang)
     return [(names[r], r) for r in plan_regions(path)]
 
 
@@ -177,12 +181,39 @@ def _rec(**kw) -> dict:
     return rec
 
 
-def _actual_rows(obs: pd.DataFrame, series: str, plan_region: str | None, names: dict[str, str]) -> list[dict]:
+def _status_word(status: str, lang: str) -> str:
+    """A progress status (Open SDG) as the table shows it: the key in English ("on track"), the
+    briefings' word in other languages ("进展顺利")."""
+    return status if lang == "en" else words(lang, "text").get(f"status.{status}", status)
+
+
+def _reason_text(reason: str, lang: str) -> str:
+    """Why a progress status was given (:func:`planlib.assess_progress`'s ``reason``) in ``lang``;
+    a data-quality finding is worded as the briefings word it."""
+    if lang == "en" or not reason:
+        return reason
+    w = app_words(lang)
+    shapes = [(r"^no earlier value, so no observed pace$", "reason.no earlier"),
+              (r"^no reported value for this indicator$", "reason.no value"),
+              (r"^observed change is (?P<share>[\d.,]+)% of the change required$", "reason.share"),
+              (r"^qualitative target with no number to measure against$", "reason.qualitative"),
+              (r"^the (?P<year>\d{4}) value already meets the target$", "reason.met"),
+              (r"^the indicator has no better or worse direction$", "reason.no direction")]
+    for pattern, key in shapes:
+        m = re.match(pattern, reason)
+        if m:
+            return w[key].format(**m.groupdict())
+    return finding_text(lang, {"message": reason})
+
+
+def _actual_rows(obs: pd.DataFrame, series: str, plan_region: str | None, names: dict[str, str],
+                 lang: str = "en") -> list[dict]:
     """One row per (region, year, distinct value); equal reports merged with their refs joined.
 
     A second, different value for a year is kept and marked "conflicting report"; a value
     whose unit contradicts the catalog is kept with an empty ``value`` (it is not plotted).
     """
+    w = app_words(lang)
     rows: list[dict] = []
     obs = obs.sort_values(["region_id", "year", "source_line"], na_position="last", kind="stable")
     for (rid, year), g in obs.groupby(["region_id", "year"], sort=True):
@@ -195,9 +226,9 @@ def _actual_rows(obs: pd.DataFrame, series: str, plan_region: str | None, names:
                 continue
             status = None
             if not bool(r["unit_ok"]):
-                status = "unit contradicts the catalog: not plotted"
+                status = w["status.unit"]
             elif any(isinstance(k, float) for k in seen) and ok:
-                status = "conflicting report"
+                status = w["status.conflict"]
             seen[key] = _rec(plan_region=plan_region, region_id=str(rid), region=names.get(str(rid), str(rid)),
                              series=series, year=int(year), value=float(r["value_std"]) if ok else np.nan,
                              value_text=str(r["value_text"]), comparator=str(r["comparator"]),
@@ -215,62 +246,75 @@ def _province(region_id: str, path=None) -> str | None:
     return load_tables(path).province_of(region_id)
 
 
-def _target_row(p: pd.Series, region_id: str, indicator_id: str, names: dict[str, str]) -> dict:
+def _target_row(p: pd.Series, region_id: str, indicator_id: str, names: dict[str, str], lang: str = "en") -> dict:
     tv = p["target_value"]
     tv = float(tv) if tv is not None and not pd.isna(tv) else np.nan
     trid = str(p["target_region_id"])
-    note = "level derived from a relative target" if bool(p["target_derived"]) else None
+    note = app_words(lang)["note.derived"] if bool(p["target_derived"]) else None
     if np.isnan(tv):
-        note = str(p["reason"])
+        note = _reason_text(str(p["reason"]), lang)
     return _rec(indicator_id=indicator_id, plan_region=region_id, region_id=trid, region=names.get(trid, trid),
                 series="target", year=int(p["target_year"]), value=tv, value_text=str(p["target_text"]),
                 comparator=str(p["comparator"]), unit=str(p["unit"]), basis=str(p["target_basis"]),
-                status=str(p["status"]), note=note, ref=str(p["target_ref"]))
+                status=_status_word(str(p["status"]), lang), note=note, ref=str(p["target_ref"]),
+                _achieved=str(p["status"]) == "achieved")
 
 
 def _benchmark_rows(region_id: str, indicator_id: str, benchmark: str, names: dict[str, str],
-                    path=None) -> list[dict]:
-    """The national or provincial value nearest the region's latest actual (compare_benchmarks)."""
+                    path=None, lang: str = "en") -> list[dict]:
+    """The national or provincial value nearest the region's latest actual (compare_benchmarks).
+
+    Each row also carries its comparison key (``_cmp``, not a column) for the comparison view."""
     if benchmark == "none":
         return []
+    w = app_words(lang)
     level = {"national": "national", "province": "provincial"}[benchmark]
     b = _benchmarks(region_id, indicator_id, path)
     b = b[b["benchmark_level"] == level]
     rows = []
     for _, r in b.iterrows():
         bid = str(r["benchmark_region_id"])
+        cmp = str(r["comparison"])
+        if cmp == IN_DOUBT:
+            status = w["bench.doubt"]
+        elif f"bench.{cmp}" in w:
+            status = w[f"bench.{cmp}"].format(region=names.get(region_id, region_id))
+        else:
+            status = f"{names.get(region_id, region_id)}: {cmp}"
+        note = str(r["year_note"]) or None
+        if note and lang != "en":
+            note = w["note.year"].format(level=names.get(bid, bid), year=int(r["year"]), byear=int(r["benchmark_year"]))
         rows.append(_rec(indicator_id=indicator_id, plan_region=region_id, region_id=bid,
                          region=names.get(bid, bid), series=benchmark, year=int(r["benchmark_year"]),
                          value=float(r["benchmark_value"]), value_text=fmt_num(float(r["benchmark_value"])),
-                         comparator="=", unit=str(r["unit"]),
-                         status=(f"{names.get(region_id, region_id)}: {r['comparison']}"
-                                 if r["comparison"] != IN_DOUBT else f"{IN_DOUBT}: not compared"),
-                         note=str(r["year_note"]) or None, ref=str(r["benchmark_ref"])))
+                         comparator="=", unit=str(r["unit"]), status=status, note=note,
+                         ref=str(r["benchmark_ref"]), _cmp=cmp))
     return rows
 
 
-def _values_view(indicator_id, regions, benchmark, names, path) -> list[dict]:
+def _values_view(indicator_id, regions, benchmark, names, path, lang="en") -> list[dict]:
     obs = _enriched(path)
     rows: list[dict] = []
     for rid in regions:
-        rows += _actual_rows(_actuals(obs, rid, indicator_id), "actual", rid, names)
+        rows += _actual_rows(_actuals(obs, rid, indicator_id), "actual", rid, names, lang)
         p = _progress(rid, path)
         p = p[p["indicator_id"] == indicator_id]
         if not p.empty:
-            rows.append(_target_row(p.iloc[0], rid, indicator_id, names))
+            rows.append(_target_row(p.iloc[0], rid, indicator_id, names, lang))
     if benchmark == "national":
         s = national_series(indicator_id, path)
         s = obs.loc[s.index]  # the same rows with their comparator, unit and source line
-        rows += _actual_rows(s, "national", None, names)
+        rows += _actual_rows(s, "national", None, names, lang)
     elif benchmark == "province":
         provinces = dict.fromkeys(p for p in (_province(r, path) for r in regions) if p)
         for pid in provinces:
             a = _actuals(obs, pid, indicator_id)
-            rows += _actual_rows(a[a["unit_ok"] & a["value_std"].notna()], "province", None, names)
+            rows += _actual_rows(a[a["unit_ok"] & a["value_std"].notna()], "province", None, names, lang)
     return rows
 
 
-def _progress_view(indicator_id, regions, benchmark, names, path) -> list[dict]:
+def _progress_view(indicator_id, regions, benchmark, names, path, lang="en") -> list[dict]:
+    w = app_words(lang)
     rows: list[dict] = []
     for rid in regions:
         p = _progress(rid, path)
@@ -278,20 +322,21 @@ def _progress_view(indicator_id, regions, benchmark, names, path) -> list[dict]:
         if p.empty:
             continue
         p = p.iloc[0]
-        status, reason = str(p["status"]), str(p["reason"])
+        status, reason = _status_word(str(p["status"]), lang), _reason_text(str(p["reason"]), lang)
         if pd.notna(p["latest_value"]):
             rows.append(_rec(plan_region=rid, region_id=rid, region=names[rid], series="latest",
                              year=int(p["latest_year"]), value=float(p["latest_value"]),
                              value_text=str(p["latest_text"]), comparator="=", unit=str(p["unit"]),
                              status=status, note=reason, ref=_latest_ref(rid, indicator_id, p, path)))
-        rows.append(_target_row(p, rid, indicator_id, names))
+        rows.append(_target_row(p, rid, indicator_id, names, lang))
         if pd.notna(p["projected_value"]):
+            period = str(p["observed_period"]) if lang == "en" else str(p["observed_period"]).replace("–", "—")
+            measure = w.get(f"measure.{p['change_measure']}", str(p["change_measure"]))
             rows.append(_rec(plan_region=rid, region_id=rid, region=names[rid], series="projected",
                              year=int(p["target_year"]), value=float(p["projected_value"]),
                              value_text=fmt_num(float(p["projected_value"])), unit=str(p["unit"]),
-                             status=status,
-                             note=f"at the {p['observed_period']} pace ({p['change_measure']})"))
-        rows += _benchmark_rows(rid, indicator_id, benchmark, names, path)
+                             status=status, note=w["note.projected"].format(period=period, measure=measure)))
+        rows += _benchmark_rows(rid, indicator_id, benchmark, names, path, lang)
     return rows
 
 
@@ -302,7 +347,10 @@ def _latest_ref(region_id: str, indicator_id: str, p: pd.Series, path) -> str | 
     return "; ".join(dict.fromkeys(hit["ref"])) or None
 
 
-def _comparison_view(indicator_id, regions, benchmark, names, path) -> list[dict]:
+def _comparison_view(indicator_id, regions, benchmark, names, path, lang="en") -> list[dict]:
+    """Per region its latest actual, judged against the benchmark with the briefings' rules
+    (doubted values are not compared, small numbers "cannot be told apart")."""
+    w = app_words(lang)
     obs = _enriched(path)
     rows: list[dict] = []
     for rid in regions:
@@ -311,15 +359,20 @@ def _comparison_view(indicator_id, regions, benchmark, names, path) -> list[dict
         if a.empty:
             continue
         latest = a[a["year"] == a["year"].max()]
-        own = [r for r in _actual_rows(latest, "latest", rid, names) if r["status"] is None][:1]
-        bench = _benchmark_rows(rid, indicator_id, benchmark, names, path)
-        if own and bench and bench[0]["status"].startswith(IN_DOUBT):
-            own[0]["status"] = IN_DOUBT
-        elif own and bench and bench[0]["status"].endswith(INDISTINGUISHABLE):
-            own[0]["status"] = f"{INDISTINGUISHABLE} from {bench[0]['region']}"
-        elif own and bench:
-            own[0]["status"] = f"{bench[0]['status'].split()[-1]} than {bench[0]['region']}".replace(
-                "similar than", "similar to")
+        own = [r for r in _actual_rows(latest, "latest", rid, names, lang) if r["status"] is None][:1]
+        bench = _benchmark_rows(rid, indicator_id, benchmark, names, path, lang)
+        if own and bench:
+            cmp = bench[0]["_cmp"]
+            if cmp == IN_DOUBT:
+                own[0]["status"] = _status_word(IN_DOUBT, lang)
+            elif f"cmp.{cmp}" in w:
+                b = bench[0]["region"]
+                if lang != "en" and benchmark == "national":
+                    b = words(lang, "chart")["series.national"]  # "优于全国", not "优于中国"
+                own[0]["status"] = w[f"cmp.{cmp}"].format(b=b)
+            else:
+                own[0]["status"] = f"{cmp} ({bench[0]['region']})"
+            own[0]["_cmp"] = cmp
         rows += own + bench
     return rows
 
@@ -345,12 +398,20 @@ def _row_findings(df: pd.DataFrame, path=None) -> list[pd.DataFrame]:
     return out
 
 
-def _quality_labels(df: pd.DataFrame, path=None) -> list[str | None]:
-    """Per row: its findings as "severity: check" ("warning: conflicting values"), or None."""
+def _severity(severity: str, lang: str) -> str:
+    return severity if lang == "en" else words(lang, "text").get(f"severity.{severity}", severity)
+
+
+def _quality_labels(df: pd.DataFrame, path=None, lang: str = "en") -> list[str | None]:
+    """Per row: its findings as "severity: check" ("warning: conflicting values"; "警告：数值不一致"),
+    or None."""
+    w = app_words(lang)
     out = []
     for hit in _row_findings(df, path):
-        labels = dict.fromkeys(f"{s}: {c.replace('_', ' ')}" for s, c in zip(hit["severity"], hit["check"]))
-        out.append("; ".join(labels) or None)
+        labels = dict.fromkeys(w["quality.label"].format(severity=_severity(s, lang),
+                                                         check=w.get(f"check.{c}", c.replace("_", " ")))
+                               for s, c in zip(hit["severity"], hit["check"]))
+        out.append(w["quality.sep"].join(labels) or None)
     return out
 
 
@@ -363,8 +424,10 @@ def quality_notes(data: pd.DataFrame, path=None) -> pd.DataFrame:
     return q[~q.index.duplicated()].sort_index().reset_index(drop=True)
 
 
-def _check_selection(indicator_id: str, regions, benchmark: str, view: str, path=None) -> list[str]:
+def _check_selection(indicator_id: str, regions, benchmark: str, view: str, path=None,
+                     lang: str = "en") -> list[str]:
     _indicator(indicator_id, path)
+    check_language(lang)
     if isinstance(regions, str):
         regions = [regions]
     regions = list(dict.fromkeys(regions or []))
@@ -380,7 +443,7 @@ def _check_selection(indicator_id: str, regions, benchmark: str, view: str, path
 
 
 def selection_data(indicator_id: str, regions: str | Iterable[str] = ("yangchun",), benchmark: str = "none",
-                   view: str = "values", path=None) -> pd.DataFrame:
+                   view: str = "values", path=None, lang: str = "en") -> pd.DataFrame:
     """The tidy table behind a selection: one row per number the chart shows.
 
     ``view`` "values": every actual of each region ("actual") and its headline target from
@@ -390,22 +453,30 @@ def selection_data(indicator_id: str, regions: str | Iterable[str] = ("yangchun"
     ``note`` (why). "comparison": per region its "latest" actual and the benchmark value of the
     nearest year, ``status`` better / similar / worse. ``quality`` lists the data-quality
     findings about each number. Empty (with COLUMNS) when no region is selected or none
-    reports the indicator. Unknown ids raise KeyError, unknown benchmark or view ValueError.
+    reports the indicator. Unknown ids raise KeyError, unknown benchmark, view or language
+    ValueError.
+
+    ``lang`` is the language of the reader-facing columns (``region``, ``unit``, ``status``,
+    ``note``, ``quality``); ids, ``series``, ``basis`` and numbers are the same in every language.
     """
-    regions = _check_selection(indicator_id, regions, benchmark, view, path)
+    regions = _check_selection(indicator_id, regions, benchmark, view, path, lang)
     if not regions:
         return _empty()
-    names = _names(path)
+    names = _names(path, lang)
     build = {"values": _values_view, "progress": _progress_view, "comparison": _comparison_view}[view]
-    rows = build(indicator_id, regions, benchmark, names, path)
+    rows = build(indicator_id, regions, benchmark, names, path, lang)
     if not rows:
         return _empty()
     df = pd.DataFrame(rows, columns=COLUMNS)
     df["indicator_id"] = indicator_id
-    df["unit"] = df["unit"].fillna(str(_indicator(indicator_id, path)["unit"]))
+    ind = _indicator(indicator_id, path)
+    if lang == "en":
+        df["unit"] = df["unit"].fillna(str(ind["unit"]))
+    else:
+        df["unit"] = str(ind["unit_zh"])
     df["year"] = df["year"].astype("Int64")
     df["value"] = df["value"].astype(float)
-    df["quality"] = _quality_labels(df, path)
+    df["quality"] = _quality_labels(df, path, lang)
     return df.reset_index(drop=True)
 
 
@@ -417,31 +488,46 @@ def missing_regions(data: pd.DataFrame, regions: Iterable[str]) -> list[str]:
 
 # --- figure ---------------------------------------------------------------------------------
 
-def _join(names: list[str]) -> str:
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+#: Gid of the value labels on a chart (what :func:`label_overlaps` checks).
+GID_VALUE = "planlib-value-label"
+
+
+def _join(names: list[str], lang: str = "en") -> str:
+    w = app_words(lang)
+    return names[0] if len(names) == 1 else w["join.sep"].join(names[:-1]) + w["join.and"] + names[-1]
 
 
 def _unit_label(unit: str) -> str:
-    """The catalog's English unit as an axis label, thousands separated ("per 1,000 live births")."""
+    """The catalog's unit as an axis label, thousands separated ("per 1,000 live births")."""
     return re.sub(r"\d{4,}", lambda m: f"{int(m.group()):,}", unit)
 
 
-def _where(region_names: list[str]) -> str:
+def _where(region_names: list[str], lang: str = "en") -> str:
+    w = app_words(lang)
     if not region_names:
-        return "no region selected"
-    return _join(region_names) if len(region_names) <= 3 else f"{len(region_names)} plan regions"
+        return w["chart.where.none"]
+    return _join(region_names, lang) if len(region_names) <= 3 else w["chart.where.many"].format(n=len(region_names))
 
 
-def _title(indicator_name: str, region_names: list[str], view: str, data: pd.DataFrame) -> str:
-    where = _where(region_names)
+def _title(indicator_name: str, region_names: list[str], view: str, data: pd.DataFrame, lang: str = "en") -> str:
+    w = app_words(lang)
+    kw = {"indicator": indicator_name, "where": _where(region_names, lang)}
     if view == "values":
         has_target = not data.empty and (data["series"] == "target").any()
-        return f"{indicator_name} in {where}" + (", with targets" if has_target else "")
+        return w["chart.title.values.targets" if has_target else "chart.title.values"].format(**kw)
     if view == "progress":
         years = sorted(data.loc[data["series"] == "target", "year"].dropna().unique()) if not data.empty else []
-        when = f" {years[0]}" if len(years) == 1 else ""
-        return f"{indicator_name}: progress to the{when} target, {where}"
-    return f"{indicator_name}: latest reported value, {where}"
+        if len(years) == 1:
+            return w["chart.title.progress"].format(year=int(years[0]), **kw)
+        return w["chart.title.progress.any"].format(**kw)
+    return w["chart.title.comparison"].format(**kw)
+
+
+def _wrap(text: str, width: int, lang: str) -> str:
+    """Wrap to ``width`` characters (Chinese: display cells, two per character)."""
+    if lang == "en":
+        return textwrap.fill(text, width=width, break_on_hyphens=False)
+    return style.wrap_display(text, width)
 
 
 def _message(ax, text: str) -> None:
@@ -454,19 +540,51 @@ def _message(ax, text: str) -> None:
         s.set_visible(False)
 
 
-def _label(ax, x, y, text, color, offset=(0, 6), **kw) -> None:
-    ax.annotate(text, (x, y), xytext=offset, textcoords="offset points", ha=kw.pop("ha", "center"),
-                va=kw.pop("va", "bottom"), fontsize=style.SMALL_FONT_PT, color=color, **kw)
+class _Labels:
+    """Value labels placed after the layout is final: each at the candidate offset whose box
+    covers the fewest line points and no label placed before it (:func:`style.place_label`);
+    a label that still overlaps an earlier one is left out (its number is in the table)."""
+
+    def __init__(self) -> None:
+        self.pending: list[tuple] = []
+
+    def add(self, ax, x, y, text, color, candidates, **kw) -> None:
+        self.pending.append((ax, x, y, text, color, candidates, kw))
+
+    def place(self, fig: Figure) -> None:
+        style.freeze_layout(fig)  # solve the layout once and keep it: labels must not move the axes
+        renderer = fig.canvas.get_renderer()
+        placed: list = []
+        for ax, x, y, text, color, candidates, kw in self.pending:
+            cands = [((x, y), off, ha, va) for off, ha, va in candidates]
+            ann = style.place_label(ax, text, cands, placed, fontsize=style.SMALL_FONT_PT, color=color, **kw)
+            if ann is None:
+                continue
+            ann.set_gid(GID_VALUE)
+            box = ann.get_window_extent(renderer)
+            if any(box.overlaps(p.get_window_extent(renderer)) for p in placed):
+                ann.remove()
+                continue
+            placed.append(ann)
+
+
+#: Candidate offsets (points, ha, va) of a label beside a point: below, above, right, left.
+AROUND = [((0, -8), "center", "top"), ((0, 7), "center", "bottom"), ((7, 0), "left", "center"),
+          ((-7, 0), "right", "center"), ((7, -9), "left", "top"), ((7, 9), "left", "bottom"),
+          ((-7, -9), "right", "top"), ((-7, 9), "right", "bottom")]
 
 
 def _color(i: int, palette: list[str]) -> str:
     return palette[i % len(palette)]
 
 
-def _draw_values(ax, data: pd.DataFrame, regions: list[str], names: dict[str, str]) -> list:
+def _draw_values(ax, data: pd.DataFrame, regions: list[str], names: dict[str, str], labels: _Labels,
+                 lang: str = "en") -> list:
+    w = app_words(lang)
     handles = []
     label_all = len(regions) == 1
     targets = paths = False
+    achieved = _status_word("achieved", lang)
     for i, rid in enumerate(regions):
         color, marker = _color(i, REGION_COLORS), REGION_MARKERS[i % len(REGION_MARKERS)]
         own = data[(data["plan_region"] == rid) & (data["series"] == "actual") & data["value"].notna()]
@@ -476,9 +594,8 @@ def _draw_values(ax, data: pd.DataFrame, regions: list[str], names: dict[str, st
                     zorder=4)
             handles.append(Line2D([], [], color=color, marker=marker, lw=1.8, ms=5.5, label=names[rid]))
             for _, r in main.iterrows() if label_all else main.tail(1).iterrows():
-                _label(ax, int(r["year"]), r["value"], fmt_num(r["value"]), style.darker(color, 0.3),
-                       offset=(0, -8), va="top")
-        conflict = own[own["status"] == "conflicting report"]
+                labels.add(ax, int(r["year"]), r["value"], fmt_num(r["value"]), style.darker(color, 0.3), AROUND)
+        conflict = own[own["status"].notna()]  # a second, different report of a year
         if not conflict.empty:
             ax.plot(conflict["year"].astype(int), conflict["value"], marker, mfc="white", mec=color, ms=5.5,
                     zorder=4)
@@ -488,10 +605,10 @@ def _draw_values(ax, data: pd.DataFrame, regions: list[str], names: dict[str, st
             ax.plot([int(t["year"])], [t["value"]], "D", mfc="white", mec=color, mew=1.6, ms=7, zorder=5)
             text = f"{CMP.get(t['comparator'], '')}{fmt_num(t['value'])}"
             if t["basis"] != "own plan":
-                text += f" ({names.get(t['region_id'], t['region_id'])})"
-            _label(ax, int(t["year"]), t["value"], text, style.darker(color, 0.3), offset=(7, 0),
-                   ha="left", va="center", fontweight="bold")
-            if not main.empty and t["status"] != "achieved":  # the way still to go, as in plots
+                text += w["chart.target.other"].format(region=names.get(t["region_id"], t["region_id"]))
+            labels.add(ax, int(t["year"]), t["value"], text, style.darker(color, 0.3),
+                       [AROUND[2], AROUND[4], AROUND[5], AROUND[1], AROUND[0]], fontweight="bold")
+            if not main.empty and t["status"] != achieved:  # the way still to go, as in plots
                 last = main.iloc[-1]
                 if int(last["year"]) < int(t["year"]):
                     paths = True
@@ -499,22 +616,23 @@ def _draw_values(ax, data: pd.DataFrame, regions: list[str], names: dict[str, st
                             lw=1.3, zorder=3)
     if targets:
         handles.append(Line2D([], [], color="#444444", marker="D", mfc="white", ls=":" if paths else "", ms=6,
-                              label="target (dotted: the way from the latest value)" if paths else "target"))
+                              label=w["chart.target.path"] if paths else w["chart.target"]))
     nat = data[(data["series"] == "national") & data["value"].notna()]
     if not nat.empty:
         first = nat[nat["status"].isna()].sort_values("year")
         c = style.COLORS["national"]
         ax.plot(first["year"].astype(int), first["value"], "--", marker=".", color=c, lw=1.4, zorder=2)
-        handles.append(Line2D([], [], color=c, ls="--", marker=".", label=words("en", "chart")["series.national"]))
+        handles.append(Line2D([], [], color=c, ls="--", marker=".", label=words(lang, "chart")["series.national"]))
     prov = data[(data["series"] == "province") & data["value"].notna()]
     for j, (pid, g) in enumerate(prov.groupby("region_id", sort=False)):
         c, m = _color(j, PROVINCE_COLORS), PROVINCE_MARKERS[j % len(PROVINCE_MARKERS)]
         first = g[g["status"].isna()].sort_values("year")
         ax.plot(first["year"].astype(int), first["value"], "--", marker=m, ms=4, color=c, lw=1.4, zorder=2)
-        other = g[g["status"] == "conflicting report"]
+        other = g[g["status"].notna()]
         if not other.empty:
             ax.plot(other["year"].astype(int), other["value"], m, mfc="white", mec=c, ms=5, zorder=2)
-        handles.append(Line2D([], [], color=c, ls="--", marker=m, ms=4, label=f"{names[pid]} (province)"))
+        handles.append(Line2D([], [], color=c, ls="--", marker=m, ms=4,
+                              label=words(lang, "chart")["series.province"].format(province=names[pid])))
     years = data.loc[data["value"].notna(), "year"].dropna().astype(int)
     if not years.empty:
         lo, hi = int(years.min()), int(years.max())
@@ -522,13 +640,15 @@ def _draw_values(ax, data: pd.DataFrame, regions: list[str], names: dict[str, st
             lo, hi = lo - 1, hi + 1
         ax.set_xlim(lo - 0.7, hi + 1.6)
         ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True, nbins=8))
-        ax.set_xlabel(words("en", "chart")["axis.year"])
+        ax.set_xlabel(words(lang, "chart")["axis.year"])
     ax.yaxis.set_major_formatter(mpl.ticker.FuncFormatter(lambda v, _: f"{v:g}"))
     ax.margins(y=0.15)
     return handles
 
 
-def _draw_progress(ax, data: pd.DataFrame, regions: list[str], names: dict[str, str]) -> list:
+def _draw_progress(ax, data: pd.DataFrame, regions: list[str], names: dict[str, str], labels: _Labels,
+                   lang: str = "en") -> list:
+    w = app_words(lang)
     shown = [r for r in regions if not data[data["plan_region"] == r].empty]
     ticks = []
     for i, rid in enumerate(shown):
@@ -539,22 +659,24 @@ def _draw_progress(ax, data: pd.DataFrame, regions: list[str], names: dict[str, 
         latest, tgt = d[d["series"] == "latest"], d[d["series"] == "target"]
         proj = d[d["series"] == "projected"]
         status = str((tgt if not tgt.empty else latest)["status"].iloc[0])
-        ticks.append((y, f"{names[rid]}\n{status}"))
+        ticks.append((y, f"{_wrap(names[rid], 20, lang)}\n{_wrap(status, 22, lang)}"))
         if not latest.empty and not tgt.empty and pd.notna(tgt["value"].iloc[0]):
             ax.plot([latest["value"].iloc[0], tgt["value"].iloc[0]], [y, y], "-", color="#cccccc", lw=4,
                     solid_capstyle="round", zorder=1)
         if not latest.empty:
             r = latest.iloc[0]
             ax.plot([r["value"]], [y], marker, color=color, ms=8, zorder=4)
-            _label(ax, r["value"], y, f"{fmt_num(r['value'])} ({int(r['year'])})", style.darker(color, 0.3),
-                   offset=(0, 7))
+            labels.add(ax, r["value"], y, w["chart.value_year"].format(value=fmt_num(r["value"]), year=int(r["year"])),
+                       style.darker(color, 0.3), [AROUND[1], AROUND[5], AROUND[7], AROUND[2], AROUND[3]])
         if not tgt.empty and pd.notna(tgt["value"].iloc[0]):
             t = tgt.iloc[0]
             ax.plot([t["value"]], [y], "D", mfc="white", mec=style.COLORS["target"], mew=1.8, ms=8, zorder=5)
-            whose = "" if t["basis"] == "own plan" else f", {names.get(t['region_id'], t['region_id'])}"
-            _label(ax, t["value"], y, f"target {CMP.get(t['comparator'], '')}{fmt_num(t['value'])} "
-                   f"({int(t['year'])}{whose})", style.TEXT_COLORS["target"], offset=(0, -8), va="top",
-                   fontweight="bold")
+            whose = "" if t["basis"] == "own plan" else w["chart.whose"].format(
+                region=names.get(t["region_id"], t["region_id"]))
+            text = w["chart.target.label"].format(target=f"{CMP.get(t['comparator'], '')}{fmt_num(t['value'])}",
+                                                  year=int(t["year"]), whose=whose)
+            labels.add(ax, t["value"], y, text, style.TEXT_COLORS["target"],
+                       [AROUND[0], AROUND[4], AROUND[6], AROUND[2], AROUND[3]], fontweight="bold")
         if not proj.empty:
             p = proj.iloc[0]
             ax.plot([p["value"]], [y], "x", color=style.COLORS["required path"], ms=8, mew=2, zorder=5)
@@ -563,108 +685,168 @@ def _draw_progress(ax, data: pd.DataFrame, regions: list[str], names: dict[str, 
             if not b.empty:
                 ax.plot([b["value"].iloc[0]], [y], "|", color=style.COLORS[series], ms=22, mew=2.5, zorder=3)
         if latest.empty and (tgt.empty or pd.isna(tgt["value"].iloc[0])):
-            ax.text(0.5, y, "no value to compare", transform=ax.get_yaxis_transform(), ha="center",
+            ax.text(0.5, y, w["chart.no_value"], transform=ax.get_yaxis_transform(), ha="center",
                     va="center", fontsize=style.SMALL_FONT_PT, color="#555555", style="italic")
     ax.set_yticks([t[0] for t in ticks], [t[1] for t in ticks])
     ax.set_ylim(-0.7, len(shown) - 0.3)
     ax.grid(axis="y", visible=False)
     ax.margins(x=0.12)
     ax.xaxis.set_major_formatter(mpl.ticker.FuncFormatter(lambda v, _: f"{v:g}"))
-    handles = [Line2D([], [], color="#444444", marker="o", ls="", ms=7, label="latest value"),
+    handles = [Line2D([], [], color="#444444", marker="o", ls="", ms=7, label=w["chart.latest"]),
                Line2D([], [], mfc="white", mec=style.COLORS["target"], marker="D", ls="", mew=1.8, ms=7,
-                      label="target")]
+                      label=w["chart.target"])]
     if (data["series"] == "projected").any():
         handles.append(Line2D([], [], color=style.COLORS["required path"], marker="x", ls="", mew=2,
-                              label="projected at observed pace"))
-    for series, label in (("national", "national, nearest year"), ("province", "province, nearest year")):
+                              label=w["chart.projected"]))
+    for series in ("national", "province"):
         if (data["series"] == series).any():
             handles.append(Line2D([], [], color=style.COLORS[series], marker="|", ls="", ms=12, mew=2.5,
-                                  label=label))
+                                  label=w[f"chart.{series}.nearest"]))
     return handles
 
 
-def _draw_comparison(ax, data: pd.DataFrame, regions: list[str], names: dict[str, str]) -> list:
+def _draw_comparison(ax, data: pd.DataFrame, regions: list[str], names: dict[str, str], labels: _Labels,
+                     lang: str = "en") -> list:
+    w = app_words(lang)
     benches = [s for s in ("national", "province") if (data["series"] == s).any()]
     width = 0.8 / (1 + len(benches))
     vmax = float(data["value"].max()) if data["value"].notna().any() else 1.0
+    # characters per line under a category (8 pt type on the figure's width)
+    chars = max(10, int(style.FIG_WIDTH_IN * 72 * 0.85 / max(1, len(regions)) / (style.SMALL_FONT_PT * 0.6)))
+    above = [((0, 2), "center", "bottom"), ((0, 12), "center", "bottom"), ((0, 22), "center", "bottom")]
     ticks = []
     for i, rid in enumerate(regions):
         d = data[data["plan_region"] == rid]
         latest = d[d["series"] == "latest"]
         color = _color(i, REGION_COLORS)
+        name = _wrap(names[rid], chars, lang)
         if latest.empty:
-            ax.text(i, 0.02 * vmax, "no data", ha="center", va="bottom", fontsize=style.SMALL_FONT_PT,
+            ax.text(i, 0.02 * vmax, w["chart.no_data"], ha="center", va="bottom", fontsize=style.SMALL_FONT_PT,
                     color="#555555", style="italic")
-            ticks.append(names[rid])
+            ticks.append(name)
             continue
         r = latest.iloc[0]
         x0 = i - 0.4 + width / 2
         ax.bar(x0, r["value"], width=width, color=color, zorder=3)
-        ax.text(x0, r["value"], fmt_num(r["value"]), ha="center", va="bottom", fontsize=style.SMALL_FONT_PT,
-                color="#222222")
+        labels.add(ax, x0, r["value"], fmt_num(r["value"]), "#222222", above)
         for j, series in enumerate(benches, start=1):
             b = d[d["series"] == series]
             if b.empty:
                 continue
             b = b.iloc[0]
             ax.bar(x0 + j * width, b["value"], width=width, color=style.COLORS[series], zorder=3)
-            ax.text(x0 + j * width, b["value"], fmt_num(b["value"]), ha="center", va="bottom",
-                    fontsize=style.SMALL_FONT_PT, color="#222222")
-        verdict = ("\n" + textwrap.fill(r["status"], width=max(12, 60 // max(1, len(regions))),
-                                        break_on_hyphens=False)) if isinstance(r["status"], str) else ""
-        ticks.append(f"{names[rid]}\n{int(r['year'])}{verdict}")
+            labels.add(ax, x0 + j * width, b["value"], fmt_num(b["value"]), "#222222", above)
+        verdict = ("\n" + _wrap(r["status"], chars, lang)) if isinstance(r["status"], str) else ""
+        year = str(int(r["year"])) if lang == "en" else f"{int(r['year'])}年"
+        ticks.append(f"{name}\n{year}{verdict}")
     ax.set_xticks(range(len(regions)), ticks)
     ax.tick_params(axis="x", length=0)
     ax.grid(axis="x", visible=False)
     ax.set_xlim(-0.6, len(regions) - 0.4)
     ax.yaxis.set_major_formatter(mpl.ticker.FuncFormatter(lambda v, _: f"{v:g}"))
-    ax.set_ylim(0, vmax * 1.18)
+    ax.set_ylim(0, vmax * 1.3)
     handles = []  # the regions are named under their bars; only benchmarks need a key
-    for series, label in (("national", "National, nearest year"), ("province", "Province, nearest year")):
+    for series in ("national", "province"):
         if series in benches:
-            handles.append(mpl.patches.Patch(color=style.COLORS[series], label=label))
+            handles.append(mpl.patches.Patch(color=style.COLORS[series], label=w[f"chart.{series.capitalize()}.nearest"]))
     return handles
 
 
+#: Figure size (inches) in normal mode and in presentation mode (wider, for a 16:9 or 4:3 screen
+#: under the controls: type is as large as in normal mode on a figure shown larger).
+FIG_SIZE = (style.FIG_WIDTH_IN, 4.2)
+FIG_SIZE_PRESENTATION = (8.0, 3.9)
+
+
 def render(indicator_id: str, regions: str | Iterable[str] = ("yangchun",), benchmark: str = "none",
-           view: str = "values", path=None, data: pd.DataFrame | None = None) -> Figure:
-    """The chart of a selection: title naming what it shows, legend, source line.
+           view: str = "values", path=None, data: pd.DataFrame | None = None, lang: str = "en",
+           presentation: bool = False) -> Figure:
+    """The chart of a selection: title naming what it shows, legend, source line, in ``lang``.
 
     ``data`` is :func:`selection_data` of the same selection (computed when not given). An
     empty selection, or regions that do not report the indicator, give a figure that says so.
-    The figure is not attached to pyplot (nothing to close, nothing shown by accident).
+    Value labels never overlap each other (:func:`label_overlaps`). ``presentation``: the wider
+    figure of presentation mode (:data:`FIG_SIZE_PRESENTATION`). The figure is not attached
+    to pyplot (nothing to close, nothing shown by accident).
     """
-    regions = _check_selection(indicator_id, regions, benchmark, view, path)
+    regions = _check_selection(indicator_id, regions, benchmark, view, path, lang)
     if data is None:
-        data = selection_data(indicator_id, regions, benchmark, view, path)
+        data = selection_data(indicator_id, regions, benchmark, view, path, lang)
+    w = app_words(lang)
     ind = _indicator(indicator_id, path)
-    names = _names(path)
+    ind_name = str(ind["name_en" if lang == "en" else "name_zh"])
+    _, unit = load_tables(path).indicator_words((indicator_id,), lang)[indicator_id]
+    names = _names(path, lang)
     style.set_style()
-    fig = Figure(figsize=(style.FIG_WIDTH_IN, 4.2), layout="constrained")
+    fig = Figure(figsize=FIG_SIZE_PRESENTATION if presentation else FIG_SIZE, layout="constrained")
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()
+    labels = _Labels()
     missing = missing_regions(data, regions)
-    unit = _unit_label(str(ind["unit_en"]))
+    unit = _unit_label(unit)
     if not regions:
-        _message(ax, "Select at least one region.")
+        _message(ax, w["chart.select"])
     elif len(missing) == len(regions):
-        _message(ax, f"No data: {_join([names[r] for r in missing])} report no values for\n{ind['name_en']}.")
+        _message(ax, w["chart.nodata"].format(regions=_join([names[r] for r in missing], lang), indicator=ind_name))
     else:
         draw = {"values": _draw_values, "progress": _draw_progress, "comparison": _draw_comparison}[view]
-        handles = draw(ax, data, regions, names)
+        handles = draw(ax, data, regions, names, labels, lang)
         if view == "progress":
             ax.set_xlabel(unit)
-        else:
+        elif lang == "en":
             ax.set_ylabel(unit)
+        else:  # Chinese reads across: the unit above the axis, not turned on its side
+            ax.set_ylabel(unit, rotation=0, ha="left", va="bottom")
+            ax.yaxis.set_label_coords(-0.02, 1.02)
         if missing:
-            ax.text(0.99, 0.02, f"no data: {_join([names[r] for r in missing])}", transform=ax.transAxes,
-                    ha="right", va="bottom", fontsize=style.SMALL_FONT_PT, color="#555555", style="italic")
+            ax.text(0.99, 0.02, w["chart.nodata.short"].format(regions=_join([names[r] for r in missing], lang)),
+                    transform=ax.transAxes, ha="right", va="bottom", fontsize=style.SMALL_FONT_PT,
+                    color="#555555", style="italic")
         if handles:
-            style.add_figure_legend(fig, handles, ncols=min(3, len(handles)))
-    title = _title(str(ind["name_en"]), [names[r] for r in regions], view, data)
-    style.add_title(fig, textwrap.fill(title, width=TITLE_CHARS, break_on_hyphens=False))
-    style.add_source_line(fig, style.source_line_text(data if not data.empty else _empty(), "en", load_tables(path), cjk=False))
+            _fit_legend(fig, handles)
+    title = _title(ind_name, [names[r] for r in regions], view, data, lang)
+    chars = int(TITLE_CHARS * fig.get_figwidth() / style.FIG_WIDTH_IN)
+    style.add_title(fig, _wrap(title, chars, lang))
+    tables = load_tables(path)
+    source = style.source_line_text(data if not data.empty else _empty(), lang, tables,
+                                    cjk=None if lang != "en" else False)
+    style.add_source_line(fig, source)
+    labels.place(fig)
     return fig
+
+
+def _fit_legend(fig: Figure, handles: list) -> None:
+    """The figure legend in as many columns (three at most) as fit the figure's width."""
+    renderer = fig.canvas.get_renderer()
+    for ncols in range(min(3, len(handles)), 0, -1):
+        leg = style.add_figure_legend(fig, handles, ncols=ncols)
+        if leg.get_window_extent(renderer).width <= fig.bbox.width - 2 * style.PAD_IN * fig.dpi:
+            return
+
+
+def label_overlaps(fig: Figure) -> list[tuple[str, str]]:
+    """Pairs of texts on the chart that overlap: value labels with each other and with the tick
+    labels of their axes, and the tick labels of one axis with each other (empty on a readable
+    chart)."""
+    fig.draw_without_rendering()
+    renderer = fig.canvas.get_renderer()
+
+    def texts(items) -> list:
+        return [(t.get_text(), t.get_window_extent(renderer)) for t in items if t.get_visible() and t.get_text()]
+
+    def pairs(a, b=None):
+        if b is None:
+            return [(x, y) for i, x in enumerate(a) for y in a[i + 1:]]
+        return [(x, y) for x in a for y in b]
+
+    out = []
+    for ax in fig.axes:
+        values = texts(t for t in ax.texts if t.get_gid() == GID_VALUE)
+        xt, yt = texts(style.tick_labels(ax, "x")), texts(style.tick_labels(ax, "y"))
+        for (ta, ba), (tb, bb) in pairs(values) + pairs(values, xt + yt) + pairs(xt) + pairs(yt):
+            if ba.overlaps(bb):
+                out.append((ta, tb))
+    return out
 
 
 def figure_png(fig: Figure, dpi: int = 150) -> bytes:
@@ -676,41 +858,129 @@ def figure_png(fig: Figure, dpi: int = 150) -> bytes:
 
 # --- table and CSV --------------------------------------------------------------------------
 
-def table_html(data: pd.DataFrame, regions: Iterable[str] = (), path=None, notes: bool = True) -> str:
-    """The selection table as HTML (the columns of TABLE_COLUMNS), with "no data" lines for
-    regions that report nothing and the data-quality findings in a collapsible list."""
-    names = _names(path)
+_REF_RE = re.compile(r"(?<![\w])([a-z][a-z0-9_]*)(?: L(\d+))?(?![\w])")
+
+
+def ref_text(ref, lang: str = "en", path=None) -> str:
+    """Source references ("yangchun_14th_plan L40; yangchun_14th_plan L76") as the reader sees
+    them: by the document's title and lines, "阳春市卫生健康事业发展“十四五”规划, lines 40, 76" in
+    English, "阳春市卫生健康事业发展“十四五”规划第40、76行" in Chinese."""
+    if ref is None or (not isinstance(ref, str) and pd.isna(ref)):
+        return ""
+    w = app_words(lang)
+    titles = load_tables(path).sources.set_index("id")["title"].astype(str).to_dict()
+    lines: dict[str, list[str]] = {}
+    for part in _refs(ref):
+        m = _REF_RE.fullmatch(part)
+        sid, line = (m.group(1), m.group(2)) if m else (part, None)
+        got = lines.setdefault(sid, [])
+        if line and line not in got:
+            got.append(line)
+    out = []
+    for sid, ls in lines.items():
+        title = titles.get(sid, sid)
+        ls = sorted(ls, key=int)
+        out.append(w["ref.lines" if len(ls) > 1 else "ref.line"].format(title=title, lines=w["ref.list"].join(ls))
+                   if ls else title)
+    return w["ref.sep"].join(out)
+
+
+def _refs_in_text(text: str, lang: str, path=None) -> str:
+    """Source ids inside a sentence (a finding's message) replaced by ``ref_text``."""
+    if not isinstance(text, str):
+        return text
+    titles = load_tables(path).sources["id"]
+    known = set(titles)
+
+    def sub(m: re.Match) -> str:
+        return ref_text(m.group(0), lang, path) if m.group(1) in known else m.group(0)
+
+    return _REF_RE.sub(sub, text)
+
+
+def _finding_message(f, lang: str, unit: str = "", path=None) -> str:
+    """A finding's message in ``lang`` (the briefings' wording), its sources named for the reader."""
+    return _refs_in_text(finding_text(lang, f, unit), lang, path)
+
+
+def reader_table(data: pd.DataFrame, lang: str = "en", path=None, columns: Iterable[str] | None = None) -> pd.DataFrame:
+    """The selection table as a reader sees it, headed in ``lang``: series and target basis in
+    words, sources by title and line (Chinese), the indicator and plan region by name; numbers
+    stay numbers. ``columns`` (default: all of COLUMNS but the region id) picks and orders them."""
+    w = app_words(lang)
+    cols = list(columns) if columns is not None else [c for c in COLUMNS if c != "region_id"]
+    out = data.copy()
+    other = out["basis"].notna() & (out["basis"] != "own plan")
+    series = out["series"].map(lambda s: w.get(f"series.{s}", s))
+    basis = out["basis"].map(lambda b: w.get(f"basis.{b}", b) if isinstance(b, str) else b)
+    out["series"] = series.where(~other, [w["series.basis"].format(series=s, basis=b) for s, b in zip(series, basis)])
+    out["basis"] = basis
+    if not out.empty:
+        t = load_tables(path)
+        names = _names(path, lang)
+        name = "name_en" if lang == "en" else "name_zh"
+        out["indicator_id"] = out["indicator_id"].map(lambda i: str(t.indicator_index.loc[i, name]))
+        out["plan_region"] = out["plan_region"].map(lambda r: names.get(r, r) if isinstance(r, str) else r)
+        out["ref"] = out["ref"].map(lambda r: ref_text(r, lang, path))
+        out["note"] = out["note"].map(lambda n: _refs_in_text(n, lang, path))
+        out["status"] = out["status"].map(lambda n: _refs_in_text(n, lang, path))
+    out = out[cols]
+    return out.rename(columns={c: w[f"col.{'indicator' if c == 'indicator_id' else c}"] for c in cols})
+
+
+def table_html(data: pd.DataFrame, regions: Iterable[str] = (), path=None, notes: bool = True,
+               lang: str = "en") -> str:
+    """The selection table as HTML (the columns of TABLE_COLUMNS, headed in ``lang``), with "no
+    data" lines for regions that report nothing and the data-quality findings in a collapsible
+    list."""
+    w = app_words(lang)
+    names = _names(path, lang)
     regions = list(regions)
     parts = []
     if not regions:
-        parts.append("<p class='planlib-empty'><b>No region selected.</b> Select one or more regions.</p>")
+        parts.append(f"<p class='planlib-empty'>{w['empty']}</p>")
     missing = missing_regions(data, regions)
     if missing and regions:
-        parts.append("<p class='planlib-nodata'>No data for this indicator and view: "
-                     + html.escape(_join([names.get(r, r) for r in missing])) + ".</p>")
+        parts.append("<p class='planlib-nodata'>" + html.escape(w["nodata.table"].format(
+            regions=_join([names.get(r, r) for r in missing], lang))) + "</p>")
     if not data.empty:
-        show = data[list(TABLE_COLUMNS)].copy()
-        other_basis = data["basis"].notna() & (data["basis"] != "own plan")
-        show.loc[other_basis, "series"] = data["series"] + " (" + data["basis"].astype(str) + ")"
+        show = data.copy()
         show["value"] = [fmt_num(v) if pd.notna(v) else "–" for v in show["value"]]
         show["year"] = show["year"].astype("string")
-        show = show.rename(columns=TABLE_COLUMNS).fillna("")
+        show = reader_table(show, lang, path, columns=list(TABLE_COLUMNS)).fillna("")
         parts.append(show.to_html(index=False, escape=True, border=0, classes="planlib-data"))
         if notes:
             q = quality_notes(data, path)
             if not q.empty:
-                items = "".join(f"<li><b>{html.escape(r.severity)}</b> ({html.escape(names.get(r.region_id, r.region_id))}"
-                                f", {r.year}): {html.escape(r.message)}</li>" for r in q.itertuples())
-                parts.append(f"<details><summary>Data-quality notes ({len(q)})</summary><ul>{items}</ul></details>")
-    style = ("<style>.planlib-data{border-collapse:collapse;font-size:12px}"
-             ".planlib-data th,.planlib-data td{padding:2px 6px;border-bottom:1px solid #ddd;text-align:left;"
-             "vertical-align:top;line-height:1.35}.planlib-table details{font-size:12px;line-height:1.35}</style>")
-    return style + "".join(parts)
+                unit = str(data["unit"].iloc[0])
+                items = "".join("<li>" + w["quality.item"].format(
+                    severity=html.escape(_severity(r["severity"], lang)),
+                    region=html.escape(names.get(r["region_id"], r["region_id"])), year=r["year"],
+                    message=html.escape(_finding_message(r, lang, unit, path))) + "</li>"
+                    for _, r in q.iterrows())
+                parts.append(f"<details><summary>{html.escape(w['quality.notes'].format(n=len(q)))}</summary>"
+                             f"<ul>{items}</ul></details>")
+    css = ("<style>.planlib-data{border-collapse:collapse;font-size:12px}"
+           ".planlib-data th,.planlib-data td:nth-child(-n+5){white-space:nowrap}"
+           ".planlib-data th,.planlib-data td{padding:2px 6px;border-bottom:1px solid #ddd;text-align:left;"
+           "vertical-align:top;line-height:1.35}.planlib-table details{font-size:12px;line-height:1.35}</style>")
+    return css + "".join(parts)
 
 
-def csv_name(indicator_id: str, regions: Iterable[str], benchmark: str, view: str) -> str:
-    """A file name built from the selection: planlib_<indicator>_<regions>_<view>[_<benchmark>].csv."""
-    regions = list(regions) or ["none"]
+def csv_name(indicator_id: str, regions: Iterable[str], benchmark: str, view: str, lang: str = "en",
+             path=None) -> str:
+    """A file name built from the selection: planlib_<indicator>_<regions>_<view>[_<benchmark>].csv
+    in English; in Chinese from the names ("阳春市_人均预期寿命_历年数值.csv")."""
+    regions = list(regions)
+    if lang != "en":
+        w = app_words(lang)
+        names = _names(path, lang)
+        where = (w["join.sep"].join(names.get(r, r) for r in regions) if 0 < len(regions) <= 3
+                 else _where([names.get(r, r) for r in regions], lang))
+        ind = str(_indicator(indicator_id, path)["name_zh"])
+        parts = [where, ind, w[f"view.{view}"]] + ([w[f"benchmark.{benchmark}"]] if benchmark != "none" else [])
+        return "_".join(p.replace("/", "每") for p in parts) + ".csv"
+    regions = regions or ["none"]
     parts = ["planlib", indicator_id, "-".join(regions), view] + ([benchmark] if benchmark != "none" else [])
     return "_".join(parts) + ".csv"
 
@@ -727,38 +997,42 @@ def validate_filename(name: str) -> str:
     return name
 
 
-def csv_bytes(data: pd.DataFrame) -> bytes:
+def csv_bytes(data: pd.DataFrame, lang: str = "en", path=None) -> bytes:
     """The table as a CSV a spreadsheet opens correctly: UTF-8 with a byte-order mark (Excel
     then reads 岁, ‰ and 10万 right) and numbers as reported (78.4, not 78.39999999999999:
-    at most 12 significant digits, which no source number has)."""
-    out = data.copy()
+    at most 12 significant digits, which no source number has). In English the columns are
+    COLUMNS; in another language :func:`reader_table`'s (headed in that language)."""
+    out = data.copy() if lang == "en" else reader_table(data, lang, path)
     for col in out.columns:
         if pd.api.types.is_float_dtype(out[col]):
             out[col] = [("" if pd.isna(v) else f"{float(v):.12g}") for v in out[col]]
     return out.to_csv(index=False).encode("utf-8-sig")
 
 
-def download_html(data: pd.DataFrame, filename: str, label: str = "Download CSV") -> str:
-    """A link that downloads the table in the browser (a data: URL, nothing written on the
-    server), with the file name given (spaces and Chinese allowed)."""
+def download_html(data: pd.DataFrame, filename: str, label: str | None = None, lang: str = "en",
+                  path=None) -> str:
+    """A link that downloads the table (:func:`csv_bytes` in ``lang``) in the browser (a data:
+    URL, nothing written on the server), with the file name given (spaces and Chinese allowed)."""
     name = validate_filename(filename)
-    b64 = base64.b64encode(csv_bytes(data)).decode("ascii")
+    label = app_words(lang)["download"] if label is None else label
+    b64 = base64.b64encode(csv_bytes(data, lang, path)).decode("ascii")
     return (f"<a class='planlib-download-link' download=\"{html.escape(name, quote=True)}\" "
             f"href='data:text/csv;charset=utf-8;base64,{b64}' "
             "style='display:inline-block;padding:4px 12px;background:#1565c0;color:#fff;border-radius:3px;"
             f"text-decoration:none'>{html.escape(label)}</a>")
 
 
-def save_csv(data: pd.DataFrame, filename: str, out_dir: str | os.PathLike | None = None) -> Path:
-    """Write ``data`` (all of COLUMNS) to ``out_dir/filename`` (default: the current working
-    directory) through a temporary file, and return the path."""
+def save_csv(data: pd.DataFrame, filename: str, out_dir: str | os.PathLike | None = None, lang: str = "en",
+             path=None) -> Path:
+    """Write ``data`` (:func:`csv_bytes` in ``lang``) to ``out_dir/filename`` (default: the
+    current working directory) through a temporary file, and return the path."""
     name = validate_filename(filename)
     folder = Path(out_dir) if out_dir is not None else Path.cwd()
     if not folder.is_dir():
         raise FileNotFoundError(f"folder not found: {folder}")
     target = folder / name
     with atomic_open(target, "wb") as fh:
-        fh.write(csv_bytes(data))
+        fh.write(csv_bytes(data, lang, path))
     return target.resolve()
 
 
@@ -772,35 +1046,124 @@ PRESENTATION_CSS = """<style>
 .planlib-present .planlib-chart {width: 100% !important; max-width: 100% !important;}
 body:has(.planlib-present) .jp-RenderedMarkdown {display: none !important;}
 .planlib-present .planlib-chart img {width: 100% !important; height: auto !important;
-  max-height: calc(100vh - 290px);
+  max-height: calc(100vh - 250px);
   object-fit: contain; object-position: left top;}
 .planlib-present .planlib-side {padding: 8px 0 0 0 !important; width: 100% !important;}
 .planlib-present .planlib-table {max-width: 100% !important;}
 .planlib-present .planlib-data {font-size: 17px !important;}
 .planlib-present .planlib-table details {font-size: 16px !important;}
 .planlib-present, .planlib-present .widget-label, .planlib-present select, .planlib-present button,
-.planlib-present .widget-toggle-button, .planlib-present input {font-size: 16px !important;}
+.planlib-present .widget-toggle-button, .planlib-present input, .planlib-present .widget-label-basic,
+.planlib-present .planlib-regions-label {font-size: 16px !important;}
 .planlib-present select {height: auto !important;}
+.planlib-present .planlib-intro, .planlib-present .planlib-indicator-count {display: none !important;}
 </style>"""
 
+
+class RegionChecks(widgets.HBox):
+    """The plan regions as checkboxes under a label: one click adds or removes a region (no
+    Ctrl-click to learn). ``value`` is the tuple of ticked ids in the order of ``options``
+    ((label, id) pairs, as for a multiple select); ``description`` is the label."""
+
+    value = traitlets.Tuple()
+
+    def __init__(self, options: Iterable[tuple[str, str]], value: Iterable[str] = (), description: str = "") -> None:
+        self._label = widgets.HTML(layout=widgets.Layout(width="80px", margin="0 8px 0 0"))
+        self._label.add_class("planlib-regions-label")
+        self._column = widgets.VBox(layout=widgets.Layout(width="auto"))
+        self._boxes: dict[str, widgets.Checkbox] = {}
+        self._options: tuple[tuple[str, str], ...] = ()
+        self._syncing = False
+        super().__init__([self._label, self._column])
+        self.options = options
+        self.description = description
+        self.value = tuple(v for v in value if v in self._boxes)
+
+    @property
+    def options(self) -> tuple[tuple[str, str], ...]:
+        return self._options
+
+    @options.setter
+    def options(self, options: Iterable[tuple[str, str]]) -> None:
+        """New options (new labels, or a language): ticked regions that remain stay ticked."""
+        keep = set(self.value)
+        self._options = tuple((str(label), str(rid)) for label, rid in options)
+        self._boxes = {}
+        # as wide as the longest name at presentation mode's 16 px (a Chinese character is two
+        # cells), so that a name never runs into the controls beside it
+        cells = max([sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in label)
+                     for label, _ in self._options] or [10])
+        width = f"{int(cells * 9.5 + 40)}px"
+        self._column.layout.width = width
+        for label, rid in self._options:
+            box = widgets.Checkbox(value=rid in keep, description=label, indent=False,
+                                   layout=widgets.Layout(width=width, margin="0"))
+            box.add_class("planlib-region")
+            box.observe(self._on_box, names="value")
+            self._boxes[rid] = box
+        self._column.children = tuple(self._boxes.values())
+        self._set_value(tuple(r for _, r in self._options if r in keep))
+
+    @property
+    def description(self) -> str:
+        return self._description
+
+    @description.setter
+    def description(self, text: str) -> None:
+        self._description = text
+        self._label.value = f"<span style='float:right'>{html.escape(text)}</span>"
+
+    def _set_value(self, value: tuple[str, ...]) -> None:
+        self._syncing = True
+        try:
+            self.value = value
+        finally:
+            self._syncing = False
+
+    def _on_box(self, change) -> None:
+        if not self._syncing:
+            self._set_value(tuple(r for r, b in self._boxes.items() if b.value))
+
+    @traitlets.validate("value")
+    def _valid(self, proposal) -> tuple[str, ...]:
+        unknown = [v for v in proposal["value"] if v not in self._boxes]
+        if unknown:
+            raise traitlets.TraitError(f"unknown plan region(s) {unknown}; valid: {list(self._boxes)}")
+        return tuple(r for r in self._boxes if r in set(proposal["value"]))
+
+    @traitlets.observe("value")
+    def _tick(self, change) -> None:
+        was, self._syncing = self._syncing, True
+        try:
+            for rid, box in self._boxes.items():
+                box.value = rid in change["new"]
+        finally:
+            self._syncing = was
+
+
 class Explorer:
-    """The explorer app: ``Explorer().app`` is the widget to display.
+    """The explorer app: ``Explorer().app`` is the widget to display; ``Explorer(lang="zh")`` in
+    Chinese (the ``language`` switch changes it on the page).
 
     Widgets (public, so that tests and notebooks can drive them): ``indicator`` (Dropdown),
-    ``regions`` (SelectMultiple), ``benchmark`` and ``view`` (ToggleButtons), ``chart``
-    (Output holding the PNG), ``table`` (HTML, with "no data" notes), ``message`` (HTML, errors), ``filename`` (Text),
-    ``download`` (HTML: the "Download CSV" link, a data: URL of :func:`csv_bytes`), ``all_indicators``
-    (Checkbox: off, the menu lists only indicators with data for two or more selected regions),
-    ``indicator_count``; ``save()`` (with ``save_button``, not shown) writes the CSV on the server
-    for notebook use and ``saved`` says where. ``current`` is the tidy
-    DataFrame on screen, ``figure`` the matplotlib figure, ``error`` the last error (or None).
+    ``regions`` (:class:`RegionChecks`: a checkbox per plan region), ``benchmark`` and ``view`` (ToggleButtons), ``chart``
+    (Output holding the PNG), ``table`` (HTML, with "no data" notes), ``message`` (HTML, errors),
+    ``filename`` (Text), ``download`` (HTML: the "Download CSV" link, a data: URL of
+    :func:`csv_bytes`), ``all_indicators`` (Checkbox: off, the menu lists only indicators with
+    data for two or more selected regions), ``indicator_count``, ``presentation`` (ToggleButton),
+    ``language`` (ToggleButtons), ``intro`` (HTML: title and how to use it); ``save()`` (with
+    ``save_button``, not shown) writes the CSV on the server for notebook use and ``saved`` says
+    where. ``current`` is the tidy DataFrame on screen, ``figure`` the matplotlib figure,
+    ``error`` the last error (or None).
     """
 
     def __init__(self, data=None, out_dir: str | os.PathLike | None = None, indicator: str | None = None,
                  regions: Iterable[str] = ("yangchun",), benchmark: str = "none", view: str = "values",
-                 presentation: bool = False) -> None:
+                 presentation: bool = False, lang: str = "en") -> None:
+        check_language(lang)
         self.path = data
         self.out_dir = out_dir
+        self.lang = lang
         self.current: pd.DataFrame = _empty()
         self.figure: Figure | None = None
         self.png: bytes = b""
@@ -808,38 +1171,33 @@ class Explorer:
         self._busy = False
         all_ids = [v for _, v in indicator_options(data)]
         default = indicator or ("life_expectancy" if "life_expectancy" in all_ids else all_ids[0])
-        shared = indicator_options(data, regions=regions)
-        options = shared if default in {v for _, v in shared} else indicator_options(data)
+        shared = {v for _, v in indicator_options(data, regions=regions)}
         #: Off: the menu lists only indicators with data for at least two of the selected regions.
-        self.all_indicators = widgets.Checkbox(value=options is not shared, description="All indicators",
-                                               indent=False, layout=widgets.Layout(width="auto"))
-        self.indicator_count = widgets.HTML()
-        self.indicator = widgets.Dropdown(options=options, value=default, description="Indicator",
+        self.all_indicators = widgets.Checkbox(value=default not in shared, indent=False,
+                                               layout=widgets.Layout(width="auto"))
+        self.indicator_count = widgets.HTML(layout=widgets.Layout(margin="0 0 0 16px"))
+        self.indicator = widgets.Dropdown(options=self._menu(regions), value=default,
                                           layout=widgets.Layout(width="640px"),
                                           style={"description_width": "80px"})
-        self.regions = widgets.SelectMultiple(options=region_options(data), value=tuple(regions),
-                                              rows=len(plan_regions(data)), description="Regions",
-                                              layout=widgets.Layout(width="300px"),
-                                              style={"description_width": "80px"})
-        self.benchmark = widgets.ToggleButtons(options=[(v, k) for k, v in BENCHMARKS.items()], value=benchmark,
-                                               description="Benchmark", style={"button_width": "auto",
-                                                                               "description_width": "80px"})
-        self.view = widgets.ToggleButtons(options=[(v, k) for k, v in VIEWS.items()], value=view,
-                                          description="View", style={"button_width": "auto",
-                                                                     "description_width": "80px"})
+        self.regions = RegionChecks(region_options(data, lang), value=tuple(regions))
+        self.benchmark = widgets.ToggleButtons(options=self._choices("benchmark", BENCHMARKS), value=benchmark,
+                                               style={"button_width": "auto", "description_width": "80px"})
+        self.view = widgets.ToggleButtons(options=self._choices("view", VIEWS), value=view,
+                                          style={"button_width": "auto", "description_width": "80px"})
         self.chart = widgets.Output(layout=widgets.Layout(width="650px", min_height="300px"))
         self.table = widgets.HTML(layout=widgets.Layout(width="auto", max_width="640px"))
         self.message = widgets.HTML()
-        self.filename = widgets.Text(description="File", layout=widgets.Layout(width="440px"),
-                                     style={"description_width": "40px"})
-        self.save_button = widgets.Button(description="Save CSV", icon="download", button_style="primary",
-                                          tooltip="Write the table to a CSV file")
+        self.filename = widgets.Text(layout=widgets.Layout(width="440px"), style={"description_width": "60px"})
+        self.save_button = widgets.Button(icon="download", button_style="primary")
         self.saved = widgets.Label()
         self.download = widgets.HTML()
         #: Presentation mode for a projector: the chart fills the screen's width and fits under
         #: the controls, the table goes below it, every text is larger.
-        self.presentation = widgets.ToggleButton(value=presentation, description="Presentation", icon="desktop",
-                                                 tooltip="Large chart and type for a projector")
+        self.presentation = widgets.ToggleButton(value=presentation, icon="desktop")
+        #: The interface's language, each choice written in its own language.
+        self.language = widgets.ToggleButtons(options=[(v, k) for k, v in LANGS.items()], value=lang,
+                                              style={"button_width": "auto"})
+        self.intro = widgets.HTML()
         self.css = widgets.HTML(PRESENTATION_CSS)
         for w, cls in ((self.indicator, "planlib-indicator"), (self.regions, "planlib-regions"),
                        (self.benchmark, "planlib-benchmark"), (self.view, "planlib-view"),
@@ -847,38 +1205,90 @@ class Explorer:
                        (self.message, "planlib-message"), (self.saved, "planlib-saved"),
                        (self.save_button, "planlib-save"), (self.download, "planlib-download"),
                        (self.all_indicators, "planlib-all-indicators"), (self.indicator_count, "planlib-indicator-count"),
-                       (self.presentation, "planlib-presentation")):
+                       (self.presentation, "planlib-presentation"), (self.language, "planlib-language"),
+                       (self.intro, "planlib-intro"),
+                       (self.filename, "planlib-filename")):
             w.add_class(cls)
-        for w in (self.indicator, self.regions, self.benchmark, self.view):
+        for w in (self.indicator, self.benchmark, self.view):
             w.observe(self._on_change, names="value")
-        self.regions.observe(self._on_menu_change, names="value")
+        self.regions.observe(self._on_menu_change, names="value")  # the menu first, then one update
         self.all_indicators.observe(self._on_menu_change, names="value")
         self.filename.observe(lambda _: self._refresh_download(), names="value")
         self.save_button.on_click(lambda _: self.save())
-        #: Multi-select says how it works (browsers do not): Ctrl- or ⌘-click adds a region.
-        self.regions_hint = widgets.HTML("<span style='color:#555;font-size:12px'>Ctrl-click (⌘-click on a Mac) "
-                                         "to select several regions</span>",
-                                         layout=widgets.Layout(margin="0 0 0 88px"))
-        self.regions_hint.add_class("planlib-regions-hint")
-        controls = widgets.HBox([widgets.VBox([self.regions, self.regions_hint]),
-                                 widgets.VBox([self.benchmark, self.view])])
-        side = widgets.VBox([self.table, widgets.HBox([self.download, self.filename]), self.saved],
+        self.language.observe(self._on_language, names="value")
+        switches = widgets.HBox([self.presentation, self.language],
+                                layout=widgets.Layout(margin="4px 0 0 84px", flex_flow="row wrap"))
+        controls = widgets.HBox([self.regions,
+                                 widgets.VBox([self.benchmark, self.view, switches],
+                                              layout=widgets.Layout(margin="0 0 0 24px"))],
+                                layout=widgets.Layout(flex_flow="row wrap", align_items="flex-start"))
+        side = widgets.VBox([self.table, widgets.HBox([self.download, self.filename],
+                                                      layout=widgets.Layout(flex_flow="row wrap")), self.saved],
                             layout=widgets.Layout(padding="0 0 0 12px"))
         side.add_class("planlib-side")
         menu = widgets.HBox([self.indicator, self.all_indicators, self.indicator_count],
                             layout=widgets.Layout(flex_flow="row wrap", align_items="center"))
         main = widgets.HBox([self.chart, side], layout=widgets.Layout(flex_flow="row wrap"))
         main.add_class("planlib-main")
-        controls.children = (*controls.children, self.presentation)
-        self.app = widgets.VBox([self.css, menu, controls, self.message, main])
-        self.presentation.observe(lambda _: self._apply_presentation(), names="value")
+        self.app = widgets.VBox([self.css, self.intro, menu, controls, self.message, main])
+        self.presentation.observe(lambda _: (self._apply_presentation(), self.update()), names="value")
         self._apply_presentation()
         self.app.add_class("planlib-explorer")
+        self._label_widgets()
+        self.update()
+
+    # language --------------------------------------------------------------------------------
+    def _choices(self, kind: str, keys: Iterable[str]) -> list[tuple[str, str]]:
+        w = app_words(self.lang)
+        return [(w[f"{kind}.{k}"], k) for k in keys]
+
+    def _menu(self, regions: Iterable[str] | None = None) -> list[tuple[str, str]]:
+        """The indicator menu in the interface's language: all indicators when the switch is on,
+        else those with data for at least two of ``regions`` (all when none is listed)."""
+        if self.all_indicators.value:
+            return indicator_options(self.path, lang=self.lang)
+        regions = self.regions.value if regions is None else regions
+        return (indicator_options(self.path, regions=regions, lang=self.lang)
+                or indicator_options(self.path, lang=self.lang))
+
+    def _label_widgets(self) -> None:
+        """Every label, tooltip and hint in the interface's language."""
+        w = app_words(self.lang)
+        self.indicator.description = w["label.indicator"]
+        self.regions.description = w["label.regions"]
+        self.benchmark.description = w["label.benchmark"]
+        self.view.description = w["label.view"]
+        self.filename.description = w["label.file"]
+        self.all_indicators.description = w["all_indicators"]
+        self.save_button.description = w["save"]
+        self.save_button.tooltip = w["save.tip"]
+        self.presentation.description = w["presentation"]
+        self.presentation.tooltip = w["presentation.tip"]
+        self.intro.value = (f"<h2 style='margin:4px 0'>{html.escape(w['title'])}</h2>"
+                            f"<p style='margin:0 0 6px 0;max-width:60em'>{w['intro']}</p>")
+
+    def _on_language(self, change) -> None:
+        """The language switch: relabel every widget and option (keeping the selection), redraw."""
+        self.lang = change["new"]
+        self._busy = True
+        try:
+            sel = self.selection()
+            self.regions.options = region_options(self.path, self.lang)
+            self.regions.value = tuple(sel["regions"])
+            self.benchmark.options = self._choices("benchmark", BENCHMARKS)
+            self.benchmark.value = sel["benchmark"]
+            self.view.options = self._choices("view", VIEWS)
+            self.view.value = sel["view"]
+            self.indicator.options = self._menu()
+            self.indicator.value = sel["indicator_id"]
+            self._label_widgets()
+        finally:
+            self._busy = False
         self.update()
 
     # selection -------------------------------------------------------------------------------
     def selection(self) -> dict:
-        """The current selection as keyword arguments of :func:`selection_data`."""
+        """The current selection as keyword arguments of :func:`selection_data` (without ``lang``)."""
         return {"indicator_id": self.indicator.value, "regions": list(self.regions.value),
                 "benchmark": self.benchmark.value, "view": self.view.value}
 
@@ -894,10 +1304,7 @@ class Explorer:
         self._busy = True
         try:
             current = self.indicator.value
-            opts = (indicator_options(self.path) if self.all_indicators.value
-                    else indicator_options(self.path, regions=self.regions.value))
-            if not opts:
-                opts = indicator_options(self.path)
+            opts = self._menu()
             ids = [v for _, v in opts]
             self.indicator.options = opts
             self.indicator.value = current if current in ids else ids[0]
@@ -913,31 +1320,34 @@ class Explorer:
 
     def _refresh_download(self) -> None:
         try:
-            self.download.value = download_html(self.current, self.filename.value)
+            self.download.value = download_html(self.current, self.filename.value, lang=self.lang, path=self.path)
         except ValueError as exc:
-            self.download.value = f"<span style='color:#b00020'>{html.escape(str(exc))}</span>"
+            text = str(exc) if self.lang == "en" else app_words(self.lang)["bad_name"].format(name=self.filename.value)
+            self.download.value = f"<span style='color:#b00020'>{html.escape(text)}</span>"
 
     def update(self) -> None:
         """Recompute the table and the chart for the current selection."""
+        w = app_words(self.lang)
         sel = self.selection()
-        self.filename.value = csv_name(**sel)
+        self.filename.value = csv_name(**sel, lang=self.lang, path=self.path)
         self.saved.value = ""
         try:
-            data = selection_data(**sel, path=self.path)
-            fig = render(**sel, path=self.path, data=data)
+            data = selection_data(**sel, path=self.path, lang=self.lang)
+            fig = render(**sel, path=self.path, data=data, lang=self.lang, presentation=self.presentation.value)
             png = figure_png(fig)
         except Exception as exc:  # the app reports, it does not crash
             self.error = f"{type(exc).__name__}: {exc}"
-            self.message.value = f"<p style='color:#b00020'>Could not draw this selection: {html.escape(self.error)}</p>"
+            self.message.value = f"<p style='color:#b00020'>{html.escape(w['error'].format(error=self.error))}</p>"
             return
         self.error = None
         self.current, self.figure, self.png = data, fig, png
         self.message.value = ""
-        self.table.value = table_html(data, sel["regions"], self.path)
+        self.table.value = table_html(data, sel["regions"], self.path, lang=self.lang)
         n_all = len(indicator_options(self.path))
-        self.indicator_count.value = (f"<span style='color:#555'>{len(self.indicator.options)} of {n_all} indicators"
-                                      + ("" if self.all_indicators.value else
-                                         " (with data for at least two of the selected regions)") + "</span>")
+        self.indicator_count.value = ("<span style='color:#555'>"
+                                      + html.escape(w["count"].format(n=len(self.indicator.options), total=n_all)
+                                                    + ("" if self.all_indicators.value else w["count.shared"]))
+                                      + "</span>")
         self._refresh_download()
         width = int(round(fig.get_figwidth() * 100))
         self.chart.outputs = ({
@@ -949,10 +1359,11 @@ class Explorer:
     def save(self) -> Path | None:
         """Write the current table to the file named in ``filename`` (in ``out_dir``, default the
         working directory); the path, or why nothing was written, is shown in ``saved``."""
+        w = app_words(self.lang)
         try:
-            path = save_csv(self.current, self.filename.value, self.out_dir)
+            path = save_csv(self.current, self.filename.value, self.out_dir, lang=self.lang, path=self.path)
         except (ValueError, OSError) as exc:
-            self.saved.value = f"Not saved: {exc}"
+            self.saved.value = w["not_saved"].format(error=exc)
             return None
-        self.saved.value = f"Saved {len(self.current)} rows to {path}"
+        self.saved.value = w["saved"].format(n=len(self.current), path=path)
         return path

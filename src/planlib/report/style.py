@@ -420,3 +420,44 @@ def save_figure(fig: Figure, out_dir, name: str) -> list[Path]:
     return paths
 
 
+
+
+# --- checks on a finished figure ------------------------------------------------------------
+
+def drawn_texts(fig: Figure) -> list:
+    """The texts a reader sees on ``fig``: figure texts and title, legend entries and titles,
+    and per axes its texts, title, axis labels and the tick labels within its limits."""
+    fig.draw_without_rendering()
+    out = list(fig.texts) + ([fig._suptitle] if fig._suptitle is not None else [])
+    for leg in [*fig.legends, *(ax.get_legend() for ax in fig.axes)]:
+        if leg is not None:
+            out += [*leg.get_texts(), leg.get_title()]
+    for ax in fig.axes:
+        out += [*ax.texts, ax.title, ax._left_title, ax._right_title, ax.xaxis.label, ax.yaxis.label]
+        out += tick_labels(ax, "x") + tick_labels(ax, "y")
+    return [t for t in out if t.get_visible() and t.get_text().strip()]
+
+
+def tick_labels(ax: Axes, which: str) -> list:
+    """The tick labels of ``ax``'s x or y axis that are drawn (their tick within the limits)."""
+    axis = ax.xaxis if which == "x" else ax.yaxis
+    lo, hi = sorted(axis.get_view_interval())
+    out = []
+    for tick in axis.get_major_ticks():
+        if lo - 1e-9 * max(1.0, abs(hi)) <= tick.get_loc() <= hi + 1e-9 * max(1.0, abs(hi)):
+            out += [lab for lab in (tick.label1, tick.label2) if lab.get_visible() and lab.get_text()]
+    return out
+
+
+def texts_off_canvas(fig: Figure) -> list[str]:
+    """The texts of :func:`drawn_texts` that leave the canvas, wholly or in part (one pixel of
+    slack for rounding)."""
+    fig.draw_without_rendering()
+    renderer = fig.canvas.get_renderer()
+    W, H = fig.bbox.width, fig.bbox.height
+    out = []
+    for t in drawn_texts(fig):
+        b = t.get_window_extent(renderer)
+        if b.x0 < -1 or b.y0 < -1 or b.x1 > W + 1 or b.y1 > H + 1:
+            out.append(t.get_text())
+    return out
