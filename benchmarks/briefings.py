@@ -281,7 +281,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"(c) floor: planlib functions in one warm process, no notebook, {len(ids)} regions …", flush=True)
         floor = run_floor(ids, data, tmp / "figs_c")
         print(f"    {floor:.2f} s per briefing")
-        skip = 20
+        skip = min(20, max(1, args.memory_n // 2))  # caches fill over the first regions; fewer in a short run
         print(f"(d) memory: one worker and its warm kernel, {args.memory_n} regions one after another "
               f"(slope from region {skip} on) …", flush=True)
         mem_data = data
