@@ -214,10 +214,8 @@ def observations(region_id: str, indicator_id: str, year: int | None = None, kin
     as ``"15th"``), as printed: value_text, unit_text, the catalog unit, unit_ok, value_std and
     ref, in source-line order."""
     from planlib.data.tables import load_tables
-    from planlib.data.tables import enrich
 
-    t = load_tables(path)
-    obs = enrich(t)
+    obs = load_tables(path).enriched  # prepared once per data folder state
     sel = (obs["region_id"] == region_id) & (obs["indicator_id"] == indicator_id)
     if year is not None:
         sel &= obs["year"] == int(year)
@@ -544,9 +542,9 @@ def _l1_ex2():
 
 def _l1_ex3():
     from planlib.analysis.quality import unit_mismatches
-    from planlib.data.tables import enrich, load_tables
+    from planlib.data.tables import load_tables
 
-    flagged = pd.DataFrame(unit_mismatches(enrich(load_tables())))
+    flagged = pd.DataFrame(unit_mismatches(load_tables().enriched))
     flagged = flagged[(flagged["region_id"] == "weihai") & (flagged["indicator_id"] == "infant_mortality")]
     return str(flagged["check"].iloc[0])
 
