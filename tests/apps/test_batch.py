@@ -274,6 +274,21 @@ def test_workers_start_without_pandas():
         planlib.nope
 
 
+def test_the_parent_works_out_downloads_and_index_facts_without_matplotlib():
+    """The batch's parent process makes each region's CSVs and index facts while the workers
+    boot their kernels on the same cores: it must not import matplotlib or seaborn (about 3 s
+    here) to do so."""
+    import subprocess
+    import sys
+    code = ("import sys; from planlib.apps import batch\n"
+            "task = batch._with_downloads(('weihai', 'zh', None, None, None), facts := {})\n"
+            "assert len(task) == 8 and task[5].startswith('\\ufeff'.encode()) and 'weihai' in facts, task[5:]\n"
+            "print(sorted(m for m in ('matplotlib', 'seaborn') if m in sys.modules))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
+
+
 def test_workers_skip_the_slow_iri_import_and_still_validate_notebooks():
     import subprocess
     import sys

@@ -595,6 +595,10 @@ def _build_in_pool(tasks: list[tuple], jobs: int, notebook: Path, results: list[
     pool = ProcessPoolExecutor(jobs, mp_context=mp.get_context("spawn"), initializer=_init_worker,
                                initargs=(str(notebook.parent), any(t[9] for t in tasks)))
     try:
+        # Start every worker now (a spawn pool starts one per submitted call), so their kernels
+        # boot while this process works out the first regions' downloads.
+        for _ in range(jobs):
+            pool.submit(os.getpid)
         futures = {pool.submit(_safe_build, *_with_downloads(task, facts)): task for task in tasks}
         for f in as_completed(futures):
             try:

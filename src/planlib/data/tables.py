@@ -36,6 +36,11 @@ CORE_INDICATORS = (
     "life_expectancy", "maternal_mortality", "infant_mortality", "under5_mortality",
     "physicians_per_1000", "nurses_per_1000", "beds_per_1000", "gps_per_10000",
 )
+#: The core indicators as the briefing groups them (a figure and a section each).
+MORTALITY_INDICATORS = ("maternal_mortality", "infant_mortality", "under5_mortality")
+WORKFORCE_INDICATORS = ("physicians_per_1000", "nurses_per_1000", "beds_per_1000", "gps_per_10000")
+#: The indicators of the 2030 options (a panel each in the options figure).
+OUTLOOK_INDICATORS = ("life_expectancy", "maternal_mortality", "physicians_per_1000", "nurses_per_1000")
 OBS_KEY = ["region_id", "indicator_id", "year", "kind", "source_id", "source_line", "value_text"]
 
 

@@ -19,9 +19,8 @@ import pandas as pd
 from planlib import __version__
 from planlib.analysis.comparison import TOLERANCE_ABS, TOLERANCE_REL
 from planlib.analysis.region import RegionAnalysis
-from planlib.data.tables import CORE_INDICATORS, Tables, data_hash
+from planlib.data.tables import CORE_INDICATORS, MORTALITY_INDICATORS, WORKFORCE_INDICATORS, Tables, data_hash
 from planlib.report.escape import md_text, no_math
-from planlib.report.figures import MORTALITY_INDICATORS, WORKFORCE_INDICATORS
 from planlib.analysis.targets import ABSOLUTE_CHANGE, IN_DOUBT, verdict
 from planlib.report.narrative import (change_phrase, doc_title, finding_text, fmt_num, indicator_paragraph, join,
                                       status_text, t, target_phrase, unit_after_name)

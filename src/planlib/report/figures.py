@@ -32,6 +32,7 @@ from matplotlib.patches import Patch
 from planlib.analysis.comparison import nearest_year
 from planlib.analysis.region import RegionAnalysis
 from planlib.analysis.targets import IN_DOUBT, verdict
+from planlib.data.tables import MORTALITY_INDICATORS, OUTLOOK_INDICATORS, WORKFORCE_INDICATORS
 from planlib.report.style import (
     COLORS, COMPARATOR_SYMBOLS, FIG_WIDTH_IN, SMALL_FONT_PT, TEXT_COLORS, add_figure_legend, add_source_line,
     add_title, num_text, place_label, save_figure, set_style, source_line_text, target_text,
@@ -51,8 +52,6 @@ DATA_COLUMNS = [
     "doubt", "verdict", "direction",
 ]
 LE_INDICATOR = "life_expectancy"
-MORTALITY_INDICATORS = ("maternal_mortality", "infant_mortality", "under5_mortality")
-WORKFORCE_INDICATORS = ("physicians_per_1000", "nurses_per_1000", "beds_per_1000", "gps_per_10000")
 #: Latest year a chart shows (the 14th plan's target year).
 END_YEAR = 2025
 
@@ -614,8 +613,6 @@ def region_figures(analysis: RegionAnalysis, out_dir, lang: str = "en") -> dict[
 
 # --- options for 2030 (the next plan) ---------------------------------------------------------
 
-#: Indicators of the 2030 options figure, one panel each.
-OUTLOOK_INDICATORS = ("life_expectancy", "maternal_mortality", "physicians_per_1000", "nurses_per_1000")
 #: Line style and marker of each option (all in the region's colour except the references, so the
 #: fan reads in greyscale by its line styles).
 OUTLOOK_STYLES = {

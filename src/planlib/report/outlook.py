@@ -14,6 +14,7 @@ import pandas as pd
 from planlib.analysis.assessment import CLASSES, completion, region_assessment
 from planlib.analysis.options import options_for
 from planlib.analysis.region import RegionAnalysis
+from planlib.data.tables import OUTLOOK_INDICATORS
 from planlib.report.escape import no_math
 from planlib.report.narrative import change_phrase, doc_title, fmt_num, unit_after_name
 from planlib.report.words import check_language, word
@@ -308,7 +309,6 @@ def outlook_html(a: RegionAnalysis, lang: str = "en") -> str:
 
 def figure_alt(a: RegionAnalysis, lang: str = "en") -> str:
     """Alt text of the 2030 options figure: per panel the latest outcome and the options' values."""
-    from planlib.report.figures import OUTLOOK_INDICATORS
     df = options_for(a)
     items = []
     for ind in OUTLOOK_INDICATORS:
