@@ -26,8 +26,9 @@ def test_every_region_builds(built):
     for region in REGIONS:
         assert (out / f"{region}.ipynb").is_file()
         assert (out / f"{region}.html").is_file()
-        for name in ("life_expectancy", "mortality", "workforce"):
-            assert (figs / region / f"{name}.png").is_file() and (figs / region / f"{name}.svg").is_file()
+        for name in ("life_expectancy", "mortality", "workforce", "outlook"):
+            assert (figs / region / f"{name}.png").is_file()
+        assert not list((figs / region).glob("*.svg"))  # SVGs only on request (--svg)
 
 
 def test_html_has_narrative_and_no_code(built):
@@ -249,6 +250,28 @@ def test_unchanged_briefings_are_skipped_and_changes_rebuild(data_copy, tmp_path
     changed = batch.build(["weihai"], out=out, jobs=1, figures=figs, data=str(data_copy), progress=False)
     assert changed[0].ok and not changed[0].skipped
     assert "7.1" in (out / "weihai.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.usefixtures("no_documents")
+def test_svg_figures_on_request_rebuild_and_leave_no_stale_files(data_copy, tmp_path):
+    """--svg is an input of the briefing: asking for SVGs rebuilds it and writes them beside the
+    PNGs; building again without rebuilds it and removes them (they would no longer match)."""
+    out, figs = tmp_path / "out", tmp_path / "figs"
+    kw = dict(out=out, jobs=1, figures=figs, data=str(data_copy), progress=False)
+    names = ("life_expectancy", "mortality", "workforce", "outlook")
+    first = batch.build(["weihai"], **kw)
+    assert first[0].ok and not list((figs / "weihai").glob("*.svg"))
+    with_svg = batch.build(["weihai"], svg=True, **kw)
+    assert with_svg[0].ok and not with_svg[0].skipped
+    assert sorted(p.name for p in (figs / "weihai").iterdir()) == sorted(
+        f"{n}.{e}" for n in names for e in ("png", "svg"))
+    assert batch.build(["weihai"], svg=True, **kw)[0].skipped
+    (figs / "weihai" / "outlook.svg").unlink()  # a missing output rebuilds
+    assert not batch.build(["weihai"], svg=True, **kw)[0].skipped
+    assert (figs / "weihai" / "outlook.svg").read_text(encoding="utf-8").rstrip().endswith("</svg>")
+    without = batch.build(["weihai"], **kw)
+    assert without[0].ok and not without[0].skipped
+    assert sorted(p.name for p in (figs / "weihai").iterdir()) == sorted(f"{n}.png" for n in names)
 
 
 def test_workers_start_without_pandas():

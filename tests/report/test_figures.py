@@ -331,7 +331,7 @@ def test_region_figures_for_all_regions_without_warnings(tmp_path):
     before = set(plt.get_fignums())
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # includes "Glyph ... missing from font"
-        results = {r: figures.region_figures(analyse_region(r), tmp_path / r) for r in REGIONS}
+        results = {r: figures.region_figures(analyse_region(r), tmp_path / r, svg=True) for r in REGIONS}
     assert set(plt.get_fignums()) == before  # every figure was closed
     for region, out in results.items():
         assert set(out) == set(FIGURE_NAMES)
@@ -404,6 +404,13 @@ def test_save_is_atomic_when_writing_fails(tmp_path, monkeypatch):
     assert png.read_bytes() == old_png and svg.read_bytes() == old_svg
     assert sorted(p.name for p in tmp_path.iterdir()) == ["w.png", "w.svg"]
     assert fig.number not in plt.get_fignums()  # closed even on failure
+
+
+def test_region_figures_write_png_only_unless_svg_is_asked_for(tmp_path):
+    out = figures.region_figures(analyse_region("anju"), tmp_path, lang="zh")
+    assert {name: [p.name for p in paths] for name, paths in out.items()} == {
+        name: [f"{name}.zh.png"] for name in FIGURE_NAMES}
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(f"{n}.zh.png" for n in FIGURE_NAMES)
 
 
 def test_region_figures_rejects_unknown_language(tmp_path):

@@ -120,7 +120,7 @@ def test_without_a_cjk_font_planlib_warns_and_falls_back(monkeypatch):
 
 
 def test_zh_figures_have_stable_suffixed_names(tmp_path):
-    out = figures.region_figures(analyse_region("weihai"), tmp_path, lang="zh")
+    out = figures.region_figures(analyse_region("weihai"), tmp_path, lang="zh", svg=True)
     assert sorted(p.name for ps in out.values() for p in ps) == sorted(
         f"{n}.zh.{e}" for n in ("life_expectancy", "mortality", "workforce", "outlook") for e in ("png", "svg"))
 

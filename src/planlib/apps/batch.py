@@ -203,11 +203,12 @@ def write_error(exc: OSError) -> str:
 def build_one(region_id: str, lang: str, out: Path, figures: Path, data: str | None,
               notebook: Path = NOTEBOOK, engine: str = "warm",
               cell_timeout: int = DEFAULT_CELL_TIMEOUT, langs: tuple[str, ...] | None = None,
-              pdf: bool = False, csv: bytes | None = None, name: str | None = None,
+              pdf: bool = False, svg: bool = False, csv: bytes | None = None, name: str | None = None,
               options: bytes | None = None) -> Result:
     """Execute the notebook for one region and write <out>/<region>.ipynb, .html, .csv (its
     numbers), <region>-2030.csv (its 2030 options, :func:`planlib.apps.pages.options_csv_name`),
-    with ``pdf`` .pdf, and its figures together: all of them, or none (the previous ones stay).
+    with ``pdf`` .pdf, and its figures (PNG, with ``svg`` also SVG) together: all of them, or none
+    (the previous ones stay).
 
     The page links to the index, to the region's briefings in the other ``langs`` and to its
     downloads. ``csv`` (the numbers, :func:`planlib.report.downloads.numbers_csv`), ``options``
@@ -229,6 +230,8 @@ def build_one(region_id: str, lang: str, out: Path, figures: Path, data: str | N
     options_path = out / options_csv_name(region_id, lang)
     params = {"region": region_id, "lang": lang, "figures_dir": str(figures),
               "data_dir": None if data is None else str(Path(data).resolve())}
+    if svg:  # only when asked: the notebook's default leaves them out
+        params["svg"] = True
     try:
         figures.mkdir(parents=True, exist_ok=True)
         stage = Path(tempfile.mkdtemp(prefix=f".staging-{region_id}{suffix}-", dir=figures))
@@ -274,6 +277,9 @@ def build_one(region_id: str, lang: str, out: Path, figures: Path, data: str | N
             return Result(region_id, lang, False, time.perf_counter() - t0, cell="-", error=write_error(exc))
         if not pdf:  # a PDF of an earlier build no longer matches the page (which links none)
             pdf_path.unlink(missing_ok=True)
+        if not svg:  # nor do the SVGs of an earlier build with --svg
+            for f in _figure_paths(figures, region_id, lang, ("svg",)):
+                f.unlink(missing_ok=True)
         del nb, body, contents
     finally:
         shutil.rmtree(stage, ignore_errors=True)
@@ -388,10 +394,11 @@ def package_hash(package: Path = PACKAGE) -> str:
 
 
 def inputs_key(region_id: str, lang: str, figures: Path, data: str | None, notebook: Path,
-               package: str | None = None, langs: tuple[str, ...] = (), pdf: bool = False) -> str:
+               package: str | None = None, langs: tuple[str, ...] = (), pdf: bool = False,
+               svg: bool = False) -> str:
     """Hash of everything a briefing depends on: data files, notebook, parameters, every file
-    of the planlib package (``package``: a precomputed :func:`package_hash`), and the languages
-    and PDF built with it (its links bar names them)."""
+    of the planlib package (``package``: a precomputed :func:`package_hash`), the languages
+    and PDF built with it (its links bar names them), and whether its figures have SVGs."""
     import hashlib
     import json
 
@@ -400,7 +407,8 @@ def inputs_key(region_id: str, lang: str, figures: Path, data: str | None, noteb
     h = hashlib.sha256()
     h.update(json.dumps({"region": region_id, "lang": lang, "figures": str(figures),
                          "data": data_hash(data), "planlib": __version__,
-                         "langs": sorted(langs), "pdf": pdf}, sort_keys=True).encode())
+                         "langs": sorted(langs), "pdf": pdf} | ({"svg": True} if svg else {}),
+                        sort_keys=True).encode())
     h.update(notebook.read_bytes())
     h.update((package or package_hash()).encode())
     return h.hexdigest()
@@ -411,15 +419,20 @@ def _stamp_path(out: Path, region_id: str, lang: str) -> Path:
     return out / f".{region_id}{suffix}.inputs"
 
 
+def _figure_paths(figures: Path, region_id: str, lang: str, formats: tuple[str, ...]) -> list[Path]:
+    """The files of a briefing's figures in ``formats`` (``figures/<region>/<name>[.zh].<format>``)."""
+    return [figures / region_id / f"{n}{suffix(lang)}.{e}" for n in FIGURE_NAMES for e in formats]
+
+
 def _up_to_date(region_id: str, lang: str, out: Path, figures: Path, key: str,
-                pdf: bool = False) -> Result | None:
+                pdf: bool = False, svg: bool = False) -> Result | None:
     """A Result for a briefing whose outputs exist and whose inputs have not changed, else None."""
     suffix = "" if lang == "en" else f".{lang}"
     html_path, nb_path = out / f"{region_id}{suffix}.html", out / f"{region_id}{suffix}.ipynb"
     csv_path, pdf_path = out / f"{region_id}{suffix}.csv", out / f"{region_id}{suffix}.pdf"
     options_path = out / options_csv_name(region_id, lang)
     stamp = _stamp_path(out, region_id, lang)
-    figs = [figures / region_id / f"{n}{suffix}.{e}" for n in FIGURE_NAMES for e in ("png", "svg")]
+    figs = _figure_paths(figures, region_id, lang, ("png", "svg") if svg else ("png",))
     if stamp.is_file() and stamp.read_text() == key and html_path.is_file() and nb_path.is_file() \
             and csv_path.is_file() and options_path.is_file() and (pdf_path.is_file() or not pdf) \
             and all(f.is_file() for f in figs):
@@ -508,12 +521,13 @@ def check_folder(path: Path | str, option: str = "folder", create: bool = True) 
 def build(regions: list[str], out: Path = DEFAULT_OUT, jobs: int | None = None, langs: tuple[str, ...] = ("en",),
           data: str | None = None, figures: Path = DEFAULT_FIGURES, progress: bool = True,
           notebook: Path = NOTEBOOK, engine: str = "warm", force: bool = False,
-          cell_timeout: int = DEFAULT_CELL_TIMEOUT, pdf: bool = False) -> list[Result]:
+          cell_timeout: int = DEFAULT_CELL_TIMEOUT, pdf: bool = False, svg: bool = False) -> list[Result]:
     """Build every (region, language) in worker processes; returns one Result each.
 
     Each briefing gets its numbers as CSV beside its HTML, and with ``pdf`` a PDF (printed by
     the worker's browser, :mod:`planlib.apps.pdf`; check :func:`planlib.apps.pdf.unavailable`
-    first). The index pages (English and Chinese) and the methods page are written last.
+    first); its figures are PNG, with ``svg`` also SVG. The index pages (English and Chinese)
+    and the methods page are written last.
 
     A briefing whose outputs exist and whose inputs (data, notebook, parameters, planlib code)
     are unchanged since its last successful build is skipped unless ``force``. A cell that runs
@@ -532,18 +546,18 @@ def build(regions: list[str], out: Path = DEFAULT_OUT, jobs: int | None = None, 
     out, figures = check_folder(out, "out"), check_folder(figures, "figures")
     remove_stale_connection_files()
     code = package_hash()
-    keys = {(r, lang): inputs_key(r, lang, figures, data, notebook, code, langs, pdf)
+    keys = {(r, lang): inputs_key(r, lang, figures, data, notebook, code, langs, pdf, svg)
             for r in regions for lang in langs}
     results: list[Result] = []
     facts: dict[str, Facts] = {}  # what the index shows of each region, from the analysis the build makes
     tasks = []
     for (r, lang), key in keys.items():
-        done = None if force else _up_to_date(r, lang, out, figures, key, pdf)
+        done = None if force else _up_to_date(r, lang, out, figures, key, pdf, svg)
         if done is not None:
             results.append(done)
         else:
             _stamp_path(out, r, lang).unlink(missing_ok=True)
-            tasks.append((r, lang, out, figures, data, notebook, engine, cell_timeout, tuple(langs), pdf))
+            tasks.append((r, lang, out, figures, data, notebook, engine, cell_timeout, tuple(langs), pdf, svg))
     jobs = max(1, min(jobs or os.cpu_count() or 1, max(len(tasks), 1)))
     bar = tqdm(total=len(tasks), desc="briefings", unit="region", disable=not progress)
     stopped: int | None = None

@@ -95,7 +95,7 @@ def cmd_briefings(args: argparse.Namespace) -> int:
     try:
         results = batch.build(regions, out=out, jobs=args.jobs, langs=langs, data=args.data,
                               figures=figures, progress=not args.quiet, engine=args.engine,
-                              force=args.force, cell_timeout=args.cell_timeout, pdf=args.pdf)
+                              force=args.force, cell_timeout=args.cell_timeout, pdf=args.pdf, svg=args.svg)
     except batch.BuildInterrupted as stop:
         results, code = stop.results, 128 + stop.signum
         print(f"planlib: {stop}", file=sys.stderr)
@@ -189,6 +189,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Build each region's briefing: <region>.html (offline, no internet needed), "
                     "<region>.csv (its numbers; UTF-8 for Excel/WPS), with --pdf <region>.pdf (A4), "
                     "and the executed notebook; Chinese ones end in .zh.html, .zh.csv, .zh.pdf. "
+                    "Figures go to <figures>/<region>/ as PNG (200 dpi), with --svg also as SVG. "
                     "index.html / index.zh.html give every region's status per core indicator and link "
                     "to each briefing, its downloads and methods.html.")
     b.add_argument("regions", nargs="*", metavar="REGION", help="region ids (default: every plan region)")
@@ -209,6 +210,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="also print each briefing to <region>.pdf beside its HTML (A4; needs Chromium: "
                         "Debian/Ubuntu `apt-get install chromium`, or `python -m playwright install "
                         "chromium`; checked before any work)")
+    b.add_argument("--svg", action="store_true",
+                   help="also write each figure as SVG beside its PNG (vector, for editing; about 0.8 s "
+                        "more per briefing)")
     b.add_argument("--quiet", action="store_true", help="no progress bar")
     b.add_argument("--force", action="store_true",
                    help="rebuild briefings whose inputs have not changed since the last build")

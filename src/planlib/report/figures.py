@@ -10,8 +10,8 @@ Three layers, kept apart so each can be tested and reused on its own:
 * **Plot functions** (``life_expectancy_chart``, ``mortality_chart``, ``workforce_chart``) draw
   such data on an ``ax`` / ``axes`` given by the caller (or on a new figure) and return the axes.
   ``*_figure`` functions add the title naming the region and the source line.
-* **Output**: :func:`region_figures` saves all three for one region
-  (:func:`planlib.report.style.save_figure`: reproducible PNG + SVG, written atomically).
+* **Output**: :func:`region_figures` saves all four for one region
+  (:func:`planlib.report.style.save_figure`: reproducible PNG, SVG on request, written atomically).
 
 The house style (colours, bands, label placement) is in :mod:`planlib.report.style`; every word
 in :mod:`planlib.report.words`. Nothing here calls ``plt.show()``.
@@ -601,13 +601,14 @@ FIGURES = {
 }
 
 
-def region_figures(analysis: RegionAnalysis, out_dir, lang: str = "en") -> dict[str, list[Path]]:
-    """Build and save the three figures of a region. Stable names: ``life_expectancy``,
-    ``mortality``, ``workforce`` in English, with a ``.zh`` suffix for Chinese
+def region_figures(analysis: RegionAnalysis, out_dir, lang: str = "en", svg: bool = False) -> dict[str, list[Path]]:
+    """Build and save the four figures of a region as PNG, with ``svg`` also as SVG (vector, for
+    editing; it doubles the drawing time). Stable names: ``life_expectancy``, ``mortality``,
+    ``workforce``, ``outlook`` in English, with a ``.zh`` suffix for Chinese
     (``life_expectancy.zh.png``), so both languages can live in one folder."""
     words(lang, "chart")
     suffix = "" if lang == "en" else f".{lang}"
-    return {name: save_figure(build(analysis, lang=lang), out_dir, f"{name}{suffix}")
+    return {name: save_figure(build(analysis, lang=lang), out_dir, f"{name}{suffix}", svg=svg)
             for name, build in FIGURES.items()}
 
 

@@ -405,8 +405,9 @@ def freeze_layout(fig: Figure) -> None:
 PNG_COMPRESS_LEVEL = 3
 
 
-def save_figure(fig: Figure, out_dir, name: str) -> list[Path]:
-    """Write ``<name>.png`` (PNG_DPI) and ``<name>.svg`` into ``out_dir`` and close the figure.
+def save_figure(fig: Figure, out_dir, name: str, svg: bool = True) -> list[Path]:
+    """Write ``<name>.png`` (PNG_DPI) and, with ``svg``, ``<name>.svg`` into ``out_dir`` and close
+    the figure; returns the paths written, PNG first.
 
     Each file is written to a temporary file in the same folder and moved into place, so a
     reader never sees half a file. Output is reproducible: the SVG has a fixed hash salt and no
@@ -414,13 +415,14 @@ def save_figure(fig: Figure, out_dir, name: str) -> list[Path]:
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    paths = [out / f"{name}.png", out / f"{name}.svg"]
+    paths = [out / f"{name}.png"] + ([out / f"{name}.svg"] if svg else [])
     try:
         with mpl.rc_context({"svg.hashsalt": SVG_HASHSALT, "svg.fonttype": "path"}):
             freeze_layout(fig)
             _atomic_savefig(fig, paths[0], "png", dpi=PNG_DPI, metadata={"Software": "planlib (matplotlib)"},
                             pil_kwargs={"compress_level": PNG_COMPRESS_LEVEL})
-            _atomic_savefig(fig, paths[1], "svg", metadata={"Date": None, "Creator": "planlib (matplotlib)"})
+            if svg:
+                _atomic_savefig(fig, paths[1], "svg", metadata={"Date": None, "Creator": "planlib (matplotlib)"})
     finally:
         plt.close(fig)
     return paths
