@@ -446,3 +446,24 @@ def test_indicator_names_and_units_come_from_the_catalog(data_copy):
     fig = figures.workforce_figure(analyse_region("yangchun", data_copy), lang="zh")
     assert any(a.get_title(loc="left").startswith("床位数\n张/千人口\n") for a in fig.axes)
     plt.close(fig)
+
+
+def test_points_merge_equal_reports_flag_a_second_value_and_keep_the_listed_order():
+    """A year's equal reports become one point citing every line (in line order, reports without
+    a line last); a different value for the same year is a second point flagged as a conflict;
+    years after 2025 are left out; comparators are kept."""
+    import pandas as pd
+    obs = pd.DataFrame({
+        "region_id": ["r"] * 6 + ["other"], "indicator_id": ["le"] * 6 + ["le"],
+        "year": pd.array([2020, 2020, 2020, 2015, 2020, 2030, 2020], dtype="Int64"),
+        "source_line": pd.array([40, None, 12, 7, 30, 5, 1], dtype="Int64"),
+        "value_std": [78.2, 78.2, 78.2, 76.0, 78.5, 80.0, 1.0],
+        "comparator": ["=", "=", "=", ">", None, "=", "="],
+        "value_text": ["78.2", "78.2", "78.20", "76", "78.5", "80", "1"],
+        "ref": ["d L40", "e", "d L12", "d L7", "d L30", "d L5", "x L1"]})
+    p = figures._points(obs, "r", "le")
+    assert p.to_dict("records") == [
+        {"year": 2015, "value": 76.0, "comparator": ">", "text": ">76", "ref": "d L7", "conflict": False},
+        {"year": 2020, "value": 78.2, "comparator": "=", "text": "78.20", "ref": "d L12; d L40; e", "conflict": False},
+        {"year": 2020, "value": 78.5, "comparator": "=", "text": "78.5", "ref": "d L30", "conflict": True}]
+    assert figures._points(None, "r", "le").empty
