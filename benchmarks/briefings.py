@@ -2,7 +2,8 @@
 
 (a) naive: per region, the papermill CLI then `jupyter nbconvert --to html --no-input`, serially;
 (b) `planlib briefings` with its defaults (warm kernel per worker, one worker per core);
-(c) floor: planlib's narrative and figure functions in one warm process, no notebook.
+(c) floor: planlib's narrative and figure functions in one warm process, no notebook (and the
+    CSVs and index facts the batch makes beside each page).
 
 Synthetic regions are clones of the five seed regions' observations under new ids, written to
 a temporary data folder (data/ is never touched). Prints seconds per briefing, the ratios, the
@@ -88,9 +89,8 @@ class TreeMemory(threading.Thread):
             total = 0
             for p in self._tree():
                 try:
-                    for line in open(f"/proc/{p}/status"):
-                        if line.startswith("VmRSS:"):
-                            total += int(line.split()[1]) * 1024
+                    with open(f"/proc/{p}/status") as fh:
+                        total += next((int(line.split()[1]) * 1024 for line in fh if line.startswith("VmRSS:")), 0)
                 except OSError:
                     pass
             self.samples.append((time.perf_counter(), total))
@@ -117,7 +117,7 @@ def run_planlib(ids: list[str], data: Path, out: Path, figs: Path) -> tuple[floa
                              "--figures", str(figs), "--quiet"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     mem = TreeMemory(proc.pid)
     mem.start()
-    stdout, stderr = proc.communicate()
+    _, stderr = proc.communicate()
     mem.stop.set()
     mem.join()
     if proc.returncode:
@@ -126,13 +126,18 @@ def run_planlib(ids: list[str], data: Path, out: Path, figs: Path) -> tuple[floa
 
 
 def run_floor(ids: list[str], data: Path, figs: Path) -> float:
-    """The same work as the notebook, as plain function calls in this (warm) process."""
+    """The same work as a batch's briefing, as plain function calls in this (warm) process: the
+    notebook's calls, then what the batch makes beside each page (its two CSVs and what the index
+    shows of the region)."""
     from planlib import analyse_region
+    from planlib.apps.batch import INDEX_LANGS
+    from planlib.apps.pages import region_facts
     from planlib.report.briefing import Briefing
+    from planlib.report.downloads import numbers_csv, options_csv
     from planlib.report.figures import region_figures
     from planlib.report.outlook import assessment_html, figure_html, options_html
 
-    def one(rid: str) -> None:  # the cells of notebooks/briefing.ipynb, in order
+    def one(rid: str) -> tuple[list, list]:  # the cells of notebooks/briefing.ipynb, in order
         analysis = analyse_region(rid, str(data))
         b = Briefing(analysis, lang="en")
         figures = region_figures(analysis, figs / rid, lang="en")
@@ -143,6 +148,9 @@ def run_floor(ids: list[str], data: Path, figs: Path) -> float:
         text += [b.previous_plan_html(), assessment_html(analysis, "en"), options_html(analysis, "en"),
                  figure_html(analysis, figures["outlook"][0], "en")]
         text += [b.quality_markdown(), b.sources_markdown(), b.stamp()]
+        # beside the page (planlib.apps.batch works these out in its parent process)
+        downloads = [numbers_csv(analysis, "en"), options_csv(analysis, "en"), region_facts(rid, str(data), INDEX_LANGS)]
+        return text, downloads
 
     one(ids[0])  # warm-up: imports and data caches, not counted
     t0 = time.perf_counter()
@@ -163,7 +171,7 @@ def run_memory(ids: list[str], data: Path, out: Path, figs: Path, skip: int) -> 
     and the least-squares slope from region ``skip`` on, in MiB per region."""
     import json
     r = subprocess.run([sys.executable, __file__, "--memory-probe", str(data), str(out), str(figs), str(skip), *ids],
-                       capture_output=True, text=True)
+                       capture_output=True, text=True, check=False)
     if r.returncode:
         sys.exit(f"memory run failed:\n{r.stderr[-2000:]}")
     return {k: tuple(v) for k, v in json.loads(r.stdout.splitlines()[-1]).items()}
