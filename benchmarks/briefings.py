@@ -19,7 +19,6 @@ Run with `make bench` or `python benchmarks/briefings.py --n 40`.
 from __future__ import annotations
 
 import argparse
-import csv
 import os
 import re
 import shutil
@@ -33,34 +32,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 NOTEBOOK = ROOT / "notebooks" / "briefing.ipynb"
-SEEDS = ["yangchun", "guangan", "anju", "xiangqiao", "weihai"]
-
-
-def make_ids(n: int) -> list[str]:
-    """Ids of the synthetic regions: seed region ids with a running number."""
-    return [f"{SEEDS[i % len(SEEDS)]}_s{i:03d}" for i in range(n)]
-
-
-def make_data(folder: Path, n: int) -> list[str]:
-    """Copy data/ to ``folder`` and add ``n`` synthetic regions cloned from the seed regions."""
-    shutil.copytree(ROOT / "data", folder)
-    with (folder / "regions.csv").open(encoding="utf-8") as fh:
-        regions = list(csv.DictReader(fh))
-    with (folder / "observations.csv").open(encoding="utf-8") as fh:
-        reader = csv.DictReader(fh)
-        fields, obs = reader.fieldnames, list(reader)
-    by_id = {r["id"]: r for r in regions}
-    ids = make_ids(n)
-    new_regions, new_obs = [], []
-    for i, rid in enumerate(ids):
-        base = SEEDS[i % len(SEEDS)]
-        new_regions.append({**by_id[base], "id": rid, "name_en": f"{by_id[base]['name_en']} (synthetic {i})"})
-        new_obs += [{**o, "region_id": rid} for o in obs if o["region_id"] == base]
-    with (folder / "regions.csv").open("a", encoding="utf-8", newline="") as fh:
-        csv.DictWriter(fh, fieldnames=list(regions[0])).writerows(new_regions)
-    with (folder / "observations.csv").open("a", encoding="utf-8", newline="") as fh:
-        csv.DictWriter(fh, fieldnames=fields).writerows(new_obs)
-    return ids
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from scale import SEEDS, make_data, make_ids  # the synthetic regions of both benchmarks
 
 
 class TreeMemory(threading.Thread):
