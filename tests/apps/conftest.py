@@ -131,3 +131,22 @@ def no_leftovers(runtime_dir: Path):
         f.unlink(missing_ok=True)
     assert not procs, f"processes left behind: {sorted(procs.items())}"
     assert not files, f"kernel connection files left behind: {sorted(f.name for f in files)}"
+
+
+@pytest.fixture
+def full_disk(monkeypatch):
+    """``full_disk(when)``: from now on, writing a file whose path satisfies ``when`` fails as a
+    full disk does (ENOSPC, naming the file); other files are written as usual."""
+    import errno
+
+    from planlib import files
+    real = files.write_temporary
+
+    def fail_when(when):
+        def write(path, content):
+            if when(path):
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+            return real(path, content)
+        monkeypatch.setattr(files, "write_temporary", write)
+
+    return fail_when

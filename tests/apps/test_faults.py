@@ -242,7 +242,7 @@ def test_output_folder_that_cannot_be_written(option, tmp_path, capsys, monkeypa
 
 # --- a full disk -------------------------------------------------------------------------------
 
-def test_full_disk_names_the_file_and_keeps_the_old_briefing(tmp_path, capsys, monkeypatch):
+def test_full_disk_names_the_file_and_keeps_the_old_briefing(tmp_path, capsys, monkeypatch, full_disk):
     """Before: "No space left on device" with no path, and a region left with a new .ipynb but
     no .html. Now the region fails naming the file, and the old notebook, HTML and figures stay."""
     monkeypatch.chdir(tmp_path)
@@ -253,14 +253,7 @@ def test_full_disk_names_the_file_and_keeps_the_old_briefing(tmp_path, capsys, m
                                        out / "weihai-2030.csv", *Path("figs/weihai").iterdir()]}
     capsys.readouterr()
 
-    real = files.write_temporary
-
-    def full_disk(path, content):
-        if path.suffix == ".html":
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
-        return real(path, content)
-
-    monkeypatch.setattr(files, "write_temporary", full_disk)
+    full_disk(lambda path: path.suffix == ".html")
     assert main(args + ["--force"]) == 1
     err = capsys.readouterr().err
     assert "  weihai (en): cannot write build/briefings/weihai.html: No space left on device" in err.splitlines()
@@ -272,11 +265,9 @@ def test_full_disk_names_the_file_and_keeps_the_old_briefing(tmp_path, capsys, m
         ["index.html", "index.zh.html", "methods.html", "weihai-2030.csv", "weihai.csv", "weihai.html", "weihai.ipynb"]
 
 
-def test_write_together_removes_the_first_file_when_the_second_fails(tmp_path, monkeypatch):
+def test_write_together_removes_the_first_file_when_the_second_fails(tmp_path, full_disk):
     a, b = tmp_path / "r.ipynb", tmp_path / "r.html"
-    real = files.write_temporary
-    monkeypatch.setattr(files, "write_temporary", lambda path, content: real(path, content) if path == a
-                        else (_ for _ in ()).throw(OSError(errno.ENOSPC, "No space left on device", str(path))))
+    full_disk(lambda path: path != a)
     with pytest.raises(OSError) as exc:
         files.write_together({a: "new notebook", b: "new html"})
     assert exc.value.filename == str(b) and batch.write_error(exc.value).endswith("r.html: No space left on device")
