@@ -81,13 +81,14 @@ def test_floor_does_every_call_of_the_briefing_notebook(bench):
 
 
 def test_floor_makes_what_the_batch_makes_beside_each_page(bench):
-    """Beside each page the batch makes the region's CSVs and index facts (in its parent); the
-    floor makes them too, so the overhead ratio measures the machinery, not missing work."""
+    """Beside each page the batch makes the region's CSVs and index facts (in the kernel, after
+    the notebook); the floor makes them too, so the overhead ratio measures the machinery, not
+    missing work."""
     import inspect
     import re
 
     from planlib.apps import batch
-    beside = set(re.findall(r"\b(numbers_csv|options_csv|region_facts)\(", inspect.getsource(batch._with_downloads)))
+    beside = set(re.findall(r"\b(numbers_csv|options_csv|region_facts)\(", inspect.getsource(batch.region_extras)))
     assert beside == {"numbers_csv", "options_csv", "region_facts"}
     floor = inspect.getsource(bench.run_floor)
     assert all(re.search(rf"\b{name}\(", floor) for name in beside)

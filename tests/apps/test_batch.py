@@ -118,25 +118,45 @@ def test_a_failed_write_leaves_no_options_csv(tmp_path, full_disk):
     assert not (tmp_path / "figs" / "weihai").exists()
 
 
-def test_index_uses_the_analysis_the_build_made(tmp_path, monkeypatch):
-    """One analysis per region for the briefing's downloads and both index tables, in both
-    languages: the index facts are worked out once, where the build analyses the region."""
+def test_downloads_and_index_facts_come_from_the_kernels_analysis(tmp_path, monkeypatch):
+    """One analysis per region: the kernel that ran the notebook works out the briefing's CSVs,
+    its name and what both index tables show, from the analysis the notebook made; the build's
+    own process analyses no region that built (before, it analysed each one a second time)."""
     from planlib.apps import pages
     calls = []
-    real = pages.region_facts
+
+    def counted(real):
+        def wrapper(*args, **kwargs):
+            calls.append((real.__name__, args[:2]))
+            return real(*args, **kwargs)
+        return wrapper
+
+    monkeypatch.setattr(batch, "region_extras", counted(batch.region_extras))
+    monkeypatch.setattr(batch, "region_facts", counted(batch.region_facts))
+    monkeypatch.setattr(pages, "region_facts", counted(pages.region_facts))
     out = tmp_path / "out"
-
-    def counted(region_id, data, langs):  # when the build analyses it: before its briefing is written
-        calls.append((region_id, tuple(langs), (out / f"{region_id}.html").exists()))
-        return real(region_id, data, langs)
-
-    monkeypatch.setattr(batch, "region_facts", counted)
-    monkeypatch.setattr(pages, "region_facts", counted)
     results = batch.build(["weihai"], out=out, figures=tmp_path / "figs", jobs=1, progress=False,
                           langs=("en", "zh"))
-    assert all(r.ok for r in results) and calls == [("weihai", ("en", "zh"), False)]
+    assert all(r.ok for r in results) and calls == []
+    assert all(set(r.facts.verdicts) == {"en", "zh"} and r.facts.assessment for r in results)
     zh = (out / "index.zh.html").read_text(encoding="utf-8")
     assert '<table class="planlib-assessment">' in zh and "100%（6/6）" in zh
+    assert (out / "weihai.zh.csv").read_bytes() == batch.region_extras("weihai", "zh", None).csv
+    import nbformat  # the code run after the notebook leaves no cell in it
+    cells = lambda path: [c.source for c in nbformat.read(path, as_version=4).cells]  # noqa: E731
+    assert cells(out / "weihai.ipynb")[:1] + cells(out / "weihai.ipynb")[2:] == cells(batch.NOTEBOOK)
+
+
+def test_without_a_warm_kernel_the_worker_works_out_the_downloads(tmp_path):
+    """The papermill engine (a fresh kernel per region, nothing run after the notebook): the
+    worker makes the same CSVs and index facts itself."""
+    out, figs = tmp_path / "out", tmp_path / "figs"
+    r = batch.build_one("anju", "zh", out, figs, None, engine="papermill")
+    assert r.ok, r.error
+    expected = batch.region_extras("anju", "zh", None)
+    assert (out / "anju.zh.csv").read_bytes() == expected.csv
+    assert (out / "anju-2030.zh.csv").read_bytes() == expected.options
+    assert r.facts == expected.facts
 
 
 def test_broken_region_does_not_stop_the_others(data_copy, tmp_path, capsys):
@@ -284,21 +304,6 @@ def test_workers_start_without_pandas():
     assert planlib.load_observations is planlib.data.load_observations
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
         planlib.nope
-
-
-def test_the_parent_works_out_downloads_and_index_facts_without_matplotlib():
-    """The batch's parent process makes each region's CSVs and index facts while the workers
-    boot their kernels on the same cores: it must not import matplotlib or seaborn (about 3 s
-    here) to do so."""
-    import subprocess
-    import sys
-    code = ("import sys; from planlib.apps import batch\n"
-            "task = batch._with_downloads(('weihai', 'zh', None, None, None), facts := {})\n"
-            "assert len(task) == 8 and task[5].startswith('\\ufeff'.encode()) and 'weihai' in facts, task[5:]\n"
-            "print(sorted(m for m in ('matplotlib', 'seaborn') if m in sys.modules))\n")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == "[]"
 
 
 def test_workers_skip_the_slow_iri_import_and_still_validate_notebooks():

@@ -60,6 +60,8 @@ class Result:
     csv: Path | None = None
     pdf: Path | None = None
     options_csv: Path | None = None
+    #: What the index shows of the region, from the analysis this build made (None: skipped or failed).
+    facts: Facts | None = None
 
 
 def validate_regions(regions: list[str], data: str | None = None) -> list[str]:
@@ -170,10 +172,12 @@ def _html_exporter():
     return _EXPORTER
 
 
-def _execute(notebook: Path, params: dict, engine: str, cell_timeout: int = DEFAULT_CELL_TIMEOUT):
+def _execute(notebook: Path, params: dict, engine: str, cell_timeout: int = DEFAULT_CELL_TIMEOUT,
+             after: str | None = None):
     """Run the briefing notebook with ``params``; raise on a failing cell, and
     :class:`~planlib.apps.kernel.KernelFault` when the kernel died or a cell ran longer than
-    ``cell_timeout`` seconds twice (the warm engine retries once on a fresh kernel)."""
+    ``cell_timeout`` seconds twice (the warm engine retries once on a fresh kernel). ``after``:
+    code the warm engine runs in the same kernel once the notebook has run."""
     import papermill as pm
     if engine == "papermill":
         return pm.execute_notebook(str(notebook), None, parameters=params, kernel_name="python3",
@@ -182,7 +186,57 @@ def _execute(notebook: Path, params: dict, engine: str, cell_timeout: int = DEFA
     # papermill injects the parameters (prepare_only: no kernel); the warm kernel executes.
     nb = pm.execute_notebook(str(notebook), None, parameters=params, kernel_name="python3",
                              prepare_only=True, progress_bar=False, log_output=False)
-    return _warm_kernel(notebook.parent).run(nb, cell_timeout)
+    return _warm_kernel(notebook.parent).run(nb, cell_timeout, after=after)
+
+
+@dataclass
+class Extras:
+    """What a batch makes beside a briefing's page from the region's analysis: its numbers and its
+    2030 options as CSV, the region's name (the PDF's header) and what the index shows of it."""
+
+    csv: bytes
+    options: bytes
+    name: str
+    facts: Facts
+
+
+def region_extras(region_id: str, lang: str, data: str | None) -> Extras:
+    """The :class:`Extras` of a region's briefing in ``lang``, from its (cached) analysis."""
+    from planlib.analysis.region import analyse_region
+    from planlib.report.downloads import numbers_csv, options_csv
+    analysis = analyse_region(region_id, data)
+    return Extras(numbers_csv(analysis, lang), options_csv(analysis, lang), analysis.name(lang),
+                  region_facts(region_id, data, INDEX_LANGS))
+
+
+def save_extras(region_id: str, lang: str, data: str | None, path: str) -> None:
+    """Run in the kernel that has just built the region's briefing: its :class:`Extras`, worked out
+    from the analysis the notebook made (the kernel's cache holds it), pickled to ``path``.
+
+    Nothing is written when they cannot be worked out: the worker then works them out itself and
+    reports the error with the region. The file is this build's own, in its private staging folder.
+    """
+    import pickle
+    try:
+        extras = region_extras(region_id, lang, data)
+    except Exception:  # noqa: BLE001 - the worker reports it (see above)
+        return
+    Path(path).write_bytes(pickle.dumps(extras))
+
+
+def _extras_code(region_id: str, lang: str, data: str | None, path: Path) -> str:
+    """The code the warm kernel runs after the notebook: :func:`save_extras` to ``path``."""
+    return (f"from planlib.apps.batch import save_extras\n"
+            f"save_extras({region_id!r}, {lang!r}, {data!r}, {str(path)!r})\n")
+
+
+def _read_extras(path: Path) -> Extras | None:
+    """The :class:`Extras` the kernel saved to ``path``, or None when it saved none."""
+    import pickle
+    try:
+        return pickle.loads(path.read_bytes())
+    except (OSError, pickle.UnpicklingError, EOFError):
+        return None
 
 
 def shown_path(path: Path | str) -> str:
@@ -203,18 +257,16 @@ def write_error(exc: OSError) -> str:
 def build_one(region_id: str, lang: str, out: Path, figures: Path, data: str | None,
               notebook: Path = NOTEBOOK, engine: str = "warm",
               cell_timeout: int = DEFAULT_CELL_TIMEOUT, langs: tuple[str, ...] | None = None,
-              pdf: bool = False, svg: bool = False, csv: bytes | None = None, name: str | None = None,
-              options: bytes | None = None) -> Result:
+              pdf: bool = False, svg: bool = False) -> Result:
     """Execute the notebook for one region and write <out>/<region>.ipynb, .html, .csv (its
     numbers), <region>-2030.csv (its 2030 options, :func:`planlib.apps.pages.options_csv_name`),
     with ``pdf`` .pdf, and its figures (PNG, with ``svg`` also SVG) together: all of them, or none
     (the previous ones stay).
 
     The page links to the index, to the region's briefings in the other ``langs`` and to its
-    downloads. ``csv`` (the numbers, :func:`planlib.report.downloads.numbers_csv`), ``options``
-    (:func:`planlib.report.downloads.options_csv`) and ``name`` (the region's name for the PDF's
-    header) are worked out here when not given; the parent process gives them, so workers need
-    not load the data.
+    downloads. The downloads, the name for the PDF's header and the index facts
+    (:class:`Extras`, returned with the Result) come from the kernel that ran the notebook, which
+    holds the region's analysis (``engine="warm"``); otherwise they are worked out here.
 
     The notebook draws the figures into a staging folder inside ``figures``; they are moved
     into ``figures/<region>/`` with the notebook and HTML once all are written. ``engine="warm"``
@@ -239,8 +291,10 @@ def build_one(region_id: str, lang: str, out: Path, figures: Path, data: str | N
         return Result(region_id, lang, False, time.perf_counter() - t0, cell="-",
                       error=write_error(OSError(exc.errno, exc.strerror, str(figures))))
     try:
+        extras_path = stage / "extras.pickle"
+        after = _extras_code(region_id, lang, params["data_dir"], extras_path) if engine == "warm" else None
         try:
-            nb = _execute(notebook, params | {"figures_dir": str(stage)}, engine, cell_timeout)
+            nb = _execute(notebook, params | {"figures_dir": str(stage)}, engine, cell_timeout, after)
         except KernelFault as exc:
             return Result(region_id, lang, False, time.perf_counter() - t0,
                           cell=f"cell {exc.cell_number}" if exc.cell_number else "-", error=exc.reason)
@@ -254,18 +308,13 @@ def build_one(region_id: str, lang: str, out: Path, figures: Path, data: str | N
         nb.metadata["title"] = _title_of(nb) or region_id
         body, _ = _html_exporter().from_notebook_node(nb)
         body = dress_briefing(body, region_id, lang, tuple(langs or (lang,)), pdf)
-        if csv is None or options is None or (pdf and name is None):
-            from planlib.analysis.region import analyse_region
-            from planlib.report.downloads import numbers_csv, options_csv
-            analysis = analyse_region(region_id, data)
-            csv = numbers_csv(analysis, lang) if csv is None else csv
-            options = options_csv(analysis, lang) if options is None else options
-            name = analysis.name(lang) if name is None else name
-        contents = {nb_path: nbformat.writes(nb), html_path: body, csv_path: csv, options_path: options}
+        extras = _read_extras(extras_path) or region_extras(region_id, lang, data)
+        contents = {nb_path: nbformat.writes(nb), html_path: body, csv_path: extras.csv,
+                    options_path: extras.options}
         if pdf:
             from planlib.apps.pdf import PrintError
             try:
-                contents[pdf_path] = _printer().pdf(body, name, lang)
+                contents[pdf_path] = _printer().pdf(body, extras.name, lang)
             except PrintError as exc:
                 return Result(region_id, lang, False, time.perf_counter() - t0, cell="-",
                               error=f"cannot make the PDF: {exc}")
@@ -285,7 +334,7 @@ def build_one(region_id: str, lang: str, out: Path, figures: Path, data: str | N
         shutil.rmtree(stage, ignore_errors=True)
     trim_memory()
     return Result(region_id, lang, True, time.perf_counter() - t0, html=html_path, notebook=nb_path,
-                  csv=csv_path, pdf=pdf_path if pdf else None, options_csv=options_path)
+                  csv=csv_path, pdf=pdf_path if pdf else None, options_csv=options_path, facts=extras.facts)
 
 
 def trim_memory() -> bool:
@@ -549,7 +598,6 @@ def build(regions: list[str], out: Path = DEFAULT_OUT, jobs: int | None = None, 
     keys = {(r, lang): inputs_key(r, lang, figures, data, notebook, code, langs, pdf, svg)
             for r in regions for lang in langs}
     results: list[Result] = []
-    facts: dict[str, Facts] = {}  # what the index shows of each region, from the analysis the build makes
     tasks = []
     for (r, lang), key in keys.items():
         done = None if force else _up_to_date(r, lang, out, figures, key, pdf, svg)
@@ -568,7 +616,7 @@ def build(regions: list[str], out: Path = DEFAULT_OUT, jobs: int | None = None, 
             elif jobs == 1:
                 try:
                     for task in tasks:
-                        results.append(_safe_build(*_with_downloads(task, facts)))
+                        results.append(_safe_build(*task))
                         bar.update()
                 except _Stop:
                     if _PRINTER is not None:
@@ -579,7 +627,7 @@ def build(regions: list[str], out: Path = DEFAULT_OUT, jobs: int | None = None, 
                 finally:
                     close_printer()
             else:
-                _build_in_pool(tasks, jobs, notebook, results, bar, facts)
+                _build_in_pool(tasks, jobs, notebook, results, bar)
     except _Stop as stop:
         stopped = stop.signum
     bar.close()
@@ -592,6 +640,10 @@ def build(regions: list[str], out: Path = DEFAULT_OUT, jobs: int | None = None, 
                 write_atomic(_stamp_path(out, r.region_id, r.lang), keys[(r.region_id, r.lang)])
             except OSError:
                 pass  # no stamp: the next build rebuilds this briefing
+    facts: dict[str, Facts] = {}  # what the index shows of each region, from the analysis the build made
+    for r in results:
+        if r.facts is not None:
+            facts.setdefault(r.region_id, r.facts)
     write_index(results, out, data, facts=facts)
     results = sorted(results, key=lambda r: (regions.index(r.region_id), r.lang))
     if stopped is not None:
@@ -599,8 +651,7 @@ def build(regions: list[str], out: Path = DEFAULT_OUT, jobs: int | None = None, 
     return results
 
 
-def _build_in_pool(tasks: list[tuple], jobs: int, notebook: Path, results: list[Result], bar,
-                   facts: dict[str, Facts] | None = None) -> None:
+def _build_in_pool(tasks: list[tuple], jobs: int, notebook: Path, results: list[Result], bar) -> None:
     """Run ``tasks`` in ``jobs`` worker processes, appending to ``results`` as they finish; on
     :class:`_Stop` (or any exception), stop the workers (and so their kernels) before it
     propagates."""
@@ -609,11 +660,7 @@ def _build_in_pool(tasks: list[tuple], jobs: int, notebook: Path, results: list[
     pool = ProcessPoolExecutor(jobs, mp_context=mp.get_context("spawn"), initializer=_init_worker,
                                initargs=(str(notebook.parent), any(t[9] for t in tasks)))
     try:
-        # Start every worker now (a spawn pool starts one per submitted call), so their kernels
-        # boot while this process works out the first regions' downloads.
-        for _ in range(jobs):
-            pool.submit(os.getpid)
-        futures = {pool.submit(_safe_build, *_with_downloads(task, facts)): task for task in tasks}
+        futures = {pool.submit(_safe_build, *task): task for task in tasks}
         for f in as_completed(futures):
             try:
                 results.append(f.result())
@@ -628,24 +675,6 @@ def _build_in_pool(tasks: list[tuple], jobs: int, notebook: Path, results: list[
         raise
     finally:
         pool.shutdown(wait=True)
-
-
-def _with_downloads(task: tuple, facts: dict[str, Facts] | None = None) -> tuple:
-    """A build task with the region's numbers and 2030 options as CSV and its name (for the PDF's
-    header), worked out in this process from one analysis of the region, which has the data
-    loaded (a worker need not load it); a failure here leaves them to the worker, which reports it.
-    ``facts`` gets what the index shows of the region (:func:`planlib.apps.pages.region_facts`)
-    from the same analysis, once per region."""
-    region_id, lang, data = task[0], task[1], task[4]
-    if facts is not None and region_id not in facts:
-        facts[region_id] = region_facts(region_id, data, INDEX_LANGS)
-    try:
-        from planlib.analysis.region import analyse_region
-        from planlib.report.downloads import numbers_csv, options_csv
-        analysis = analyse_region(region_id, data)
-        return task + (numbers_csv(analysis, lang), analysis.name(lang), options_csv(analysis, lang))
-    except Exception:  # noqa: BLE001 - the worker reports it with the region
-        return task
 
 
 def default_regions(data: str | None = None) -> list[str]:

@@ -206,16 +206,17 @@ class WarmKernel:
             self.kc.execute(warm_up, silent=True, store_history=False)
             self._fresh = True
 
-    def run(self, nb, timeout: int = DEFAULT_CELL_TIMEOUT, tries: int = 2):
+    def run(self, nb, timeout: int = DEFAULT_CELL_TIMEOUT, tries: int = 2, after: str | None = None):
         """Execute ``nb`` in the warm kernel and return it executed; a kernel that dies or a cell
         that runs longer than ``timeout`` seconds costs the kernel, and the notebook is run again
         on a fresh one, up to ``tries`` times in all, before :class:`KernelFault` is raised.
-        Errors in cells raise nbclient's ``CellExecutionError`` at once."""
+        Errors in cells raise nbclient's ``CellExecutionError`` at once. ``after``: code run in
+        the same kernel once the notebook has run (see :meth:`run_once`)."""
         import copy
         faults: list[KernelFault] = []
         for _ in range(tries):
             try:
-                return self.run_once(copy.deepcopy(nb) if len(faults) + 1 < tries else nb, timeout)
+                return self.run_once(copy.deepcopy(nb) if len(faults) + 1 < tries else nb, timeout, after)
             except KernelFault as fault:
                 self.shutdown()
                 faults.append(fault)
@@ -226,12 +227,13 @@ class WarmKernel:
             reason = f"{last.reason} (on the retry; before that, {faults[0].reason})"
         raise type(last)(reason, last.cell_number)
 
-    def run_once(self, nb, timeout: int = DEFAULT_CELL_TIMEOUT):
+    def run_once(self, nb, timeout: int = DEFAULT_CELL_TIMEOUT, after: str | None = None):
         """Execute ``nb`` once (after a reset); a dead kernel raises :class:`KernelDied`, a cell
         longer than ``timeout`` s :class:`CellTimedOut`.
 
-        The reset runs as an extra first cell of the same execution and is removed afterwards,
-        so the returned notebook has exactly the cells of ``nb``.
+        The reset runs as an extra first cell of the same execution and ``after`` (code that
+        uses what the notebook left in the kernel, such as its cached analysis) as an extra last
+        cell; both are removed afterwards, so the returned notebook has exactly the cells of ``nb``.
         """
         import nbformat
         from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
@@ -245,8 +247,15 @@ class WarmKernel:
         reset = self.runs > 0
         if reset:
             nb.cells.insert(0, nbformat.v4.new_code_cell(RESET_CODE))
+        if after:
+            nb.cells.append(nbformat.v4.new_code_cell(after))
         c = self._client(nb, timeout)
-        running = lambda: max(c.code_cells_executed - reset, 0) or None  # noqa: E731
+        own = sum(cell.cell_type == "code" for cell in nb.cells) - reset - bool(after)
+
+        def running() -> int | None:  # the notebook's code cell that was running (None: reset or after)
+            n = c.code_cells_executed - reset
+            return n if 0 < n <= own else None
+
         try:
             out = c.execute(**self._start_kw())
         except CellExecutionError as exc:
@@ -262,6 +271,8 @@ class WarmKernel:
         except CellTimeoutError:
             raise CellTimedOut(f"a cell ran longer than {timeout} s", running()) from None
         finally:
+            if after:
+                del nb.cells[-1]
             if reset:
                 del nb.cells[0]
         self.kc = c.kc
