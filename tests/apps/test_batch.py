@@ -234,13 +234,30 @@ def test_crashed_kernel_is_replaced(tmp_path):
     assert _freeze_count(batch._WARM) > 10_000
 
 
-def _freeze_count(warm) -> int:
-    """gc.get_freeze_count() inside a warm kernel."""
+def _in_kernel(warm, code: str) -> str:
+    """What ``code`` prints inside a warm kernel."""
     text = []
     hook = lambda m: text.append(m["content"]["text"]) if m["msg_type"] == "stream" else None
-    warm.kc.execute_interactive("import gc; print(gc.get_freeze_count())", output_hook=hook,
-                                store_history=False, timeout=60)
-    return int("".join(text))
+    warm.kc.execute_interactive(code, output_hook=hook, store_history=False, timeout=60)
+    return "".join(text).strip()
+
+
+def _freeze_count(warm) -> int:
+    """gc.get_freeze_count() inside a warm kernel."""
+    return int(_in_kernel(warm, "import gc; print(gc.get_freeze_count())"))
+
+
+def test_reset_freezes_what_the_last_region_left_and_history_is_off(tmp_path):
+    """Before each region the warm kernel collects the last one's garbage and freezes what
+    survives (the loaded tables, cached analyses), so the next full collection does not scan
+    them again; the kernel keeps no SQLite input history."""
+    batch.shutdown_kernel()
+    params = lambda region: {"region": region, "lang": "en", "figures_dir": str(tmp_path), "data_dir": None}
+    batch._execute(batch.NOTEBOOK, params("weihai"), "warm")
+    after_warm_up = _freeze_count(batch._WARM)
+    batch._execute(batch.NOTEBOOK, params("anju"), "warm")  # the reset froze weihai's survivors
+    assert _freeze_count(batch._WARM) > after_warm_up + 1000
+    assert _in_kernel(batch._WARM, "print(get_ipython().history_manager.enabled)") == "False"
 
 
 @pytest.mark.usefixtures("no_documents")
