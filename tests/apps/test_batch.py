@@ -265,9 +265,13 @@ def test_unchanged_briefings_are_skipped_and_changes_rebuild(data_copy, tmp_path
     out, figs = tmp_path / "out", tmp_path / "figs"
     first = batch.build(["weihai"], out=out, jobs=1, figures=figs, data=str(data_copy), progress=False)
     assert first[0].ok and not first[0].skipped
+    import re
+    assert re.search(r'title="生成耗时\d+\.\d秒"', (out / "index.zh.html").read_text(encoding="utf-8"))
     again = batch.build(["weihai"], out=out, jobs=1, figures=figs, data=str(data_copy), progress=False)
     assert again[0].ok and again[0].skipped
     assert "unchanged since the last build" in (out / "index.html").read_text(encoding="utf-8")
+    zh = (out / "index.zh.html").read_text(encoding="utf-8")  # the link's hover text in the page's language
+    assert 'title="数据和程序均未变动，沿用上次生成的结果"' in zh and "unchanged" not in zh
     forced = batch.build(["weihai"], out=out, jobs=1, figures=figs, data=str(data_copy), progress=False,
                          force=True)
     assert not forced[0].skipped

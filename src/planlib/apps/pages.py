@@ -312,7 +312,8 @@ def write_index(rows: list[Row], out: Path, data: str | None = None, langs: tupl
                 label = _w(b.lang, "index.lang")  # each language named in itself: English, 中文
                 s = suffix(b.lang)
                 if b.ok:
-                    when = ("unchanged since the last build" if b.skipped else f"built in {b.seconds:.1f} s")
+                    when = html.escape(_w(lang, "index.unchanged") if b.skipped
+                                       else _w(lang, "index.built_in", seconds=f"{b.seconds:.1f}"))
                     files = [f'<a href="{rid}{s}.csv" download>CSV</a>',
                              f'<a href="{options_csv_name(rid, b.lang)}" download>'
                              f'{html.escape(_w(lang, "index.options_csv"))}</a>']
