@@ -192,3 +192,31 @@ def test_index_links_the_2030_options(index):
     for r in REGIONS:
         assert f'href="{r}-2030.csv" download>2030 options</a>' in en
     assert 'href="yangchun-2030.zh.csv" download>2030年方案</a>' in zh
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_region_table_fits_a_1024_pixel_screen(tmp_path, lang):
+    """Every region in both languages, with PDFs: the index's tables fit a 1024-pixel-wide screen
+    or projector and a 1280-pixel laptop without running off the right edge (before, the region
+    table was wider than the page even at 1280 pixels once both languages were built)."""
+    chromium = Path("/usr/bin/chromium")
+    if not chromium.exists():
+        pytest.skip("Chromium not installed: apt-get install chromium")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    regions = batch.default_regions()
+    results = [batch.Result(r, lg, True, 12.3, pdf=tmp_path / f"{r}.pdf") for r in regions for lg in ("en", "zh")]
+    batch.write_index(results, tmp_path)
+    page_file = tmp_path / ("index.html" if lang == "en" else "index.zh.html")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(chromium), headless=True, args=["--no-sandbox"])
+        try:
+            for width in (1024, 1280):
+                page = browser.new_page(viewport={"width": width, "height": 768})
+                page.goto(page_file.as_uri())
+                widths = page.evaluate("[document.documentElement.scrollWidth,"
+                                       " ...[...document.querySelectorAll('table')].map(t => t.getBoundingClientRect().right)]")
+                assert widths[0] <= width and max(widths[1:]) <= width, (width, widths)
+                assert page.locator("table.planlib-index tbody tr").count() == len(regions)
+                page.close()
+        finally:
+            browser.close()

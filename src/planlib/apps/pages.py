@@ -155,12 +155,17 @@ p.meta {{ color: #444; margin: 0.3rem 0; }}
 table {{ border-collapse: collapse; width: 100%; margin: 1rem 0; font-size: 0.95rem; }}
 th, td {{ border: 1px solid #ccc; padding: 0.35rem 0.5rem; vertical-align: top; text-align: left; }}
 th {{ background: #f3f3f3; font-weight: 600; }}
-td.v {{ white-space: nowrap; }}
 .met {{ background: #e3f1e3; }} .ontrack {{ background: #eef6e0; }} .off {{ background: #fbe3dc; }}
 .doubt {{ background: #fff1c9; font-weight: 600; }} .none {{ color: #555; }}
 .failed {{ color: #b00; }} .muted {{ color: #666; font-size: 0.9em; }}
-td.b {{ white-space: nowrap; }} td:first-child {{ white-space: nowrap; }} th {{ word-break: keep-all; }} td.n {{ text-align: right; }} .files {{ font-size: 0.9em; }} .files::before {{ content: "("; }} .files::after {{ content: ")"; }}
+td:first-child {{ white-space: nowrap; }} th {{ word-break: keep-all; }} td.n {{ text-align: right; }} .files {{ font-size: 0.9em; }} .files::before {{ content: "("; }} .files::after {{ content: ")"; }}
 a {{ color: #0645ad; }}
+/* The region table fits the page: a briefing's downloads go under its link and verdicts may wrap
+   at spaces (never inside a Chinese word); on one line each, the table ran off the right edge even
+   at the page's full width once both languages were built */
+td.b .files {{ display: block; }} td.v, td.b {{ white-space: normal; word-break: keep-all; }}
+/* A 1024-pixel screen or projector: smaller table text */
+@media (max-width: 72rem) {{ table {{ font-size: 0.85rem; }} th, td {{ padding: 0.3rem 0.35rem; }} }}
 @page {{ size: A4 landscape; margin: 12mm; }}
 @media print {{ body {{ max-width: none; margin: 0; font-size: 9pt; }} a {{ color: inherit; }} }}
 """
@@ -329,7 +334,7 @@ def write_index(rows: list[Row], out: Path, data: str | None = None, langs: tupl
                     links.append(f'{html.escape(label)} <strong class="failed">{html.escape(_w(lang, "index.failed"))}'
                                  f'</strong>{where}: <span class="muted">{html.escape(first)}</span>')
             body.append(f"<tr><th scope=\"row\">{name}</th>{cells}<td>{html.escape(latest)}</td>"
-                        f"<td class=\"b\">{'<br>'.join(links)}</td></tr>")
+                        f"<td class=\"b\">{''.join(f'<div>{link}</div>' for link in links)}</td></tr>")
         ok = sum(b.ok for r in rows for b in r.briefings)
         total = sum(len(r.briefings) for r in rows)
         other = [x for x in langs if x != lang]
