@@ -285,3 +285,19 @@ def test_full_disk_error_from_the_operating_system_names_the_target(tmp_path, mo
         files.write_atomic(target, "page")
     assert exc.value.filename == str(target)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_worker_whose_parent_died_while_it_started_exits_at_once(tmp_path):
+    """A build killed within a second of starting: its workers start with the process that
+    adopted them as parent. Given the pid its parent gave it, a worker notices at once, stops its
+    kernel and exits (before, it took the adopter for its parent and ran on with no parent)."""
+    import signal
+    import subprocess
+    import sys
+    done = tmp_path / "cleaned"
+    code = ("import os, sys, time\nfrom pathlib import Path\nfrom planlib.apps.kernel import exit_with_parent\n"
+            "exit_with_parent(lambda: Path(sys.argv[1]).write_text('yes'), parent=os.getppid() + 1_000_000)\n"
+            "time.sleep(30)\n")
+    out = subprocess.run([sys.executable, "-c", code, str(done)], capture_output=True, text=True, timeout=20)
+    assert out.returncode == 128 + signal.SIGTERM, out.stderr
+    assert done.read_text() == "yes"

@@ -130,7 +130,7 @@ def _skip_slow_imports() -> None:
     sys.modules.setdefault("rfc3987_syntax", None)
 
 
-def _init_worker(cwd: str, pdf: bool = False) -> None:
+def _init_worker(cwd: str, pdf: bool = False, parent: int | None = None) -> None:
     """Pool initializer: start this worker's kernel first, so it boots while the worker
     imports the rest of its tools.
 
@@ -142,7 +142,7 @@ def _init_worker(cwd: str, pdf: bool = False) -> None:
     parsers for IRI formats at import (1.1 s here, python-jsonschema/jsonschema#1428). Notebook
     schemas use no IRI formats; marking the module absent makes jsonschema skip those checkers.
     """
-    exit_with_parent(_kill_warm_kernel)
+    exit_with_parent(_kill_warm_kernel, parent=parent)
     _skip_slow_imports()
     _warm_kernel(Path(cwd)).start()
     if pdf:  # the browser starts in its own thread while the kernel boots
@@ -658,7 +658,7 @@ def _build_in_pool(tasks: list[tuple], jobs: int, notebook: Path, results: list[
     before = set(mp.active_children())
     # spawn: a forked pool can hang once the parent has started a kernel.
     pool = ProcessPoolExecutor(jobs, mp_context=mp.get_context("spawn"), initializer=_init_worker,
-                               initargs=(str(notebook.parent), any(t[9] for t in tasks)))
+                               initargs=(str(notebook.parent), any(t[9] for t in tasks), os.getpid()))
     try:
         futures = {pool.submit(_safe_build, *task): task for task in tasks}
         for f in as_completed(futures):

@@ -352,15 +352,19 @@ class WarmKernel:
             pass
 
 
-def exit_with_parent(cleanup: Callable[[], None], poll: float = 1.0) -> None:
+def exit_with_parent(cleanup: Callable[[], None], poll: float = 1.0, parent: int | None = None) -> None:
     """In a worker process: on SIGTERM, or when the parent process dies, call ``cleanup`` (stop
     the kernel) and exit at once.
 
     On Linux the kernel sends SIGTERM when the parent dies (``prctl(PR_SET_PDEATHSIG)``); a
     thread that polls the parent's pid covers other systems and the moment before prctl. SIGINT
-    is ignored: on Ctrl-C the parent decides, and stops its workers with SIGTERM.
+    is ignored: on Ctrl-C the parent decides, and stops its workers with SIGTERM. ``parent``: the
+    pid of the process that started this one, as that process gave it (default: the current
+    parent). Give it: a parent killed while this process was still starting is then noticed
+    here at once; read only now, the parent is already the process that adopted the orphan, and
+    the worker ran on with no parent (seen when a build was killed within a second of starting).
     """
-    parent = os.getppid()
+    parent = os.getppid() if parent is None else parent
 
     def stop(code: int) -> None:
         try:
