@@ -220,3 +220,26 @@ def test_region_table_fits_a_1024_pixel_screen(tmp_path, lang):
                 page.close()
         finally:
             browser.close()
+
+
+def test_hover_texts_are_written_for_the_reader(tmp_path):
+    """Why a value is in doubt, on the index as on the briefing: the indicator's name, the
+    document's title and line, in the page's language; never a source id, an indicator id or,
+    on the Chinese index, English (before: the checks' message, with ids, in English on both)."""
+    import html as html_lib
+
+    from planlib.data.tables import load_tables
+    t = load_tables()
+    regions = batch.default_regions()
+    batch.write_index([batch.Result(r, lg, True, 1.0) for r in regions for lg in ("en", "zh")], tmp_path)
+    ids = set(t.sources["id"]) | set(t.indicators["id"])
+    for name, lang in (("index.html", "en"), ("index.zh.html", "zh")):
+        page = (tmp_path / name).read_text(encoding="utf-8")
+        titles = [html_lib.unescape(x) for x in re.findall(r'<td class="v [^"]*" title="([^"]*)"', page)]
+        doubts = [x for x in titles if x.startswith(("data in doubt", "数据存疑"))]
+        assert len(doubts) >= 3, titles  # Anju's physicians, Xiangqiao's infant and under-5 mortality, beds
+        for text in titles:
+            assert not any(re.search(rf"(?<![\w]){re.escape(i)}(?![\w])", text) for i in ids), text
+            if lang == "zh":
+                assert not re.search(r"[A-Za-z]{3,}", text), text
+        assert any("第111行" in x or "line 111" in x for x in doubts)

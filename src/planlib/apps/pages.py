@@ -177,17 +177,19 @@ def _verdicts(a, lang: str) -> tuple[dict[str, tuple[str, str]], str]:
     values ("–" when none)."""
     from planlib.analysis.targets import verdict
     from planlib.data.tables import CORE_INDICATORS
+    from planlib.report.briefing import Briefing
     from planlib.report.narrative import t
     region_id = a.region_id
     prog = a.progress.set_index("indicator_id")
+    words = Briefing(a, lang=lang)
     out = {}
     for ind in CORE_INDICATORS:
         if ind in prog.index:
-            p = prog.loc[ind]
-            status = str(p["status"])
+            status = str(prog.loc[ind, "status"])
             hover = t(lang, f"status.{status}")
-            if isinstance(p.get("reason"), str) and status == "data in doubt":
-                hover += f": {p['reason']}"
+            reason = words.doubt_reason(ind)  # worded as the briefing words it, without its references
+            if reason:
+                hover += _w(lang, "index.because", reason=reason)
             out[ind] = (verdict(status), hover)
         else:
             out[ind] = ("no verdict", "")

@@ -472,6 +472,34 @@ class Briefing:
         inds = "|".join(map(re.escape, sorted(self._t.indicator_index.index, key=len, reverse=True)))
         return re.sub(r"(?<![\w])(" + inds + r")(?![\w])", lambda m: self.name(m.group(1)), text)
 
+    def uncited(self, text: str) -> str:
+        """``text`` for a page with no list of references (the index): every source id and line
+        ("anju_14th_plan L7") given as the document's title and line, every indicator id as the
+        indicator's name."""
+        sources = self._t.sources.set_index("id")
+        ids = "|".join(map(re.escape, sorted(sources.index, key=len, reverse=True)))
+
+        def ref(m: re.Match) -> str:
+            title = doc_title(self.lang, str(sources.at[m.group(1), "title"]), str(sources.at[m.group(1), "kind"]))
+            return (_h(self.lang, "uncite.line", title=title, line=m.group(2)) if m.group(2)
+                    else _h(self.lang, "uncite", title=title))
+
+        text = re.sub(r"(?<![\w])(" + ids + r")(?: L(\d+))?(?![\w])", ref, text)
+        inds = "|".join(map(re.escape, sorted(self._t.indicator_index.index, key=len, reverse=True)))
+        return re.sub(r"(?<![\w])(" + inds + r")(?![\w])", lambda m: self.name(m.group(1)), text)
+
+    def doubt_reason(self, indicator_id: str) -> str | None:
+        """Why the checks doubt the indicator's latest value, in the reader's words and without
+        reference numbers (:meth:`uncited`); None when its value is not in doubt."""
+        prog = self.progress
+        row = prog[prog["indicator_id"] == indicator_id]
+        if row.empty or row.iloc[0]["status"] != "data in doubt" or not isinstance(row.iloc[0]["reason"], str):
+            return None
+        message = row.iloc[0]["reason"]
+        found = self.findings[self.findings["message"] == message]
+        text = finding_text(self.lang, found.iloc[0], self.unit(indicator_id)) if not found.empty else message
+        return self.uncited(text)
+
     def _benchmark_sources(self) -> list[str]:
         """Sources of the national and provincial values and targets the briefing compares with."""
         ids = set(self.benchmarks["benchmark_ref"].str.split(" ").str[0]) | set(
