@@ -462,29 +462,30 @@ class Briefing:
         line ("[1] line 7", "[1]第7行"), and every indicator id by the indicator's name."""
         if not self.references:
             return text
-        ids = "|".join(map(re.escape, sorted(self.references, key=len, reverse=True)))
 
-        def ref(m: re.Match) -> str:
-            n = self.references[m.group(1)]
-            return _h(self.lang, "cite.line", n=n, line=m.group(2)) if m.group(2) else _h(self.lang, "cite", n=n)
+        def ref(sid: str, line: str | None) -> str:
+            n = self.references[sid]
+            return _h(self.lang, "cite.line", n=n, line=line) if line else _h(self.lang, "cite", n=n)
 
-        text = re.sub(r"(?<![\w])(" + ids + r")(?: L(\d+))?(?![\w])", ref, text)
-        inds = "|".join(map(re.escape, sorted(self._t.indicator_index.index, key=len, reverse=True)))
-        return re.sub(r"(?<![\w])(" + inds + r")(?![\w])", lambda m: self.name(m.group(1)), text)
+        return self._name_ids(text, self.references, ref)
 
     def uncited(self, text: str) -> str:
         """``text`` for a page with no list of references (the index): every source id and line
         ("anju_14th_plan L7") given as the document's title and line, every indicator id as the
         indicator's name."""
         sources = self._t.sources.set_index("id")
-        ids = "|".join(map(re.escape, sorted(sources.index, key=len, reverse=True)))
 
-        def ref(m: re.Match) -> str:
-            title = doc_title(self.lang, str(sources.at[m.group(1), "title"]), str(sources.at[m.group(1), "kind"]))
-            return (_h(self.lang, "uncite.line", title=title, line=m.group(2)) if m.group(2)
-                    else _h(self.lang, "uncite", title=title))
+        def ref(sid: str, line: str | None) -> str:
+            title = doc_title(self.lang, str(sources.at[sid, "title"]), str(sources.at[sid, "kind"]))
+            return _h(self.lang, "uncite.line", title=title, line=line) if line else _h(self.lang, "uncite", title=title)
 
-        text = re.sub(r"(?<![\w])(" + ids + r")(?: L(\d+))?(?![\w])", ref, text)
+        return self._name_ids(text, sources.index, ref)
+
+    def _name_ids(self, text: str, source_ids, ref) -> str:
+        """``text`` with each of ``source_ids`` (with its line, "anju_14th_plan L7") replaced by
+        ``ref(id, line or None)`` and every indicator id by the indicator's name."""
+        ids = "|".join(map(re.escape, sorted(source_ids, key=len, reverse=True)))
+        text = re.sub(r"(?<![\w])(" + ids + r")(?: L(\d+))?(?![\w])", lambda m: ref(m.group(1), m.group(2)), text)
         inds = "|".join(map(re.escape, sorted(self._t.indicator_index.index, key=len, reverse=True)))
         return re.sub(r"(?<![\w])(" + inds + r")(?![\w])", lambda m: self.name(m.group(1)), text)
 
