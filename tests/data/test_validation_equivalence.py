@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import random
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -17,7 +18,7 @@ import pytest
 
 import planlib
 from planlib import DataError
-from planlib.data.schema import TABLES, Column, choices_text, read_dictionary, validate_frame
+from planlib.data.schema import TABLES, TEXT, Column, choices_text, read_dictionary, validate_frame
 from planlib.data.tables import COMPARATOR_WORDS, DICTIONARY, OBS_KEY, enrich
 from planlib.data.values import first_number, parse_value_text, qualifier_word
 
@@ -123,7 +124,19 @@ def _reference_validate_frame(df: pd.DataFrame, columns: list[Column], refs: dic
             else:
                 msg = f"{where}, column '{col}': bad value {value!r}; {hint}"
             problems.append(msg)
-        raise DataError(sorted(set(problems), key=problems.index)) from None
+        raise DataError(_in_file_order(sorted(set(problems), key=problems.index), columns)) from None
+
+
+def _in_file_order(problems: list[str], columns: list[Column]) -> list[str]:
+    """Problems as planlib lists them since it validates distinct values: those of the whole file
+    first, then row by row, a row's columns left to right (pandera lists them in an order that
+    depends on how many there are)."""
+    order = {c.name: k for k, c in enumerate(columns)}
+
+    def key(p: str) -> tuple:
+        m = re.match(r"[^,]+, row (\d+) \(line \d+\), column '([^']+)'", p)
+        return (0, 0, 0, "") if m is None else (1, int(m[1]), order[m[2]], p)
+    return sorted(problems, key=key)
 
 
 def _reference_problems(folder: Path) -> list[str]:
@@ -249,7 +262,7 @@ def _cross_faults(folder: Path) -> None:
         {"like": 57, "value_text": "<18 ", "plan_cycle": "14th"}])
 
 
-# --- exact problem lists, captured from the row-wise code -----------------------------------------
+# --- exact problem lists, captured from the row-wise code (the schema's problems put in file order) --
 
 #: Rows of the bundled observations.csv: rows a test appends are numbered after them.
 N_OBS = len(pd.read_csv(Path(planlib.__file__).resolve().parents[2] / "data" / "observations.csv"))
@@ -258,42 +271,42 @@ N_IND = len(pd.read_csv(Path(planlib.__file__).resolve().parents[2] / "data" / "
 SOURCE_IDS = ", ".join(sorted(pd.read_csv(Path(planlib.__file__).resolve().parents[2] / "data" / "sources.csv")["id"]))
 
 SCHEMA_PROBLEMS = [
-    "regions.csv, row 16 (line 17), column 'id': value is required but empty",
-    "regions.csv, row 15 (line 16), column 'id': bad value 'Bad-Id'; expected pattern:^[a-z][a-z0-9_]*$",
     "regions.csv, row 2 (line 3), column 'level': bad value 'county'; valid choices: nation, province, prefecture-level city, county-level city, district",
     "regions.csv, row 3 (line 4), column 'parent_id': bad value 'nowhere'; valid choices: Bad-Id, anju, chaozhou, china, guangan, guangan_city, guangdong, shandong, sichuan, suining, weihai, xiangqiao, yangchun, yangjiang",
-    "indicators.csv, row 4 (line 5), column 'plausible_min': bad value 'low'; expected a float",
+    "regions.csv, row 15 (line 16), column 'id': bad value 'Bad-Id'; expected pattern:^[a-z][a-z0-9_]*$",
+    "regions.csv, row 16 (line 17), column 'id': value is required but empty",
     "indicators.csv, row 4 (line 5), column 'direction': bad value 'up'; valid choices: higher_is_better, lower_is_better, no_judgement",
+    "indicators.csv, row 4 (line 5), column 'plausible_min': bad value 'low'; expected a float",
     "sources.csv, row 6 (line 7), column 'date': bad value '2016/01'; expected pattern:^(\\d{4}(-\\d{2}(-\\d{2})?)?)?$",
     "sources.csv, row 7 (line 8), column 'kind': bad value 'blog'; valid choices: local plan, mid-term review, national plan, statistical bulletin, press",
     "units.csv, row 3 (line 4), column 'factor': bad value 'ten'; expected a float",
-    "observations.csv, row 7 (line 8), column 'value': bad value 'seventy'; expected a float",
-    "observations.csv, row 5 (line 6), column 'region_id': bad value 'atlantis'; valid choices: Bad-Id, anju, chaozhou, china, guangan, guangan_city, guangdong, shandong, sichuan, suining, weihai, xiangqiao, yangchun, yangjiang",
-    f"observations.csv, row 14 (line 15), column 'source_id': bad value 'nowhere'; valid choices: {SOURCE_IDS}",
-    "observations.csv, row 13 (line 14), column 'nature': bad value 'maybe'; valid choices: 预期性, 约束性",
-    "observations.csv, row 4 (line 5), column 'unit_text': bad value 'furlongs'; valid choices: %, /10 万, /10万, 1/10万, ‰, 万, 万人, 个, 人, 例, 元, 名, 天, 家, 岁, 平方米, 张, ％",
-    "observations.csv, row 10 (line 11), column 'value_text': value is required but empty",
-    "observations.csv, row 15 (line 16), column 'comparator': bad value '≈'; valid choices: =, <, <=, >, >=, ~, text",
-    "observations.csv, row 22 (line 23), column 'comparator': value is required but empty",
-    "observations.csv, row 12 (line 13), column 'plan_cycle': bad value '16th'; valid choices: 13th, 14th, 15th, hc2030",
     "observations.csv, row 3 (line 4), column 'kind': bad value 'forecast'; valid choices: actual, target",
-    "observations.csv, row 22 (line 23), column 'kind': value is required but empty",
-    "observations.csv, row 19 (line 20), column 'year': bad value 3000; expected range:1949-2100",
+    "observations.csv, row 4 (line 5), column 'unit_text': bad value 'furlongs'; valid choices: %, /10 万, /10万, 1/10万, ‰, 万, 万人, 个, 人, 例, 元, 名, 天, 家, 岁, 平方米, 张, ％",
+    "observations.csv, row 5 (line 6), column 'region_id': bad value 'atlantis'; valid choices: Bad-Id, anju, chaozhou, china, guangan, guangan_city, guangdong, shandong, sichuan, suining, weihai, xiangqiao, yangchun, yangjiang",
+    "observations.csv, row 7 (line 8), column 'value': bad value 'seventy'; expected a float",
     "observations.csv, row 8 (line 9), column 'year': bad value 1800; expected range:1949-2100",
+    "observations.csv, row 10 (line 11), column 'value_text': value is required but empty",
+    "observations.csv, row 11 (line 12), column 'source_line': bad value 0; expected range:1-100000",
+    "observations.csv, row 12 (line 13), column 'plan_cycle': bad value '16th'; valid choices: 13th, 14th, 15th, hc2030",
+    "observations.csv, row 13 (line 14), column 'nature': bad value 'maybe'; valid choices: 预期性, 约束性",
+    f"observations.csv, row 14 (line 15), column 'source_id': bad value 'nowhere'; valid choices: {SOURCE_IDS}",
+    "observations.csv, row 15 (line 16), column 'comparator': bad value '≈'; valid choices: =, <, <=, >, >=, ~, text",
+    "observations.csv, row 16 (line 17), column 'region_id': bad value 'atlantis'; valid choices: Bad-Id, anju, chaozhou, china, guangan, guangan_city, guangdong, shandong, sichuan, suining, weihai, xiangqiao, yangchun, yangjiang",
     "observations.csv, row 17 (line 18), column 'indicator_id': value is required but empty",
     "observations.csv, row 19 (line 20), column 'region_id': bad value 'Atlantis'; valid choices: Bad-Id, anju, chaozhou, china, guangan, guangan_city, guangdong, shandong, sichuan, suining, weihai, xiangqiao, yangchun, yangjiang",
-    "observations.csv, row 16 (line 17), column 'region_id': bad value 'atlantis'; valid choices: Bad-Id, anju, chaozhou, china, guangan, guangan_city, guangdong, shandong, sichuan, suining, weihai, xiangqiao, yangchun, yangjiang",
-    "observations.csv, row 11 (line 12), column 'source_line': bad value 0; expected range:1-100000",
+    "observations.csv, row 19 (line 20), column 'year': bad value 3000; expected range:1949-2100",
+    "observations.csv, row 22 (line 23), column 'kind': value is required but empty",
+    "observations.csv, row 22 (line 23), column 'comparator': value is required but empty",
     "regions.csv, row 14 (line 15), column 'id': duplicate of an earlier row ('weihai')",
     f"indicators.csv, row {N_IND + 1} (line {N_IND + 2}), column 'id': duplicate of an earlier row ('maternal_mortality')",
     "units.csv, row 31 (line 32), column 'unit_text/unit': duplicate of an earlier row ('岁', 'years')",
     "units.csv, row 32 (line 33), column 'unit_text/unit': duplicate of an earlier row ('‰', 'per 1000 live births')",
 ]
 COERCION_PROBLEMS = [
-    "observations.csv, row 9 (line 10), column 'year': bad value '20x5'; expected range:1949-2100",
-    "observations.csv, row 18 (line 19), column 'source_line': bad value '12.5'; expected range:1-100000",
     'observations.csv, column \'year\': bad value \'TypeError("\\\'>=\\\' not supported between instances of \\\'str\\\' and \\\'int\\\'")\'; expected range:1949-2100',
     'observations.csv, column \'source_line\': bad value \'TypeError("\\\'>=\\\' not supported between instances of \\\'str\\\' and \\\'int\\\'")\'; expected range:1-100000',
+    "observations.csv, row 9 (line 10), column 'year': bad value '20x5'; expected range:1949-2100",
+    "observations.csv, row 18 (line 19), column 'source_line': bad value '12.5'; expected range:1-100000",
 ]
 #: planlib since issue 13: a value that is not a whole number is said to be one, and pandera's
 #: internal error from running the range check on unconverted text (the TypeError lines) is not
@@ -478,7 +491,8 @@ def test_fast_reader_reads_like_the_csv_module(tmp_path):
         assert tables._regular_lines(path.read_bytes(), len(cols)) == len(body) + 1, name
         fast = tables._read_csv(path, cols)
         rows = tables._read_rows(path, [c.name for c in cols])
-        pd.testing.assert_frame_equal(fast, rows, obj=name)
+        assert all(isinstance(fast[c.name].dtype, pd.CategoricalDtype) == (c.type == "string") for c in cols)
+        pd.testing.assert_frame_equal(fast.astype(TEXT), rows, obj=name)
         assert fast.loc[1, "note"] == 'two\nlines, "quoted"' and fast.loc[2, "unit_text"] == " 岁 "
         assert pd.isna(fast.loc[2, "note"]) and fast.loc[3, "note"] == "NA"
 
@@ -493,7 +507,7 @@ def test_quotes_inside_fields_read_like_the_csv_module(data_copy):
     with path.open("a", encoding="utf-8") as fh:
         fh.write('china,life_expectancy,2018,actual,,=,77.0,77.0,岁,,nhc_bulletin_2019,,a "quoted" word\n')
     assert tables._regular_lines(path.read_bytes(), len(cols))
-    pd.testing.assert_frame_equal(tables._read_csv(path, cols), tables._read_rows(path, [c.name for c in cols]))
+    pd.testing.assert_frame_equal(tables._read_csv(path, cols).astype(TEXT), tables._read_rows(path, [c.name for c in cols]))
     with path.open("a", encoding="utf-8") as fh:
         fh.write('china,life_expectancy,2017,actual,,=,76.7,76.7,岁,,nhc_bulletin_2019,,a 5" screen\n')
     assert not tables._regular_lines(path.read_bytes(), len(cols))
@@ -506,7 +520,7 @@ def test_validate_frame_with_many_failures_matches_reference():
     """Thousands of failure cases (a whole column wrong) give the reference's messages, in order."""
     from planlib.data import tables
     d = read_dictionary(DICTIONARY)
-    raw = tables._read_csv(DATA / "observations.csv", d["observations"])
+    raw = tables._read_csv(DATA / "observations.csv", d["observations"]).astype(TEXT)  # (text, not categoricals)
     raw = pd.concat([raw] * 8, ignore_index=True)
     raw["region_id"] = "atlantis"
     raw.loc[::3, "kind"] = "forecast"

@@ -26,7 +26,7 @@ from planlib.data.checks import (
     region_tree_problems,
 )
 from planlib.data.documents import DOCUMENTS, documents_dir
-from planlib.data.schema import TABLES, Column, DataError, read_dictionary, validate_frame
+from planlib.data.schema import TABLES, TEXT, Column, DataError, read_dictionary, validate_frame
 from planlib.data.values import first_number, parse_value_text, qualifier_word
 from planlib.resources import bundled_data
 
@@ -146,8 +146,9 @@ def enrich(t: Tables) -> pd.DataFrame:
 
 
 def _read_csv(path: Path, columns: list[Column]) -> pd.DataFrame:
-    """Read a CSV as text (an empty field is missing), checking that it is UTF-8 CSV text, its
-    header, the field count and the length of every field."""
+    """Read a CSV as text (an empty field is missing; each column a categorical, or text when the
+    file is read row by row), checking that it is UTF-8 CSV text, its header, the field count and
+    the length of every field."""
     if not path.is_file():
         raise DataError([f"{path}: file is missing (expected columns: {', '.join(c.name for c in columns)})"])
     expected = [c.name for c in columns]
@@ -157,8 +158,7 @@ def _read_csv(path: Path, columns: list[Column]) -> pd.DataFrame:
     lines = _regular_lines(data, len(expected))
     if lines:  # the common case: pandas' C parser reads it, several times faster than the csv module
         try:  # (plain UTF-8 is its fast path, hence the byte-order mark taken off above)
-            df = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, na_values=[""],
-                             encoding="utf-8")
+            df = _read_text(data, columns)
         except UnicodeDecodeError:  # it decodes strictly: the text is not UTF-8
             check_text(path.name, data, expected)  # names the line and column
             df = None
@@ -170,6 +170,22 @@ def _read_csv(path: Path, columns: list[Column]) -> pd.DataFrame:
             return df
     check_text(path.name, data, expected)
     return _read_rows(path, expected)
+
+
+def _read_text(data: bytes, columns: list[Column]) -> pd.DataFrame:
+    """Read CSV text with pandas' C parser, an empty field as missing. Text columns are read as
+    categoricals (each distinct text made once: validation works on the distinct values), number
+    columns as text. pandas reads a categorical column whose texts are all numbers (or true/false)
+    as numbers, merging '7' and '07': such a column is read again as text."""
+    def read(dtype: dict, usecols: list[str] | None = None) -> pd.DataFrame:
+        return pd.read_csv(io.BytesIO(data), dtype=dtype, usecols=usecols, keep_default_na=False,
+                           na_values=[""], encoding="utf-8")
+    df = read({c.name: "category" if c.type == "string" else str for c in columns})
+    converted = [c.name for c in columns if c.name in df.columns and c.type == "string"
+                 and df[c.name].cat.categories.dtype.kind not in "OU"]
+    if converted:
+        df[converted] = read({c: str for c in converted}, converted)[converted]
+    return df
 
 
 #: The longest field planlib reads (the csv module's own limit). A longer one is almost always a
@@ -319,7 +335,7 @@ def _duplicate_rows(obs: pd.DataFrame) -> list[str]:
     repeated = obs.duplicated(OBS_KEY).to_numpy()
     if not repeated.any():
         return []
-    key = obs.groupby(OBS_KEY, dropna=False, sort=False).ngroup().to_numpy()  # numbered as first seen,
+    key = obs.groupby(OBS_KEY, dropna=False, sort=False, observed=True).ngroup().to_numpy()  # numbered as first seen,
     first = np.flatnonzero(~repeated)  # so key k first appears at row first[k]
     return [f"observations.csv, row {i + 1} (line {i + 2}), columns {'/'.join(OBS_KEY)}: "
             f"duplicate of row {first[key[i]] + 1}" for i in np.flatnonzero(repeated)]
@@ -468,7 +484,7 @@ def _load(folder: Path, stamp: tuple) -> Tables:
             problems.extend(exc.problems)
     for t, key in (("regions", ["id"]), ("indicators", ["id"]), ("sources", ["id"]),
                    ("units", ["unit_text", "unit"])):
-        d = raw[t][key].fillna("")
+        d = raw[t][key].astype(object).fillna("")
         for i in d.index[d.duplicated()]:
             problems.append(f"{t}.csv, row {i + 1} (line {i + 2}), column '{'/'.join(key)}': "
                             f"duplicate of an earlier row ({', '.join(map(repr, d.loc[i]))})")
@@ -477,8 +493,10 @@ def _load(folder: Path, stamp: tuple) -> Tables:
         problems.extend(_cross_checks(out["observations"], out["indicators"], out["sources"], folder))
     if problems:
         raise DataError(problems)
-    for df in out.values():
+    for df in out.values():  # text columns as text for the analysis
         for c in df.columns:
+            if isinstance(df[c].dtype, pd.CategoricalDtype):
+                df[c] = df[c].astype(TEXT)
             if df[c].dtype == object:
                 df[c] = df[c].astype("string")
     return Tables(folder, **out)
