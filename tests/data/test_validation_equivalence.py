@@ -516,6 +516,19 @@ def test_quotes_inside_fields_read_like_the_csv_module(data_copy):
     assert len(obs) == len(planlib.load_observations()) + 2
 
 
+def test_text_that_reads_as_numbers_keeps_its_spelling(data_copy):
+    """pandas reads a categorical column whose texts are all numbers (or all true/false) as
+    numbers, merging '7', '07' and '7.0': planlib reads such a column again as text."""
+    for notes in (["7", "07", "7.0", "+7"], ["True", "TRUE", "false", "true"]):
+        rows = _rows(data_copy, "observations")
+        for i, r in enumerate(rows):
+            r["note"] = notes[i % len(notes)]
+        _write(data_copy, "observations", rows)
+        obs = planlib.load_observations(data_copy)
+        assert list(obs["note"].iloc[:8]) == notes * 2
+        assert obs["note"].dtype == planlib.load_observations()["note"].dtype
+
+
 def test_validate_frame_with_many_failures_matches_reference():
     """Thousands of failure cases (a whole column wrong) give the reference's messages, in order."""
     from planlib.data import tables
