@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import planlib
 from planlib import DataError
@@ -469,6 +471,28 @@ def test_enrich_matches_reference_on_many_regions(data_copy):
     pd.testing.assert_frame_equal(enrich(t), ref)
 
 
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(['a', ',', '"', '""', '\n', '\r\n', '岁', ' ', '1']), max_size=14).map("".join))
+def test_any_text_reads_as_the_csv_module_reads_it(body):
+    """Whatever the text, the fast reader (a byte scan, then pandas) gives what the csv module
+    gives row by row, or the csv module's own problems."""
+    import tempfile
+
+    from planlib.data import tables
+    cols = [Column("t", name, "string", False, "", "") for name in ("a", "b", "c")]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "t.csv"
+        path.write_text("a,b,c\n" + body, encoding="utf-8", newline="")
+        try:
+            rows = tables._read_rows(path, ["a", "b", "c"])
+        except DataError as exc:
+            with pytest.raises(DataError) as fast:
+                tables._read_csv(path, cols)
+            assert fast.value.problems == exc.problems
+        else:
+            pd.testing.assert_frame_equal(tables._read_csv(path, cols).astype(TEXT), rows)
+
+
 def test_fast_reader_reads_like_the_csv_module(tmp_path):
     """Regular files are read by pandas' C parser: it must give what the csv module gives, for
     quoting, embedded commas and newlines, spaces, CRLF, a byte-order mark and no final newline."""
@@ -498,16 +522,17 @@ def test_fast_reader_reads_like_the_csv_module(tmp_path):
 
 
 def test_quotes_inside_fields_read_like_the_csv_module(data_copy):
-    """Quotes inside an unquoted field are literal for the csv module: pandas must agree when the
-    byte scan lets it read (balanced quotes), and a file the scan cannot vouch for (an odd
-    quote) is read by the csv module itself."""
+    """Quotes inside an unquoted field are literal for the csv module, and pandas may read the
+    commas after them otherwise: the byte scan does not vouch for such a file (balanced quotes
+    or not), and the csv module reads it."""
     from planlib.data import tables
     cols = read_dictionary(DICTIONARY)["observations"]
     path = data_copy / "observations.csv"
+    assert tables._regular_lines(path.read_bytes(), len(cols))
     with path.open("a", encoding="utf-8") as fh:
         fh.write('china,life_expectancy,2018,actual,,=,77.0,77.0,岁,,nhc_bulletin_2019,,a "quoted" word\n')
-    assert tables._regular_lines(path.read_bytes(), len(cols))
-    pd.testing.assert_frame_equal(tables._read_csv(path, cols).astype(TEXT), tables._read_rows(path, [c.name for c in cols]))
+    assert not tables._regular_lines(path.read_bytes(), len(cols))
+    pd.testing.assert_frame_equal(tables._read_csv(path, cols), tables._read_rows(path, [c.name for c in cols]))
     with path.open("a", encoding="utf-8") as fh:
         fh.write('china,life_expectancy,2017,actual,,=,76.7,76.7,岁,,nhc_bulletin_2019,,a 5" screen\n')
     assert not tables._regular_lines(path.read_bytes(), len(cols))

@@ -244,22 +244,35 @@ def _too_long(name: str, row: int, line: int | None, column: str, length: int) -
 
 def _regular_lines(data: bytes, n_fields: int) -> int:
     """The number of lines of a CSV file if each holds one record of ``n_fields`` fields, else 0.
-    Counts the commas per line once quoted text (with its commas and newlines) is taken out: the
-    text between the 1st and 2nd double quote, the 3rd and 4th, ... (a doubled quote inside a
-    quoted field just splits it in two). A file that is not plainly regular is read by
-    :func:`_read_rows`, which names each bad row."""
-    pieces = data.split(b'"')
-    if len(pieces) % 2 == 0:  # an odd number of quotes
+    Counts the commas per line outside quoted text (with its commas and newlines): the text
+    between the 1st and 2nd double quote, the 3rd and 4th, ... (a doubled quote inside a quoted
+    field just splits it in two), when each such quote opens or closes a field. A file that is
+    not plainly regular (a quote inside unquoted text, say) is read by :func:`_read_rows`, which
+    names each bad row."""
+    b = np.frombuffer(data, dtype=np.uint8)
+    quotes = np.flatnonzero(b == ord('"'))
+    if not len(b) or len(quotes) % 2:  # empty, or an odd number of quotes
         return 0
-    unquoted = b"".join(pieces[::2])
-    if not unquoted:
-        return 0
-    b = np.frombuffer(unquoted, dtype=np.uint8)
+    opens, closes = quotes[0::2], quotes[1::2]
+    if len(quotes):  # each quote opens a field (or doubles the one before) and closes one (or is doubled)
+        after_close = np.append(closes[:-1] + 1 == opens[1:], False)
+        before_open = np.insert(opens[1:] - 1 == closes[:-1], 0, False)
+        before, after = b[opens - 1], b[np.minimum(closes + 1, len(b) - 1)]
+        opening = (opens == 0) | (before == ord(",")) | (before == ord("\n")) | before_open
+        closing = ((closes == len(b) - 1) | (after == ord(",")) | (after == ord("\n")) | (after == ord("\r"))
+                   | after_close)
+        if not (opening.all() and closing.all()):
+            return 0
     seps = np.flatnonzero(b == ord(","))
     ends = np.flatnonzero(b == ord("\n"))
-    if not unquoted.endswith(b"\n"):
+    if len(quotes):
+        ends = ends[np.searchsorted(quotes, ends) % 2 == 0]  # line ends outside quoted text
+    if not len(ends) or ends[-1] != len(b) - 1:  # the last line has no line end
         ends = np.append(ends, len(b))
     per_line = np.diff(np.searchsorted(seps, ends), prepend=0)
+    if len(quotes):  # less the commas in each line's quoted text
+        quoted = np.searchsorted(seps, closes) - np.searchsorted(seps, opens)
+        per_line -= np.bincount(np.searchsorted(ends, opens), weights=quoted, minlength=len(ends)).astype(np.int64)
     return len(ends) if (per_line == n_fields - 1).all() else 0
 
 
