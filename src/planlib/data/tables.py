@@ -365,9 +365,12 @@ def _cross_checks(obs: pd.DataFrame, indicators: pd.DataFrame, sources: pd.DataF
     documents = available_documents(sources, folder) if folder is not None else {}
     stored = [s for s in documents if s not in seeded]  # documents kept with the data folder
     # value_text is parsed once per distinct string (a folder repeats few).
-    at, distinct = pd.factorize(obs["value_text"].to_numpy(dtype=object))
+    at, distinct = obs["value_text"].factorize()  # (the codes of a categorical)
+    distinct = [str(t) for t in distinct]
     number = [first_number(t) for t in distinct]
-    written = np.array([parse_value_text(t).comparator for t in distinct], dtype=object)[at]
+    comparators = [parse_value_text(t).comparator for t in distinct]
+    written = np.array(comparators, dtype=object)[at]
+    strict = np.array([c in ("<", "<=", ">", ">=") for c in comparators], dtype=bool)[at]
     symbol = np.array([t.strip()[:1] in "<>≤≥＜＞" for t in distinct])[at]
     words = [qualifier_word(t) for t in distinct]
     word = np.array([w[1] if w else "" for w in words], dtype=object)[at]
@@ -386,7 +389,7 @@ def _cross_checks(obs: pd.DataFrame, indicators: pd.DataFrame, sources: pd.DataF
         ("text_value", is_text & ~no_value),
         ("no_value", ~is_text & no_value),
         ("mismatch", numeric & (np.isnan(num) | (np.abs(num - value) > 1e-9))),
-        ("comparator", numeric & np.isin(written, ["<", "<=", ">", ">="]) & (written != comp) & symbol),
+        ("comparator", numeric & strict & (written != comp) & symbol),
         ("comparator_word", numeric & (word != "") & (word != comp)),
         ("no_cycle", (kind == "target") & no_cycle),
         ("cycle", (kind == "actual") & ~no_cycle),
