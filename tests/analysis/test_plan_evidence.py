@@ -65,7 +65,7 @@ def _testland(folder, lines):
     with (folder / "regions.csv").open("a", encoding="utf-8") as fh:
         fh.write("testland,测试区,Testland,district,chaozhou,guangdong\n")
     with (folder / "sources.csv").open("a", encoding="utf-8") as fh:
-        fh.write("test_plan,测试规划,测试区,2022,,local plan,,synthetic,\n")
+        fh.write("test_plan,测试规划,测试区,2022,,local plan,,synthetic,,,\n")
     with (folder / "observations.csv").open("a", encoding="utf-8") as fh:
         fh.write("\n".join(lines) + "\n")
 

@@ -144,12 +144,12 @@ REJECTED: list[tuple[str, Callable[[Path], None], list[str]]] = [
       f"city|county-level city|district': {DICT_REMEDY}"]),
     ("dictionary with a column of its own", lambda d: (d / "dictionary.csv").write_text(
         text(d, "dictionary.csv") + "regions,population,integer,no,persons,,Resident population\n", encoding="utf-8"),
-     ["dictionary.csv, line 50: column 'population' of regions.csv is not in planlib's dictionary (planlib "
+     ["dictionary.csv, line 52: column 'population' of regions.csv is not in planlib's dictionary (planlib "
       f"reads only its own columns): {DICT_REMEDY}"]),
     ("dictionary without a column", lambda d: (d / "dictionary.csv").write_text(
         "".join(line for line in text(d, "dictionary.csv").splitlines(keepends=True) if ",nature," not in line),
         encoding="utf-8"),
-     [f"dictionary.csv: column 'nature' of observations.csv is missing (line 46 of planlib's dictionary): "
+     [f"dictionary.csv: column 'nature' of observations.csv is missing (line 48 of planlib's dictionary): "
       f"{DICT_REMEDY}"]),
     ("dictionary saved as GBK", lambda d: (d / "dictionary.csv").write_bytes(
         text(d, "dictionary.csv").encode("gb18030")),
@@ -162,7 +162,7 @@ REJECTED: list[tuple[str, Callable[[Path], None], list[str]]] = [
      ["sources.csv: header only: no rows; add a line per source below the header"]),
     ("sources.csv empty", lambda d: (d / "sources.csv").write_bytes(b""),
      ["sources.csv: file is empty: it needs the header line (id, title, issuer, date, document_number, kind, "
-      "seed_file, note, note_zh) and a line per row"]),
+      "seed_file, note, note_zh, title_en, issuer_en) and a line per row"]),
     ("regions.csv saved as GBK", lambda d: (d / "regions.csv").write_bytes(text(d, "regions.csv").encode("gbk")),
      ["regions.csv, line 2, column 'name_zh': the file is in the GBK (GB2312/GB18030) encoding of Chinese "
       f"Windows, not UTF-8 (it reads '中国' as GBK): {SAVE}"]),
@@ -269,7 +269,7 @@ def test_rejected_with_a_clear_message(case, fault, expected, data_copy, with_do
 def test_missing_file(data_copy):
     (data_copy / "sources.csv").unlink()
     assert _problems(data_copy) == [f"{data_copy / 'sources.csv'}: file is missing (expected columns: id, title, "
-                                    "issuer, date, document_number, kind, seed_file, note, note_zh)"]
+                                    "issuer, date, document_number, kind, seed_file, note, note_zh, title_en, issuer_en)"]
 
 
 def test_empty_sources_is_one_problem_not_one_per_reference(data_copy):
@@ -376,7 +376,7 @@ def test_a_changed_dictionary_is_noticed_after_loading(data_copy):
     planlib.load_tables(data_copy)
     (data_copy / "dictionary.csv").write_text(
         text(data_copy, "dictionary.csv").replace("range:1949-2100", "range:2000-2100"), encoding="utf-8")
-    assert _problems(data_copy)[0].startswith("dictionary.csv, line 39 (observations.year), column 'allowed_values'")
+    assert _problems(data_copy)[0].startswith("dictionary.csv, line 41 (observations.year), column 'allowed_values'")
 
 
 def test_bundled_data_is_valid_with_every_check(with_documents, capsys):

@@ -78,12 +78,59 @@ def test_users_can_add_a_region(data_copy):
     with (data_copy / "regions.csv").open("a", encoding="utf-8") as fh:
         fh.write("newtown,新城区,Newtown District,district,chaozhou,guangdong\n")
     with (data_copy / "sources.csv").open("a", encoding="utf-8") as fh:
-        fh.write("newtown_plan,新城区规划,新城区人民政府,2022,,local plan,,user-supplied,\n")
+        fh.write("newtown_plan,新城区规划,新城区人民政府,2022,,local plan,,user-supplied,,,\n")
     with (data_copy / "observations.csv").open("a", encoding="utf-8") as fh:
         fh.write("newtown,life_expectancy,2020,actual,,=,78.1,78.1,岁,,newtown_plan,,\n")
     obs = planlib.load_observations(data_copy)
     assert "newtown" in set(obs["region_id"])
     assert "newtown" in planlib.plan_regions(data_copy)
+
+
+def test_every_source_has_its_title_and_issuer_in_english():
+    """English readers see each bundled document's title and issuer in English (and, in a
+    briefing's list of sources, the title as published beside it)."""
+    t = planlib.load_tables()
+    for col in ("title_en", "issuer_en"):
+        assert t.sources[col].notna().all(), col
+        assert not t.sources[col].str.contains(r"[\u4e00-\u9fff]").any(), col
+    assert t.source_title("yangchun_14th_plan", "en") == "Yangchun City 14th Five-Year Plan for Health Development"
+    assert t.source_title("yangchun_14th_plan", "zh") == "阳春市卫生健康事业发展“十四五”规划"
+
+
+def test_a_folder_made_before_the_english_titles_still_loads(data_copy):
+    """Optional columns planlib added at the end of a table (sources' English title and issuer)
+    may be missing from an older folder's table and its own dictionary: they are read as empty,
+    and readers see the title and issuer as published. A missing required or inner column is
+    still an error."""
+    rows = list(csv.DictReader((data_copy / "sources.csv").open(encoding="utf-8")))
+    old = [c for c in rows[0] if c not in ("title_en", "issuer_en")]
+    with (data_copy / "sources.csv").open("w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=old, extrasaction="ignore")
+        w.writeheader()
+        w.writerows(rows)
+    dictionary = (DATA / "dictionary.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    (data_copy / "dictionary.csv").write_text(
+        "".join(line for line in dictionary if not line.startswith(("sources,title_en,", "sources,issuer_en,"))),
+        encoding="utf-8")
+    t = planlib.load_tables(data_copy)
+    assert t.sources["title_en"].isna().all() and len(t.sources) == len(rows)
+    assert t.source_title("yangchun_14th_plan", "en") == "阳春市卫生健康事业发展“十四五”规划"
+    assert t.source_issuer("yangchun_14th_plan", "en") == "阳春市人民政府"
+    pd.testing.assert_frame_equal(t.observations, planlib.load_observations())
+    # without note_zh too (optional, at the end once the newer columns are gone): still read
+    with (data_copy / "sources.csv").open("w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=old[:-1], extrasaction="ignore")
+        w.writeheader()
+        w.writerows(rows)
+    assert planlib.load_tables(data_copy).sources["note_zh"].isna().all()
+    # a required column (kind) left out is an error, as is an optional one left out inside the table
+    for drop in ("kind", "date"):
+        with (data_copy / "sources.csv").open("w", encoding="utf-8", newline="") as fh:
+            w = csv.DictWriter(fh, fieldnames=[c for c in old if c != drop], extrasaction="ignore")
+            w.writeheader()
+            w.writerows(rows)
+        with pytest.raises(DataError, match=r"sources.csv, line 1 \(header\): columns"):
+            planlib.load_tables(data_copy)
 
 
 def _edit_observation(folder: Path, row: int, **changes: str) -> None:

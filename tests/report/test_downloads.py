@@ -53,9 +53,11 @@ def test_rows_match_the_key_figures(region, lang):
 def test_sources_by_title_and_line_and_no_ids(lang):
     t = planlib.load_tables()
     table = numbers_table(analyse_region("yangchun"), lang)
-    titles = set(t.sources["title"])
+    titles = set(t.sources["title_en" if lang == "en" else "title"])  # in the reader's language
     assert set(table[col(lang, "source")]) <= titles
-    assert "阳春市卫生健康事业发展“十四五”规划" in set(table[col(lang, "source")])
+    assert t.source_title("yangchun_14th_plan", lang) in set(table[col(lang, "source")])
+    assert ("Yangchun City 14th Five-Year Plan for Health Development" if lang == "en"
+            else "阳春市卫生健康事业发展“十四五”规划") in set(table[col(lang, "source")])
     assert table[col(lang, "line")].map(lambda v: v == "" or int(v) > 0).all()
     text = table.to_csv(index=False)
     ids = [*t.sources["id"], *t.indicators["id"], "region_id", "indicator_id", "value_text", "source_line"]
@@ -126,4 +128,4 @@ def test_options_csv_names_the_basis():
                      keep_default_na=False)
     phys = en[(en["Indicator"] == "Licensed and assistant physicians per 1,000 population")
               & (en["Option"] == "national 2030 reference")]
-    assert list(phys["2030 value"]) == ["3"] and list(phys["Basis"]) == ["“健康中国2030”规划纲要"]
+    assert list(phys["2030 value"]) == ["3"] and list(phys["Basis"]) == ["“‘Healthy China 2030’ Planning Outline”"]

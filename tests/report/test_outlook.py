@@ -49,7 +49,8 @@ def test_options_table_reader_columns_and_sources():
     le = df[(df["Indicator"] == "Life expectancy at birth") & (df["Option"] == "national 2030 reference")].iloc[0]
     assert le["2030 value"] == "80" and le["Pace needed a year"] == "+0.22 years"
     assert le["Against past paces"].startswith("1.8× the pace of 2015–2020")
-    assert le["Basis"] == "中华人民共和国国民经济和社会发展第十五个五年规划纲要"
+    assert le["Basis"] == ("“Outline of the 15th Five-Year Plan for National Economic and Social Development of "
+                           "the People's Republic of China”")
     z = options_table(analyse_region("yangchun"), "zh")
     assert "依据" in z.columns and "2030年数值" in z.columns
     csv = z.to_csv(index=False)
@@ -77,8 +78,10 @@ def test_definition_and_doubt_notes():
 def test_physicians_guard_and_province_goal_notes():
     notes = options_notes(analyse_region("weihai"))
     assert any("national 2030 figure of 3.7" in n for n in notes)
-    assert any("uses 3.0 from “健康中国2030”规划纲要, which counts licensed and assistant physicians" in n for n in notes)
-    assert "Life expectancy at birth: Shandong's own goal for 2030 is about 81 years (山东省人民政府关于贯彻健康中国行动推进健康山东建设的实施意见)." in notes
+    assert any("uses 3.0 from “‘Healthy China 2030’ Planning Outline”, which counts licensed and assistant physicians" in n for n in notes)
+    assert ("Life expectancy at birth: Shandong's own goal for 2030 is about 81 years (Implementation Opinions of "
+            "the Shandong Provincial People's Government on the Healthy China Initiative and Building a Healthy "
+            "Shandong).") in notes
     assert any(n.startswith("Infant mortality rate: Shandong's own goal for 2030 is 3.0 per 1,000 live births") for n in notes)
     z = options_notes(analyse_region("weihai"), "zh")
     assert "人均预期寿命：山东省提出的2030年目标为81岁左右（山东省人民政府关于贯彻健康中国行动推进健康山东建设的实施意见）。" in z
@@ -88,7 +91,7 @@ def test_physicians_guard_and_province_goal_notes():
 
 def test_sources_by_title_and_line():
     a = analyse_region("yangchun")
-    assert source_text(a, "yangchun_14th_plan L40", "en") == "阳春市卫生健康事业发展“十四五”规划, line 40"
+    assert source_text(a, "yangchun_14th_plan L40", "en") == "“Yangchun City 14th Five-Year Plan for Health Development”, line 40"
     assert source_text(a, "yangchun_14th_plan L40", "zh") == "《阳春市卫生健康事业发展“十四五”规划》第40行"
     assert source_text(a, None, "en") == ""
 

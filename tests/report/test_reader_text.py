@@ -52,7 +52,12 @@ def test_sources_are_numbered_and_cited_by_number():
     b = Briefing(analyse_region("anju"))
     assert "[1] line 7" in b.section("life_expectancy")[0]
     src = b.sources_markdown()
-    assert src.splitlines()[2].startswith("1. 遂宁市安居区“十四五”卫生健康发展规划")
+    # the English title, then the title as published, the issuer in English
+    assert src.splitlines()[2].startswith("1. Anju District, Suining: 14th Five-Year Plan for Health Development "
+                                          "(遂宁市安居区“十四五”卫生健康发展规划), People's Government of Anju District, "
+                                          "Suining City, ")
+    assert Briefing(analyse_region("anju"), "zh").sources_markdown().splitlines()[2].startswith(
+        "1. 遂宁市安居区“十四五”卫生健康发展规划，遂宁市安居区人民政府，")
     z = Briefing(analyse_region("anju"), "zh")
     assert "[1]第7行" in z.section("life_expectancy")[0]
     assert "正式印发文本" in z.sources_markdown() and "The plan as published" not in z.sources_markdown()

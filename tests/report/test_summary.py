@@ -60,7 +60,7 @@ def _looser(data_copy):
     with (data_copy / "regions.csv").open("a", encoding="utf-8") as fh:
         fh.write("testland,测试区,Testland,district,chaozhou,guangdong\n")
     with (data_copy / "sources.csv").open("a", encoding="utf-8") as fh:
-        fh.write("test_plan,测试规划,测试区,2022,,local plan,,synthetic,\n")
+        fh.write("test_plan,测试规划,测试区,2022,,local plan,,synthetic,,,\n")
     with (data_copy / "observations.csv").open("a", encoding="utf-8") as fh:
         fh.write("testland,life_expectancy,2020,actual,,=,83.0,83.0,岁,,test_plan,1,\n"
                  "testland,life_expectancy,2025,target,14th,>,79,>79,岁,预期性,test_plan,2,\n")

@@ -22,6 +22,8 @@ from planlib.report.words import WORDS  # noqa: E402
 REGIONS = ["yangchun", "guangan", "anju", "xiangqiao", "weihai"]
 CATALOG_UNITS = sorted(set(planlib.load_indicators()["unit"]), key=len, reverse=True)
 UNIT_PHRASES = sorted({u for c in ("unit_en", "unit_zh") for u in planlib.load_indicators()[c]}, key=len, reverse=True)
+#: Documents' English titles: "14th Five-Year Plan" is a name, written 十四五 in Chinese, not a fact.
+TITLES_EN = sorted(planlib.load_sources()["title_en"].dropna(), key=len, reverse=True)
 FLAG_PREFIXES = ("Treat this number with care", "该数据需谨慎使用", "The data-quality checks doubt", "数据质量检查对该数值存疑")
 
 
@@ -30,6 +32,8 @@ def facts(paragraph: str) -> Counter:
     sentences = re.split(r"(?<=\.)\s+|(?<=。)", paragraph)
     kept = " ".join(s for s in sentences if not s.startswith(FLAG_PREFIXES))
     kept = re.sub(r"\b\w+ L\d+", " ", kept)  # source references such as anju_14th_plan L7
+    for title in TITLES_EN:
+        kept = kept.replace(title, " ")
     for unit in sorted(UNIT_PHRASES, key=len, reverse=True):
         kept = kept.replace(unit, " ")
     kept = re.sub(r"(?<=\d),(?=\d{3})", "", kept)
@@ -174,4 +178,7 @@ def test_chinese_text_cites_documents_in_title_marks():
     notes = " ".join(options_notes(planlib.analyse_region("anju"), "zh"))
     assert "《中华人民共和国国民经济和社会发展第十五个五年规划纲要》" in notes
     assert doc_title("zh", "四川省人均预期寿命（官方报道）", "press") == "四川省人均预期寿命（官方报道）"
-    assert doc_title("en", "“健康中国2030”规划纲要", "national plan") == "“健康中国2030”规划纲要"
+    # in English a title is quoted (a quotation inside it in single marks); a press report is not
+    assert doc_title("en", "“Healthy China 2030” Planning Outline", "national plan") == "“‘Healthy China 2030’ Planning Outline”"
+    assert doc_title("en", "Life expectancy in Sichuan Province (official report)", "press") == \
+        "Life expectancy in Sichuan Province (official report)"

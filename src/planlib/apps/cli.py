@@ -150,7 +150,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
     region = {"name_zh": args.region_name_zh, "name_en": args.region_name_en, "level": args.level,
               "parent_id": args.parent, "province_id": args.province}
     source = {"title": args.title, "issuer": args.issuer, "date": args.date, "kind": kind,
-              "document_number": args.document_number,
+              "document_number": args.document_number, "title_en": args.title_en, "issuer_en": args.issuer_en,
               "note": f"Added with planlib extract from {ext.document.path.name}; values reviewed by hand."}
     paths = review.write_review(ext, args.output, region, source)
     print(f"{ext.document.path}: read as {ext.document.encoding}; {len(ext.candidates)} candidate value(s) "
@@ -233,6 +233,8 @@ def build_parser() -> argparse.ArgumentParser:
                        ("level", "region's level (county-level city, district …)"),
                        ("parent", "id of the region one level up"), ("province", "id of the region's province"),
                        ("title", "document title"), ("issuer", "body that issued the document"),
+                       ("title-en", "document title in English, for English readers"),
+                       ("issuer-en", "issuer in English, for English readers"),
                        ("date", "date of issue (YYYY[-MM[-DD]])"), ("document-number", "文号")):
         e.add_argument(f"--{name}", help=f"for a new region or source: {what}")
     e.set_defaults(func=cmd_extract)

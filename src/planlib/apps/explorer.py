@@ -863,12 +863,12 @@ _REF_RE = re.compile(r"(?<![\w])([a-z][a-z0-9_]*)(?: L(\d+))?(?![\w])")
 
 def ref_text(ref, lang: str = "en", path=None) -> str:
     """Source references ("yangchun_14th_plan L40; yangchun_14th_plan L76") as the reader sees
-    them: by the document's title and lines, "阳春市卫生健康事业发展“十四五”规划, lines 40, 76" in
-    English, "阳春市卫生健康事业发展“十四五”规划第40、76行" in Chinese."""
+    them: by the document's title and lines, "Yangchun City 14th Five-Year Plan for Health Development,
+    lines 40, 76" in English, "阳春市卫生健康事业发展“十四五”规划第40、76行" in Chinese."""
     if ref is None or (not isinstance(ref, str) and pd.isna(ref)):
         return ""
     w = app_words(lang)
-    titles = load_tables(path).sources.set_index("id")["title"].astype(str).to_dict()
+    t = load_tables(path)
     lines: dict[str, list[str]] = {}
     for part in _refs(ref):
         m = _REF_RE.fullmatch(part)
@@ -878,7 +878,7 @@ def ref_text(ref, lang: str = "en", path=None) -> str:
             got.append(line)
     out = []
     for sid, ls in lines.items():
-        title = titles.get(sid, sid)
+        title = t.source_title(sid, lang) if sid in t.source_index.index else sid
         ls = sorted(ls, key=int)
         out.append(w["ref.lines" if len(ls) > 1 else "ref.line"].format(title=title, lines=w["ref.list"].join(ls))
                    if ls else title)
@@ -905,7 +905,7 @@ def _finding_message(f, lang: str, unit: str = "", path=None) -> str:
 
 def reader_table(data: pd.DataFrame, lang: str = "en", path=None, columns: Iterable[str] | None = None) -> pd.DataFrame:
     """The selection table as a reader sees it, headed in ``lang``: series and target basis in
-    words, sources by title and line (Chinese), the indicator and plan region by name; numbers
+    words, sources by title and line (in the reader's language), the indicator and plan region by name; numbers
     stay numbers. ``columns`` (default: all of COLUMNS but the region id) picks and orders them."""
     w = app_words(lang)
     cols = list(columns) if columns is not None else [c for c in COLUMNS if c != "region_id"]

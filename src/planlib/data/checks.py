@@ -192,8 +192,9 @@ def _cycle(i: int, parent: np.ndarray) -> list[int]:
 def dictionary_problems(user: Path, bundled: Path) -> list[str]:
     """Why the data dictionary ``user`` (a data folder's ``dictionary.csv``) cannot be used in
     place of planlib's own (``bundled``): every column it adds, drops, reorders or validates
-    differently. Differences in ``unit`` and ``meaning`` (documentation) are allowed. An empty
-    list: the user's dictionary can be used."""
+    differently. Differences in ``unit`` and ``meaning`` (documentation) are allowed, and so are
+    missing optional columns at the end of a table (planlib added them after the dictionary was
+    made). An empty list: the user's dictionary can be used."""
     name = user.name
     data = user.read_bytes()
     data = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
@@ -220,8 +221,14 @@ def dictionary_problems(user: Path, bundled: Path) -> list[str]:
             if r[k] != theirs[k]:
                 problems.append(f"{name}, line {line} ({key[0]}.{key[1]}), column '{field}': {r[k]!r} differs "
                                 f"from planlib's {theirs[k]!r}: {_REMEDY}")
+    later = set()  # optional columns planlib added at the end of a table after this dictionary was made
+    for table in dict.fromkeys(t for t, _ in ours):
+        for key, (_, r) in reversed([(k, v) for k, v in ours.items() if k[0] == table]):
+            if key in mine or r[DICTIONARY_COLUMNS.index("required")] == "yes":
+                break
+            later.add(key)
     for key, (line, _) in ours.items():
-        if key not in mine:
+        if key not in mine and key not in later:
             problems.append(f"{name}: column '{key[1]}' of {key[0]}.csv is missing (line {line} of planlib's "
                             f"dictionary): {_REMEDY}")
     for table in dict.fromkeys(t for t, _ in ours):

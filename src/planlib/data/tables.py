@@ -105,6 +105,23 @@ class Tables:
         return str(self.region(region_id)["name_en" if lang == "en" else "name_zh"])
 
     @cached_property
+    def source_index(self) -> pd.DataFrame:
+        """Sources indexed by id (shared: do not modify)."""
+        return self.sources.set_index("id")
+
+    def source_title(self, source_id: str, lang: str = "en") -> str:
+        """A source's title for readers of ``lang``: in English ("en") where the table gives one,
+        else as published."""
+        src = self.source_index.loc[source_id]
+        return str(src["title_en"] if lang == "en" and pd.notna(src["title_en"]) else src["title"])
+
+    def source_issuer(self, source_id: str, lang: str = "en") -> str:
+        """A source's issuer for readers of ``lang``: in English ("en") where the table gives one,
+        else as published."""
+        src = self.source_index.loc[source_id]
+        return str(src["issuer_en"] if lang == "en" and pd.notna(src["issuer_en"]) else src["issuer"])
+
+    @cached_property
     def source_regions(self) -> dict[str, str]:
         """Source id → the region most of its observations are about."""
         return (self.observations.groupby("source_id")["region_id"]
@@ -148,17 +165,19 @@ def enrich(t: Tables) -> pd.DataFrame:
 def _read_csv(path: Path, columns: list[Column]) -> pd.DataFrame:
     """Read a CSV as text (an empty field is missing; each column a categorical, or text when the
     file is read row by row), checking that it is UTF-8 CSV text, its header, the field count and
-    the length of every field."""
+    the length of every field. Optional columns that planlib added at the end of a table after
+    the file was made may be left out: they are read as empty."""
     if not path.is_file():
         raise DataError([f"{path}: file is missing (expected columns: {', '.join(c.name for c in columns)})"])
-    expected = [c.name for c in columns]
     data = path.read_bytes()
     data = data[len(codecs.BOM_UTF8):] if data.startswith(codecs.BOM_UTF8) else data
-    check_text(path.name, data, expected, utf8=False)  # a workbook, UTF-16, binary data
+    check_text(path.name, data, [c.name for c in columns], utf8=False)  # a workbook, UTF-16, binary data
+    written = _written_columns(data, columns)
+    expected = [c.name for c in written]
     lines = _regular_lines(data, len(expected))
     if lines:  # the common case: pandas' C parser reads it, several times faster than the csv module
         try:  # (plain UTF-8 is its fast path, hence the byte-order mark taken off above)
-            df = _read_text(data, columns)
+            df = _read_text(data, written)
         except UnicodeDecodeError:  # it decodes strictly: the text is not UTF-8
             check_text(path.name, data, expected)  # names the line and column
             df = None
@@ -167,9 +186,32 @@ def _read_csv(path: Path, columns: list[Column]) -> pd.DataFrame:
         if df is not None and list(df.columns) == expected and len(df) == lines - 1:
             if len(data) > FIELD_LIMIT and _longest_line(data) > FIELD_LIMIT:  # else no field is too long
                 _check_field_lengths(path.name, df, data)
-            return df
+            return _with_all_columns(df, columns)
     check_text(path.name, data, expected)
-    return _read_rows(path, expected)
+    return _with_all_columns(_read_rows(path, expected), columns)
+
+
+def _written_columns(data: bytes, columns: list[Column]) -> list[Column]:
+    """The columns a file's header names: all of ``columns``, or, in a file made before planlib
+    added optional columns at the end of the table, all but those."""
+    end = data.find(b"\n")
+    first = data[: len(data) if end < 0 else end].rstrip(b"\r")
+    try:
+        header = next(csv.reader([first.decode("utf-8")]), [])
+    except (UnicodeDecodeError, csv.Error):
+        return columns
+    k = len(header)
+    if 0 < k < len(columns) and header == [c.name for c in columns[:k]] and not any(c.required for c in columns[k:]):
+        return columns[:k]
+    return columns
+
+
+def _with_all_columns(df: pd.DataFrame, columns: list[Column]) -> pd.DataFrame:
+    """``df`` with each of ``columns`` it lacks added as an empty text column."""
+    for c in columns:
+        if c.name not in df.columns:
+            df[c.name] = pd.Series(np.nan, index=df.index, dtype=TEXT)
+    return df
 
 
 def _read_text(data: bytes, columns: list[Column]) -> pd.DataFrame:
@@ -462,8 +504,8 @@ def folder_stamp(folder: Path) -> tuple:
 
 def _dictionary(folder: Path) -> dict[str, list[Column]]:
     """The data dictionary to validate ``folder`` with: the folder's own dictionary.csv when it
-    has one that planlib can use (it differs from planlib's at most in units and meanings),
-    else planlib's. A dictionary that cannot be used is rejected (DataError), never ignored."""
+    has one that planlib can use (it differs from planlib's at most in units and meanings, and may
+    lack optional columns planlib added at the end of a table since), else planlib's. A dictionary that cannot be used is rejected (DataError), never ignored."""
     user = folder / "dictionary.csv"
     if not user.is_file() or user.resolve() == DICTIONARY.resolve():
         return read_dictionary(DICTIONARY)
@@ -471,7 +513,9 @@ def _dictionary(folder: Path) -> dict[str, list[Column]]:
         problems = dictionary_problems(user, DICTIONARY)
         if problems:
             raise DataError(problems)
-    return read_dictionary(user)
+    mine, ours = read_dictionary(user), read_dictionary(DICTIONARY)
+    # (a dictionary made before planlib added optional columns at the end of a table lacks them)
+    return {t: mine.get(t, []) + ours[t][len(mine.get(t, [])):] for t in ours}
 
 
 @lru_cache(maxsize=8)

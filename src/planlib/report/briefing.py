@@ -22,8 +22,8 @@ from planlib.analysis.region import RegionAnalysis
 from planlib.data.tables import CORE_INDICATORS, MORTALITY_INDICATORS, WORKFORCE_INDICATORS, Tables, data_hash
 from planlib.report.escape import md_text, no_math
 from planlib.analysis.targets import ABSOLUTE_CHANGE, IN_DOUBT, verdict
-from planlib.report.narrative import (change_phrase, doc_title, finding_text, fmt_num, indicator_paragraph, join,
-                                      status_text, t, target_phrase, unit_after_name)
+from planlib.report.narrative import (TITLED_KINDS, change_phrase, doc_title, finding_text, fmt_num,
+                                      indicator_paragraph, join, status_text, t, target_phrase, unit_after_name)
 from planlib.report.words import check_language, word
 
 SECTIONS: dict[str, tuple[str, ...]] = {
@@ -156,7 +156,8 @@ class Briefing:
         where = parent if parent == province else (f"{parent}, {province}" if self.lang == "en"
                                                     else f"{province}{parent}")
         return _h(self.lang, "subtitle", level=_h(self.lang, f"level.{r['level']}"), parent=where,
-                  title=doc_title(self.lang, src["title"], src["kind"]), date=date, name=self.region_name())
+                  title=doc_title(self.lang, self._t.source_title(src.name, self.lang), src["kind"]), date=date,
+                  name=self.region_name())
 
     def period(self) -> str:
         """The plan period is over: which 2025 outcomes the data hold for the region's core indicators."""
@@ -413,7 +414,7 @@ class Briefing:
         if key == "life_expectancy" and not self.has_own_targets():
             src = self.plan_source
             paras.append(t(self.lang, "no_targets_doc", region=self.region_name(),
-                           title=doc_title(self.lang, src["title"], src["kind"]), year=2025,
+                           title=doc_title(self.lang, self._t.source_title(src.name, self.lang), src["kind"]), year=2025,
                            province=self.region_name(self.region["province_id"])))
         for ind in SECTIONS[key]:
             latest = self.latest_actual(ind)
@@ -476,7 +477,7 @@ class Briefing:
         sources = self._t.sources.set_index("id")
 
         def ref(sid: str, line: str | None) -> str:
-            title = doc_title(self.lang, str(sources.at[sid, "title"]), str(sources.at[sid, "kind"]))
+            title = doc_title(self.lang, self._t.source_title(sid, self.lang), str(sources.at[sid, "kind"]))
             return _h(self.lang, "uncite.line", title=title, line=line) if line else _h(self.lang, "uncite", title=title)
 
         return self._name_ids(text, sources.index, ref)
@@ -508,8 +509,9 @@ class Briefing:
         return sorted(ids)
 
     def sources_markdown(self) -> str:
-        """The numbered references: title, issuer, date and document number; for the region's own
-        documents the lines its numbers come from; a note for the reader on each source."""
+        """The numbered references: title (on English pages in English, with a document's title as published),
+        issuer, date and document number; for the region's own documents the lines its numbers come
+        from; a note for the reader on each source."""
         src = self._t.sources.set_index("id")
         used = self.obs[self.obs["region_id"] == self.region_id]
         lines_of = {sid: sorted(int(x) for x in g["source_line"].dropna().unique())
@@ -525,7 +527,11 @@ class Briefing:
             where = (f"{_h(self.lang, 'sep2')}{_h(self.lang, 'lines', lines=_h(self.lang, 'list').join(map(str, nums)))}"
                      if nums else "")
             note = f"{_h(self.lang, 'space')}{md_text(s[note_col])}" if pd.notna(s[note_col]) else ""
-            out.append(f"{n}. {md_text(s['title'])}{_h(self.lang, 'sep')}{md_text(s['issuer'])}{_h(self.lang, 'sep')}"
+            title = self._t.source_title(sid, self.lang)  # a translated document title names the original too
+            title = (md_text(title) if title == s["title"] or s["kind"] not in TITLED_KINDS else
+                     _h(self.lang, "published_as", title=md_text(title), original=md_text(s["title"])))
+            issuer = md_text(self._t.source_issuer(sid, self.lang))
+            out.append(f"{n}. {title}{_h(self.lang, 'sep')}{issuer}{_h(self.lang, 'sep')}"
                        f"{date}{doc}{where}{_h(self.lang, 'end')}{note}")
         return "\n".join(out)
 

@@ -78,7 +78,7 @@ def numbers_table(analysis: RegionAnalysis, lang: str = "en") -> pd.DataFrame:
 
     names = t_.indicator_words(tuple(order), lang)
     long_names = t_.indicator_index["name_en" if lang == "en" else "name_zh"]
-    titles = t_.sources.set_index("id")["title"]
+    titles = {sid: t_.source_title(sid, lang) for sid in rows["source_id"].dropna().unique()}
     region_names = {r: t_.region_name(r, lang) for r in rows["region_id"].unique()}
     out = []
     for r in rows.itertuples():

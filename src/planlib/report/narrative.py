@@ -40,10 +40,18 @@ TITLED_KINDS = ("local plan", "mid-term review", "national plan", "provincial pl
 
 def doc_title(lang: str, title: str, kind: str) -> str:
     """A document's title as running text cites it: in Chinese in 《》 (a title inside it in 〈〉),
-    as in 《〈威海市卫生与健康“十四五”规划〉中期实施情况报告》; otherwise as it is."""
-    if lang != "zh" or kind not in TITLED_KINDS or title.startswith("《") and title.endswith("》"):
+    as in 《〈威海市卫生与健康“十四五”规划〉中期实施情况报告》; in English in quotation marks (a
+    quotation inside it in single ones), as in “‘Healthy China 2030’ Planning Outline”. A press
+    report's description is given as it is."""
+    if kind not in TITLED_KINDS:
         return title
-    return "《" + title.replace("《", "〈").replace("》", "〉") + "》"
+    if lang == "zh":
+        if title.startswith("《") and title.endswith("》"):
+            return title
+        return "《" + title.replace("《", "〈").replace("》", "〉") + "》"
+    if title.startswith("“") and title.endswith("”") and title.count("“") == 1:
+        return title
+    return "“" + title.replace("“", "‘").replace("”", "’") + "”"
 
 
 def unit_after_name(lang: str, name: str, unit: str) -> str:

@@ -51,7 +51,7 @@ def source_text(a: RegionAnalysis, ref: object, lang: str) -> str:
     for one in str(ref).split(", "):
         sid, _, line = one.partition(" L")
         src = a.tables.sources.set_index("id")
-        title = doc_title(lang, str(src.loc[sid, "title"]), str(src.loc[sid, "kind"])) if sid in src.index else sid
+        title = doc_title(lang, a.tables.source_title(sid, lang), str(src.loc[sid, "kind"])) if sid in src.index else sid
         parts.append(_w(lang, "line", title=title, line=line) if line else title)
     return ("；" if lang == "zh" else "; ").join(dict.fromkeys(parts))
 

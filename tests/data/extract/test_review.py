@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+import planlib
+
 from plans import write_txt, catalog  # noqa: F401  (catalog: a fixture)
 from planlib.apps.cli import main
 from planlib.data.extract.extractor import extract
@@ -137,7 +139,7 @@ def test_cli_extract_and_accept(tmp_path, data_copy, capsys):
     assert main(["--data", str(data_copy), "extract", str(plan), "--region", "qingshan", "-o", str(out),
                  "--region-name-zh", "青山县", "--region-name-en", "Qingshan", "--level", "county-level city",
                  "--parent", "yangjiang", "--province", "guangdong", "--title", "青山县规划（示例）",
-                 "--issuer", "青山县人民政府"]) == 0
+                 "--issuer", "青山县人民政府", "--title-en", "Qingshan County Plan (example)"]) == 0
     rows, _ = read_review(out)
     for r in rows:
         r["status"] = "accept" if r["indicator_id"] and float(r["confidence"]) >= 0.5 else "reject"
@@ -146,6 +148,9 @@ def test_cli_extract_and_accept(tmp_path, data_copy, capsys):
     assert main(["extract", "--accept", str(out), "--data", str(data_copy)]) == 0
     shown = capsys.readouterr().out
     assert "Merged" in shown and "== qingshan" in shown or "No data-quality findings" in shown
+    t = planlib.load_tables(data_copy)  # an English title given is what English readers see; no issuer: as published
+    assert t.source_title("qingshan_14th_plan", "en") == "Qingshan County Plan (example)"
+    assert t.source_issuer("qingshan_14th_plan", "en") == "青山县人民政府" == t.source_issuer("qingshan_14th_plan", "zh")
     assert main(["extract", "--accept", str(out), "--data", str(data_copy)]) == 2  # the same rows again
     assert "duplicate" in capsys.readouterr().err
 

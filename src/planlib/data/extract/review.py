@@ -33,7 +33,7 @@ from planlib.files import write_atomic
 ACCEPT = {"accept", "accepted", "a", "yes", "y", "ok", "1", "true", "接受", "采纳", "通过", "是", "✓"}
 REJECT = {"", "reject", "rejected", "r", "no", "n", "0", "false", "skip", "拒绝", "否", "不采纳", "✗"}
 REGION_FIELDS = ["name_zh", "name_en", "level", "parent_id", "province_id"]
-SOURCE_FIELDS = ["title", "issuer", "date", "document_number", "kind", "note", "note_zh"]
+SOURCE_FIELDS = ["title", "issuer", "date", "document_number", "kind", "note", "note_zh", "title_en", "issuer_en"]
 
 
 class MergeError(ValueError):
