@@ -1,6 +1,7 @@
 """Charts: tidy data, plot functions, house style, source lines, reproducible atomic saving."""
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 import warnings
@@ -17,6 +18,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 from PIL import Image  # noqa: E402
 
+import planlib  # noqa: E402
 from planlib import analyse_region  # noqa: E402
 from planlib.report import figures, style, words  # noqa: E402
 
@@ -290,18 +292,27 @@ def test_titles_name_the_region_and_source_line_is_clear_of_the_axes(region):
 
 def test_source_line_lists_plotted_sources_without_cjk_when_font_lacks_it():
     d = figures.life_expectancy_data(analyse_region("yangchun"))
-    text = style.source_line_text(d, cjk=False)
-    assert text.startswith("Source: Yangchun 14th-plan health plan, lines 40, 64, 238;")
+    text = style.source_line_text(d, cjk=False)  # English: the plan by its English title, whatever the font
+    assert text.startswith("Source: Yangchun City 14th Five-Year Plan for Health Development (2024-01-30), "
+                           "lines 40, 64, 238;")
+    assert text == style.source_line_text(d, cjk=True)
     assert "national: NHC statistical bulletins" in text
     assert "Guangdong: press reports;" in text
     assert not re.search(r"[a-z]+_[a-z0-9_]+", text)  # no source ids under a chart
     assert not CJK.search(text)
-    zh = style.source_line_text(d, cjk=True)
-    assert zh.startswith("Source: 阳春市卫生健康事业发展“十四五”规划 (2024-01-30), lines 40, 64, 238;")
+    # a plan with no English title: its Chinese title where the font can draw it, else described
+    t = planlib.load_tables()
+    untitled = dataclasses.replace(t, sources=t.sources.assign(title_en=pd.NA))
+    assert style.source_line_text(d, tables=untitled, cjk=False).startswith(
+        "Source: Yangchun 14th-plan health plan, lines 40, 64, 238;")
+    assert style.source_line_text(d, tables=untitled, cjk=True).startswith(
+        "Source: 阳春市卫生健康事业发展“十四五”规划 (2024-01-30), lines 40, 64, 238;")
+    zh = style.source_line_text(figures.life_expectancy_data(analyse_region("yangchun"), lang="zh"), lang="zh", cjk=True)
+    assert zh.startswith("资料来源：阳春市卫生健康事业发展“十四五”规划（2024-01-30），第40、64、238行")
     # the mortality chart cites its own lines, not the life-expectancy ones
     m = style.source_line_text(figures.mortality_data(analyse_region("yangchun")), cjk=False)
     assert "244" in m and "238" not in m
-    w = style.source_line_text(figures.mortality_data(analyse_region("weihai")), cjk=False)
+    w = style.source_line_text(figures.mortality_data(analyse_region("weihai")), tables=untitled, cjk=False)
     assert "Weihai 14th-plan health-plan mid-term review, line 89" in w
     assert "Shandong: press reports;" in w
     zh_page = style.source_line_text(figures.mortality_data(analyse_region("weihai"), lang="zh"), lang="zh", cjk=True)
@@ -309,9 +320,13 @@ def test_source_line_lists_plotted_sources_without_cjk_when_font_lacks_it():
 
 
 def test_source_line_matches_font_capability():
-    fig = figures.life_expectancy_figure(analyse_region("yangchun"))
-    has_cjk = bool(CJK.search(_source_text(fig)))
-    assert has_cjk == style.default_font_has_cjk()
+    """A Chinese chart names its plan in Chinese where the font can draw it; an English chart
+    names it in English."""
+    zh = _source_text(figures.life_expectancy_figure(analyse_region("yangchun"), "zh")).replace("\n", "")
+    assert ("阳春市卫生健康事业发展“十四五”规划" in zh) == style.default_font_has_cjk()
+    en = figures.life_expectancy_figure(analyse_region("yangchun"))
+    assert "Yangchun City 14th Five-Year Plan for Health Development" in _source_text(en).replace("\n", " ")
+    assert not CJK.search(_source_text(en))
 
 
 def test_add_source_line_on_a_plain_figure():

@@ -158,9 +158,9 @@ def source_line_text(data: pd.DataFrame, lang: str = "en", tables: Tables | None
 
     Local plans come first with the lines the numbers were read from; national and provincial
     benchmark sources follow, grouped. ``tables``: the loaded tables the refs come from (default: the
-    bundled data). With ``cjk`` (default: whether the configured font can
-    draw Chinese) local plans are named by their Chinese title and date; otherwise by an English
-    description and their source id, so that no glyph is missing.
+    bundled data). Local plans are named by their title in ``lang`` (English where sources.csv gives
+    one) and date; a Chinese title where ``cjk`` is false (default: whether the configured font can
+    draw Chinese) by a description in ``lang`` instead, so that no glyph is missing.
     """
     lab = words(lang, "chart")
     if cjk is None:
@@ -179,9 +179,10 @@ def source_line_text(data: pd.DataFrame, lang: str = "en", tables: Tables | None
         kind = str(src.loc[sid, "kind"]) if sid in src.index else ""
         rid = src_region.get(sid)
         if kind in ("local plan", "mid-term review"):
-            if cjk:
+            title = t.source_title(sid, lang)
+            if cjk or not re.search(r"[\u4e00-\u9fff]", title):  # a title the font can draw
                 date = src.loc[sid, "date"]
-                name = str(src.loc[sid, "title"]) + (lab["source.date"].format(date=date) if pd.notna(date) else "")
+                name = title + (lab["source.date"].format(date=date) if pd.notna(date) else "")
             else:
                 m = re.search(r"(\d+(?:st|nd|rd|th))", sid)
                 cycle = word(lang, "chart", "source.cycle", cycle=m.group(1)) if m else ""
@@ -204,7 +205,7 @@ def source_line_text(data: pd.DataFrame, lang: str = "en", tables: Tables | None
             if kind not in kinds:
                 continue
             key = f"source.{kind}" if f"source.{kind}" in lab else "source.other"
-            titles = lab["source.list"].join(str(src.loc[i, "title"]) for i in kinds.pop(kind) if i in src.index)
+            titles = lab["source.list"].join(t.source_title(i, lang) for i in kinds.pop(kind) if i in src.index)
             descr.append(lab[key].format(titles=titles))
         parts.append((f"{where}{lab['source.colon']}" if where else "") + lab["source.list"].join(descr))
     parts.append(lab["source.suffix"])
