@@ -182,6 +182,28 @@ def test_life_expectancy_chart_draws_on_given_axes():
     assert ax.get_legend() is not None
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_limit_line_passes_behind_the_value_labels_it_crosses(lang):
+    """Weihai's maternal mortality (7.77) sits just under its limit (8.2): the dashed limit line
+    crosses the number's label, which must stay readable (drawn over the line on a white ground)."""
+    fig = figures.mortality_figure(analyse_region("weihai"), lang)
+    fig.draw_without_rendering()
+    r = fig.canvas.get_renderer()
+    crossed = 0
+    for ax in fig.axes:
+        limits = [ln for ln in ax.get_lines() if ln.get_gid() == "limit"]
+        for line in limits:
+            y = ax.transData.transform((0, line.get_ydata()[0]))[1]
+            for text in ax.texts:
+                box = text.get_window_extent(r)
+                if box.y0 < y < box.y1 and text.get_text()[:1].isdigit():
+                    crossed += 1
+                    patch = text.get_bbox_patch()
+                    assert patch is not None and patch.get_facecolor()[:3] == (1.0, 1.0, 1.0), text.get_text()
+                    assert text.get_zorder() > line.get_zorder(), text.get_text()
+    assert crossed >= 1  # 7.77 under 8.2
+
+
 def test_mortality_chart_small_multiples_on_given_axes():
     d = figures.mortality_data(analyse_region("yangchun"))
     fig, axes = plt.subplots(1, 3)

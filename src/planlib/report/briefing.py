@@ -509,9 +509,9 @@ class Briefing:
         return sorted(ids)
 
     def sources_markdown(self) -> str:
-        """The numbered references: title (on English pages in English, with a document's title as published),
-        issuer, date and document number; for the region's own documents the lines its numbers come
-        from; a note for the reader on each source."""
+        """The numbered references: title (on English pages in English, with a document's title as
+        published), issuer, date and document number; for the region's own documents the lines its
+        numbers come from; a note for the reader on each source."""
         src = self._t.sources.set_index("id")
         used = self.obs[self.obs["region_id"] == self.region_id]
         lines_of = {sid: sorted(int(x) for x in g["source_line"].dropna().unique())

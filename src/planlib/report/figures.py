@@ -452,12 +452,12 @@ def _comparison_panel(ax: Axes, d: pd.DataFrame, indicator_id: str, lang: str, t
             ax.bar(i, r["value"], width=0.7, color="white", edgecolor=COLORS[series], hatch="..",
                    linewidth=1.4, zorder=3)
             ax.text(i, r["value"], f"{r['text']}?", ha="center", va="bottom", fontsize=SMALL_FONT_PT + 0.8,
-                    color="#222222", zorder=4)
+                    color="#222222", zorder=5, bbox=LABEL_BOX)
             ticklabels.append(f"{name}\n{y}\n({lab['doubt.short']})")
         else:
             ax.bar(i, r["value"], width=0.7, color=COLORS[series], zorder=3)
             ax.text(i, r["value"], r["text"], ha="center", va="bottom", fontsize=SMALL_FONT_PT + 0.8,
-                    color="#222222", zorder=4)
+                    color="#222222", zorder=5, bbox=LABEL_BOX)
             ticklabels.append(f"{name}\n{y}")
     if ceiling:  # a ceiling is a limit to stay under, not a bar to climb: a line across the panel
         r = tgt_rows.iloc[0]
@@ -477,6 +477,10 @@ def _comparison_panel(ax: Axes, d: pd.DataFrame, indicator_id: str, lang: str, t
         ax.text(0.02, 0.98, txt, transform=ax.transAxes, ha="left", va="top", fontsize=SMALL_FONT_PT,
                 color=TEXT_COLORS["required path"], fontweight="bold")
     ax.yaxis.set_major_locator(mpl.ticker.MaxNLocator(nbins=4))
+
+
+#: A value label's white ground, so that a limit line drawn across the panel passes behind the number.
+LABEL_BOX = {"boxstyle": "square,pad=0.05", "facecolor": "white", "edgecolor": "none", "alpha": 0.9}
 
 
 def _small_multiples(data: pd.DataFrame, axes, indicators: tuple[str, ...], lang: str, shape, size,
