@@ -15,7 +15,7 @@ never touched). Each measurement runs in a fresh process, so loads are cold:
 
 The last line is machine-readable:
 
-    scale n=2850 rows=198803 read=0.25s load=0.9s check=2.1s region=31ms peak=640MiB
+    scale n=2850 rows=205670 read=0.15s load=0.55s check=0.91s region=28ms peak=232MiB
 
 Run with `make bench-scale` or `python benchmarks/scale.py --n 1000`.
 """
