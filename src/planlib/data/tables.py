@@ -505,7 +505,8 @@ def folder_stamp(folder: Path) -> tuple:
 def _dictionary(folder: Path) -> dict[str, list[Column]]:
     """The data dictionary to validate ``folder`` with: the folder's own dictionary.csv when it
     has one that planlib can use (it differs from planlib's at most in units and meanings, and may
-    lack optional columns planlib added at the end of a table since), else planlib's. A dictionary that cannot be used is rejected (DataError), never ignored."""
+    lack optional columns planlib added at the end of a table since), else planlib's. A dictionary
+    that cannot be used is rejected (DataError), never ignored."""
     user = folder / "dictionary.csv"
     if not user.is_file() or user.resolve() == DICTIONARY.resolve():
         return read_dictionary(DICTIONARY)

@@ -128,7 +128,7 @@ class Briefing:
     @cached_property
     def plan_source(self) -> pd.Series:
         """The region's own document (local plan or mid-term review)."""
-        src = self._t.sources.set_index("id")
+        src = self._t.source_index
         mine = self.obs[(self.obs["region_id"] == self.region_id)]["source_id"].unique()
         if len(mine) == 0:
             raise ValueError(f"region {self.region_id!r} has no observations in {self._t.folder}; "
@@ -474,7 +474,7 @@ class Briefing:
         """``text`` for a page with no list of references (the index): every source id and line
         ("anju_14th_plan L7") given as the document's title and line, every indicator id as the
         indicator's name."""
-        sources = self._t.sources.set_index("id")
+        sources = self._t.source_index
 
         def ref(sid: str, line: str | None) -> str:
             title = doc_title(self.lang, self._t.source_title(sid, self.lang), str(sources.at[sid, "kind"]))
@@ -512,7 +512,7 @@ class Briefing:
         """The numbered references: title (on English pages in English, with a document's title as
         published), issuer, date and document number; for the region's own documents the lines its
         numbers come from; a note for the reader on each source."""
-        src = self._t.sources.set_index("id")
+        src = self._t.source_index
         used = self.obs[self.obs["region_id"] == self.region_id]
         lines_of = {sid: sorted(int(x) for x in g["source_line"].dropna().unique())
                     for sid, g in used.groupby("source_id")}

@@ -48,9 +48,9 @@ def source_text(a: RegionAnalysis, ref: object, lang: str) -> str:
     if ref is None or (isinstance(ref, float) and pd.isna(ref)) or not str(ref):
         return ""
     parts = []
+    src = a.tables.source_index
     for one in str(ref).split(", "):
         sid, _, line = one.partition(" L")
-        src = a.tables.sources.set_index("id")
         title = doc_title(lang, a.tables.source_title(sid, lang), str(src.loc[sid, "kind"])) if sid in src.index else sid
         parts.append(_w(lang, "line", title=title, line=line) if line else title)
     return ("；" if lang == "zh" else "; ").join(dict.fromkeys(parts))

@@ -166,7 +166,7 @@ def source_line_text(data: pd.DataFrame, lang: str = "en", tables: Tables | None
     if cjk is None:
         cjk = default_font_has_cjk()
     t = tables if tables is not None else load_tables()
-    src = t.sources.set_index("id")
+    src = t.source_index
     src_region = t.source_regions  # the region each source reports on
     refs: dict[str, list[int]] = {}
     for ref in data["ref"].dropna():
